@@ -1,0 +1,49 @@
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CONFIG = resolve(ROOT, "wrangler.toml");
+const OUT_DIR = resolve(ROOT, "bench/out/worker");
+
+export interface LocalWorker {
+  /** Sends a GET to the Worker's fetch handler and parses the JSON answer. */
+  getJson<T>(path: string): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Runs the Worker as it would be deployed: bundled by `wrangler deploy
+ * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml.
+ */
+export async function startWorker(): Promise<LocalWorker> {
+  // The CLI script is not in wrangler's package exports; it sits beside its main module.
+  const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
+  await promisify(execFile)(
+    process.execPath,
+    [wranglerBin, "deploy", "--dry-run", "--outdir", OUT_DIR, "--config", CONFIG],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+  const mf = new Miniflare({
+    ...workerOptions,
+    modules: true,
+    scriptPath: resolve(OUT_DIR, "index.js"),
+    cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
+  });
+  await mf.ready;
+
+  return {
+    async getJson<T>(path: string): Promise<T> {
+      const res = await mf.dispatchFetch(new URL(path, "http://edgefish.local"));
+      const body = await res.text();
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body}`);
+      return JSON.parse(body) as T;
+    },
+    dispose: () => mf.dispose(),
+  };
+}

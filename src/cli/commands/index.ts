@@ -1,0 +1,7 @@
+// Every CLI command, in the order `--help` lists them.
+import type { Command } from "../command.ts";
+import { calibrate } from "./calibrate.ts";
+import { machine } from "./machine.ts";
+import { machines } from "./machines.ts";
+
+export const commands: Command[] = [machines, machine, calibrate];

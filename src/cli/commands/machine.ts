@@ -1,0 +1,55 @@
+import { CostModel, pairClasses } from "../../hwmodel/index.ts";
+import type { Command } from "../command.ts";
+import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
+import { table } from "../table.ts";
+
+const MATRIX_TEXT_LIMIT = 64;
+
+export const machine: Command = {
+  name: "machine",
+  args: "[preset]",
+  summary: "show a machine's topology and its core-to-core URPC round-trip matrix (cycles)",
+  flags: MACHINE_FLAGS,
+  run(args) {
+    if (args.positionals.length > 1) throw new Error("at most one machine");
+    const m = machineFromFlags({ ...args, flags: { machine: args.positionals[0], ...args.flags } });
+    const cost = new CostModel(m);
+    const n = m.numCores;
+    const roundTrip = Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => (a === b ? 0 : cost.urpcRoundTrip(a, b))));
+    const classes = pairClasses(m).map(({ pair, cores: [a, b] }) => ({
+      pair,
+      cores: [a, b],
+      roundTrip: cost.urpcRoundTrip(a, b),
+      throughput: Math.round(cost.urpcThroughput(a, b) * 100) / 100,
+    }));
+    const json = { machine: m.toJSON(), cores: n, packages: m.numPackages, diameter: m.diameter, pairClasses: classes, roundTrip };
+    const topo = m.description.packages
+      .map((p) => `  package ${p.id}: ${p.dies.map((d) => `die ${d.id} [${d.cores.join(" ")}]`).join(", ")}`)
+      .join("\n");
+    const caches = m.description.sharedCaches.map((c) => `  L${c.level} shared by [${c.cores.join(" ")}]`).join("\n") || "  none (private caches only)";
+    const links =
+      m.description.interconnect.type === "fsb"
+        ? "  front-side bus"
+        : m.description.interconnect.links.map(([a, b]) => `${a}-${b}`).join(" ") || "  none";
+    const matrix =
+      n <= MATRIX_TEXT_LIMIT
+        ? table(["rtt", ...roundTrip.map((_, b) => String(b))], roundTrip.map((row, a) => [String(a), ...row]))
+        : `(${n} x ${n}: use --json for the matrix)`;
+    const text = [
+      `${m.name}: ${m.description.description ?? ""}`,
+      `${n} cores, ${m.numPackages} packages, ${m.clockGHz} GHz, interconnect diameter ${m.diameter} hop(s)`,
+      "packages:",
+      topo,
+      "shared caches:",
+      caches,
+      `interconnect (${m.interconnect}):`,
+      m.interconnect === "fsb" ? links : `  ${links}`,
+      "",
+      table(["pair class", "cores", "round trip", "msgs/kcycle"], classes.map((c) => [c.pair, c.cores.join("-"), c.roundTrip, c.throughput])),
+      "",
+      "URPC round trip between every pair of cores (cycles):",
+      matrix,
+    ].join("\n");
+    return { json, text };
+  },
+};

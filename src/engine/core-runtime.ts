@@ -1,0 +1,142 @@
+// One simulated core on virtual time: its event queue, its clock, and the
+// kernel it hosts. Single-threaded and non-preemptible: a handler starts at
+// max(arrival, busy-until), runs to completion, and keeps the core busy for
+// the cycles it charges. The same class runs inside the in-process engine and
+// inside a core's Durable Object.
+import { EventClass, type Json, type SimEvent } from "./event.ts";
+import type { Context, Kernel } from "./kernel.ts";
+import { EventQueue } from "./queue.ts";
+import { TraceHash, type TraceRecord } from "./trace.ts";
+
+export interface CoreSnapshot {
+  core: number;
+  busyUntil: number;
+  seq: number;
+  events: number;
+  messages: number;
+  hash: string;
+  queue: SimEvent[];
+  kernel: Json;
+  trace: TraceRecord[] | null;
+}
+
+/** Where a core's outgoing messages go: straight into queues, or into per-destination batches. */
+export type Outbox = (dst: number, event: SimEvent) => void;
+
+export interface WindowWork {
+  events: number;
+  messages: number;
+  /** Earliest arrival among the messages sent, Infinity if none. */
+  sentMin: number;
+}
+
+export class CoreRuntime implements Context {
+  now = 0;
+  private outbox: Outbox = () => {};
+  private work: WindowWork = { events: 0, messages: 0, sentMin: Infinity };
+  private readonly hasher: TraceHash;
+
+  private constructor(
+    readonly core: number,
+    readonly kernel: Kernel,
+    private readonly queue: EventQueue,
+    private busyUntil: number,
+    private seq: number,
+    public events: number,
+    public messages: number,
+    hash: string | undefined,
+    private readonly lookahead: number,
+    readonly trace: TraceRecord[] | null,
+  ) {
+    this.hasher = new TraceHash(hash);
+  }
+
+  static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: number, trace: boolean): CoreRuntime {
+    return new CoreRuntime(core, kernel, EventQueue.from(initial), 0, 0, 0, 0, undefined, lookahead, trace ? [] : null);
+  }
+
+  static restore(s: CoreSnapshot, kernel: Kernel, lookahead: number): CoreRuntime {
+    return new CoreRuntime(s.core, kernel, EventQueue.from(s.queue), s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace);
+  }
+
+  /** Arrival time of this core's next event, Infinity when it has none. */
+  nextTime(): number {
+    return this.queue.nextTime();
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  get clock(): number {
+    return this.busyUntil;
+  }
+
+  get hash(): string {
+    return this.hasher.hex();
+  }
+
+  deliver(e: SimEvent): void {
+    this.queue.push(e);
+  }
+
+  /**
+   * Handle, in key order, every event that arrives before `bound`. The caller
+   * guarantees that no event arriving before `bound` is still to come.
+   */
+  process(bound: number, outbox: Outbox): WindowWork {
+    this.outbox = outbox;
+    const work = (this.work = { events: 0, messages: 0, sentMin: Infinity });
+    const q = this.queue;
+    while (q.size && q.nextTime() < bound) {
+      const e = q.pop()!;
+      const start = e.time > this.busyUntil ? e.time : this.busyUntil;
+      this.now = start;
+      this.kernel.handle(e, this);
+      this.busyUntil = this.now;
+      work.events++;
+      this.hasher.num(e.time).num(start).num(this.now).num(e.src).num(e.seq).str(e.kind);
+      this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start, end: this.now, src: e.src, seq: e.seq });
+    }
+    this.events += work.events;
+    this.messages += work.messages;
+    return work;
+  }
+
+  charge(cycles: number): void {
+    if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: charge of ${cycles} cycles`);
+    this.now += cycles;
+  }
+
+  send(dst: number, kind: string, data: Json, delay: number, cls: EventClass = EventClass.Message): void {
+    if (dst === this.core) return this.after(delay, kind, data, cls);
+    if (!(delay >= this.lookahead) || !Number.isInteger(delay)) {
+      throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${this.lookahead}`);
+    }
+    const e: SimEvent = { time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data };
+    this.work.messages++;
+    if (e.time < this.work.sentMin) this.work.sentMin = e.time;
+    this.hasher.num(dst).num(e.time).num(e.seq);
+    this.trace?.push({ type: "send", core: this.core, kind, time: this.now, dst, arrival: e.time, seq: e.seq });
+    this.outbox(dst, e);
+  }
+
+  after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): void {
+    if (!(delay >= 0) || !Number.isInteger(delay)) throw new RangeError(`core ${this.core}: timer delay ${delay}`);
+    this.queue.push({ time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data });
+  }
+
+  snapshot(): CoreSnapshot {
+    return {
+      core: this.core,
+      busyUntil: this.busyUntil,
+      seq: this.seq,
+      events: this.events,
+      messages: this.messages,
+      hash: this.hash,
+      queue: this.queue.toArray(),
+      kernel: this.kernel.snapshot(),
+      trace: this.trace,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+// Events on virtual time. Every core's queue is ordered by the total key
+// (arrival time, event class, source core, source sequence number), so the
+// same inputs give the same order on any host whatever order the real
+// deliveries happened in.
+
+/** JSON values: everything an event carries must survive a trip between Durable Objects. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Ties at one arrival time: control before interrupts before messages before timers. */
+export const EventClass = {
+  Control: 0,
+  Interrupt: 1,
+  Message: 2,
+  Timer: 3,
+} as const;
+export type EventClass = (typeof EventClass)[keyof typeof EventClass];
+
+export interface SimEvent {
+  /** Arrival time in cycles. */
+  time: number;
+  cls: EventClass;
+  /** Source core; -1 for events injected by the engine (boot, workload start). */
+  src: number;
+  /** Per-source sequence number. */
+  seq: number;
+  kind: string;
+  data: Json;
+}
+
+export function before(a: SimEvent, b: SimEvent): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  if (a.cls !== b.cls) return a.cls < b.cls;
+  if (a.src !== b.src) return a.src < b.src;
+  return a.seq < b.seq;
+}

@@ -1,0 +1,129 @@
+// The in-process transport: every core in one JavaScript heap. A message is
+// pushed straight into its destination's queue (it arrives after the current
+// window, so the order of cores within a window cannot matter). Cores with
+// pending events sit in a heap keyed by their next event time, so a window
+// touches only the cores that have work in it.
+import { CoreRuntime } from "./core-runtime.ts";
+import type { SimEvent } from "./event.ts";
+import type { System } from "./kernel.ts";
+import type { TraceRecord } from "./trace.ts";
+import type { CoreReport, Transport, WindowReport } from "./transport.ts";
+
+export class InProcessTransport implements Transport {
+  readonly cores: CoreRuntime[] = [];
+  /** Min-heap of [next time, core]; an entry is live while it equals scheduled[core]. */
+  private heapT: number[] = [];
+  private heapC: number[] = [];
+  private scheduled: Float64Array;
+  private readonly outbox = (dst: number, e: SimEvent) => {
+    this.cores[dst].deliver(e);
+    this.touch(dst);
+  };
+
+  constructor(
+    private readonly system: System,
+    private readonly keepTrace = false,
+  ) {
+    this.scheduled = new Float64Array(system.cores).fill(Infinity);
+  }
+
+  async start(): Promise<number> {
+    const s = this.system;
+    for (let c = 0; c < s.cores; c++) {
+      this.cores.push(CoreRuntime.boot(c, s.boot(c), s.initial(c), s.lookahead, this.keepTrace));
+      this.touch(c);
+    }
+    return this.heapT.length ? this.heapT[0] : Infinity;
+  }
+
+  async window(bound: number): Promise<WindowReport> {
+    const due: number[] = [];
+    while (this.heapT.length && this.heapT[0] < bound) {
+      const [t, c] = this.pop();
+      if (t === this.scheduled[c]) {
+        this.scheduled[c] = Infinity;
+        due.push(c);
+      }
+    }
+    let events = 0;
+    let messages = 0;
+    for (const c of due) {
+      const w = this.cores[c].process(bound, this.outbox);
+      events += w.events;
+      messages += w.messages;
+      this.touch(c);
+    }
+    this.prune();
+    return { events, messages, next: this.heapT.length ? this.heapT[0] : Infinity };
+  }
+
+  async collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }> {
+    return {
+      cores: this.cores.map((c) => ({
+        core: c.core,
+        clock: c.clock,
+        events: c.events,
+        messages: c.messages,
+        pending: c.pending,
+        hash: c.hash,
+        result: c.kernel.result(),
+      })),
+      trace: this.keepTrace ? this.cores.map((c) => c.trace!) : null,
+    };
+  }
+
+  private touch(c: number): void {
+    const t = this.cores[c].nextTime();
+    if (t < this.scheduled[c]) {
+      this.scheduled[c] = t;
+      this.push(t, c);
+    }
+  }
+
+  /** Drop stale entries from the top so the top is the true next time. */
+  private prune(): void {
+    while (this.heapT.length && this.heapT[0] !== this.scheduled[this.heapC[0]]) this.pop();
+  }
+
+  private push(t: number, c: number): void {
+    const T = this.heapT;
+    const C = this.heapC;
+    let i = T.length;
+    T.push(t);
+    C.push(c);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (T[p] < t || (T[p] === t && C[p] <= c)) break;
+      T[i] = T[p];
+      C[i] = C[p];
+      i = p;
+    }
+    T[i] = t;
+    C[i] = c;
+  }
+
+  private pop(): [number, number] {
+    const T = this.heapT;
+    const C = this.heapC;
+    const top: [number, number] = [T[0], C[0]];
+    const lt = T.pop()!;
+    const lc = C.pop()!;
+    const n = T.length;
+    if (n) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const m = r < n && (T[r] < T[l] || (T[r] === T[l] && C[r] < C[l])) ? r : l;
+        if (T[m] > lt || (T[m] === lt && C[m] >= lc)) break;
+        T[i] = T[m];
+        C[i] = C[m];
+        i = m;
+      }
+      T[i] = lt;
+      C[i] = lc;
+    }
+    return top;
+  }
+}

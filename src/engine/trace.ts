@@ -1,0 +1,109 @@
+// What a run did, event by event: every handler (start, end) and every
+// message send, per core. Each core folds its records into a running hash in
+// the order it handles events, so a run is identified by one hash that both
+// transports must reproduce; the records themselves are kept only when a
+// trace is asked for, and export to Chrome's trace event format (Perfetto).
+
+export interface HandlerRecord {
+  type: "handler";
+  core: number;
+  kind: string;
+  /** Arrival, start and end of the handler, in cycles. */
+  time: number;
+  start: number;
+  end: number;
+  src: number;
+  seq: number;
+}
+
+export interface SendRecord {
+  type: "send";
+  core: number;
+  kind: string;
+  time: number;
+  dst: number;
+  arrival: number;
+  seq: number;
+}
+
+export type TraceRecord = HandlerRecord | SendRecord;
+
+/** Two interleaved 32-bit FNV-1a hashes: 64 bits of run identity, no dependencies. */
+export class TraceHash {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+
+  constructor(state?: string) {
+    if (state) {
+      this.a = parseInt(state.slice(0, 8), 16);
+      this.b = parseInt(state.slice(8, 16), 16);
+    }
+  }
+
+  num(x: number): this {
+    const lo = x >>> 0;
+    const hi = Math.floor(x / 4294967296) >>> 0;
+    this.word(lo);
+    this.word(hi);
+    return this;
+  }
+
+  str(s: string): this {
+    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
+    return this.word(s.length);
+  }
+
+  private word(w: number): this {
+    this.a = Math.imul(this.a ^ (w & 0xffff), 0x01000193);
+    this.a = Math.imul(this.a ^ (w >>> 16), 0x01000193);
+    this.b = Math.imul(this.b ^ w, 0x01000193) ^ (this.b >>> 15);
+    return this;
+  }
+
+  hex(): string {
+    return (this.a >>> 0).toString(16).padStart(8, "0") + (this.b >>> 0).toString(16).padStart(8, "0");
+  }
+}
+
+/** The run's hash: the per-core hashes combined in core order. */
+export function runHash(coreHashes: string[]): string {
+  const h = new TraceHash();
+  for (const c of coreHashes) h.str(c);
+  return h.hex();
+}
+
+/** Canonical order of a merged trace: time, then core, then record order within the core. */
+export function mergeTraces(perCore: TraceRecord[][]): TraceRecord[] {
+  const all = perCore.flatMap((records, core) => records.map((r, i) => ({ r, core, i })));
+  all.sort((x, y) => {
+    const tx = x.r.type === "handler" ? x.r.start : x.r.time;
+    const ty = y.r.type === "handler" ? y.r.start : y.r.time;
+    return tx - ty || x.core - y.core || x.i - y.i;
+  });
+  return all.map((x) => x.r);
+}
+
+/**
+ * Chrome trace event format: one thread per core, handlers as complete
+ * events, messages as flow arrows from send to the receiving handler.
+ * Timestamps in microseconds of the simulated machine.
+ */
+export function toChromeTrace(records: TraceRecord[], clockGHz: number, name: string): object {
+  const us = (cycles: number) => cycles / (clockGHz * 1000);
+  const cores = new Set(records.map((r) => r.core));
+  const events: object[] = [{ name: "process_name", ph: "M", pid: 0, tid: 0, args: { name } }];
+  for (const c of [...cores].sort((a, b) => a - b)) {
+    events.push({ name: "thread_name", ph: "M", pid: 0, tid: c, args: { name: `core ${c}` } });
+  }
+  for (const r of records) {
+    if (r.type === "handler") {
+      events.push({ name: r.kind, cat: "handler", ph: "X", pid: 0, tid: r.core, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
+      if (r.src >= 0 && r.src !== r.core) {
+        events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: `${r.src}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.start) });
+      }
+    } else {
+      events.push({ name: r.kind, cat: "message", ph: "s", id: `${r.core}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });
+    }
+  }
+  return { traceEvents: events, displayTimeUnit: "ns", otherData: { machine: name, clockGHz } };
+}

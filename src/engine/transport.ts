@@ -1,0 +1,32 @@
+// How the engine reaches its cores. Two implementations: in-process (all
+// cores in one heap) and durable (one Durable Object per core). The window
+// loop and the kernels are the same on both.
+import type { Json } from "./event.ts";
+import type { TraceRecord } from "./trace.ts";
+
+export interface WindowReport {
+  events: number;
+  messages: number;
+  /** Earliest arrival time of any pending event after the window, Infinity when none. */
+  next: number;
+}
+
+export interface CoreReport {
+  core: number;
+  /** The core's clock: when its last handler ended. */
+  clock: number;
+  events: number;
+  messages: number;
+  pending: number;
+  hash: string;
+  result: Json;
+}
+
+export interface Transport {
+  /** Boot every core with its initial events; the earliest event time. */
+  start(): Promise<number>;
+  /** Every core handles its events that arrive before `bound`; messages reach their destinations. */
+  window(bound: number): Promise<WindowReport>;
+  /** Every core's report, in core order, and its trace records when they were kept. */
+  collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }>;
+}

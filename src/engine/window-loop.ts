@@ -1,0 +1,50 @@
+// Conservative windows. T is the earliest pending event over all cores and L
+// the lookahead; every core handles its events that arrive before T + L.
+// Messages sent in the window leave at T or later and so arrive at T + L or
+// later: no core receives a message in its past. Windows start at the next
+// event, so empty stretches of time cost nothing. The loop's state is plain
+// JSON so a Run object can advance it a bounded number of windows at a time.
+import type { Transport } from "./transport.ts";
+
+export type StopReason = "drained" | "max-events" | "max-cycles";
+
+export interface LoopState {
+  /** Earliest pending event time; null when none (JSON has no Infinity). */
+  next: number | null;
+  windows: number;
+  events: number;
+  messages: number;
+  stopped: StopReason | null;
+}
+
+export interface Limits {
+  maxEvents: number;
+  /** Events arriving at or after this time are not handled. */
+  maxCycles: number;
+}
+
+export const NO_LIMITS: Limits = { maxEvents: Number.MAX_SAFE_INTEGER, maxCycles: Number.MAX_SAFE_INTEGER };
+
+export async function startLoop(t: Transport): Promise<LoopState> {
+  const next = await t.start();
+  return { next: Number.isFinite(next) ? next : null, windows: 0, events: 0, messages: 0, stopped: next === Infinity ? "drained" : null };
+}
+
+/** Run at most `maxWindows` windows; the state says whether the run has stopped. */
+export async function advance(t: Transport, s: LoopState, lookahead: number, limits: Limits, maxWindows = Infinity): Promise<LoopState> {
+  let state = s;
+  for (let w = 0; w < maxWindows && !state.stopped; w++) {
+    const T = state.next!;
+    if (T >= limits.maxCycles) return { ...state, stopped: "max-cycles" };
+    const r = await t.window(Math.min(T + lookahead, limits.maxCycles));
+    const events = state.events + r.events;
+    state = {
+      next: Number.isFinite(r.next) ? r.next : null,
+      windows: state.windows + 1,
+      events,
+      messages: state.messages + r.messages,
+      stopped: r.next === Infinity ? "drained" : events >= limits.maxEvents ? "max-events" : null,
+    };
+  }
+  return state;
+}

@@ -1,0 +1,53 @@
+// What an experiment is. Each experiment file describes a workload in terms of
+// the kernel's own operations; a run of one point of it is a RunSpec (plain
+// JSON, so it can be handed to a Run Durable Object), booted into a System the
+// engine runs on either transport. The experiment turns the runs' outcomes
+// into a table (rows) and/or a sweep (series of cores -> cycles).
+import type { z } from "zod";
+import type { Machine, MachineDescription } from "../hwmodel/index.ts";
+import type { Json, RunOutcome, RunStats, System } from "../engine/index.ts";
+
+export interface RunSpec {
+  experiment: string;
+  machine: MachineDescription;
+  /** Cores booted: 0 .. cores-1 of the machine. */
+  cores: number;
+  /** The experiment's parameters for this point, already validated. */
+  params: Json;
+  /** Routing trees from the SKB, computed once per run and handed to every monitor at boot. */
+  routes?: Json;
+}
+
+export interface SeriesPoint {
+  cores: number;
+  cycles: number;
+}
+
+export interface Series {
+  name: string;
+  points: SeriesPoint[];
+}
+
+export interface ExperimentResult {
+  experiment: string;
+  machine: string;
+  engine: "inproc" | "durable";
+  rows: Json[];
+  series: Series[];
+  stats: Omit<RunStats, "stopped">;
+  /** Hash of every run's trace, in plan order. */
+  hashes: string[];
+}
+
+export interface Experiment<P = unknown> {
+  name: string;
+  summary: string;
+  /** The parameters a user may set; defaults filled in by parsing. */
+  params: z.ZodType<P>;
+  /** The runs that make up the experiment on this machine, e.g. one per core count of a sweep. */
+  plan(machine: Machine, params: P): RunSpec[];
+  /** A booted machine for one run. */
+  system(spec: RunSpec): System;
+  /** Rows and series from the outcomes of the planned runs, in plan order. */
+  summarize(machine: Machine, params: P, specs: RunSpec[], outcomes: RunOutcome[]): { rows: Json[]; series: Series[] };
+}

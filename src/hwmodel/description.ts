@@ -1,0 +1,94 @@
+// The machine description format: what a user writes (JSON on disk, or a body
+// over the API) to describe a multicore machine. Validated with zod; the checks
+// that need the whole description (ids that must exist, a connected
+// interconnect) are refinements, so every error names its field.
+import { z } from "zod";
+
+export const MAX_CORES = 4096;
+
+const id = z.number().int("must be an integer").nonnegative("must be >= 0");
+const positive = (what: string) =>
+  z.number({ error: `${what} must be a number` }).finite("must be finite").positive("must be > 0");
+
+export const DieSchema = z.strictObject({
+  id,
+  cores: z.array(id).min(1, "a die needs at least one core"),
+});
+
+export const PackageSchema = z.strictObject({
+  id,
+  dies: z.array(DieSchema).min(1, "a package needs at least one die"),
+});
+
+/** A cache shared by a set of cores (private caches are implied). */
+export const SharedCacheSchema = z.strictObject({
+  level: z.union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" }),
+  cores: z.array(id).min(2, "a shared cache is shared by at least two cores"),
+  sizeKiB: positive("sizeKiB").optional(),
+});
+
+export const InterconnectSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("hypertransport"),
+      /** Undirected point-to-point links between packages. */
+      links: z.array(z.tuple([id, id])),
+    }),
+    z.strictObject({
+      /** One shared front-side bus: every package is one bus transaction away. */
+      type: z.literal("fsb"),
+    }),
+  ],
+  { error: 'must be {"type":"hypertransport","links":[[a,b],..]} or {"type":"fsb"}' },
+);
+
+export const MemoryControllerSchema = z.strictObject({
+  /** The package the controller hangs off; omitted for an external (FSB) controller. */
+  package: id.optional(),
+});
+
+/**
+ * The cost parameters of a machine, in cycles. Presets carry values calibrated
+ * on the paper (see calibration.ts); a custom machine may set any of them and
+ * inherits the rest from the defaults of its interconnect type.
+ */
+export const CostParametersSchema = z.strictObject({
+  /** Moving a cache line between two cores through a cache they share. */
+  lineShared: positive("lineShared"),
+  /** ... between two cores of one package that share no cache. */
+  linePackage: positive("linePackage"),
+  /** ... between packages: base cost plus a cost per interconnect hop. */
+  lineRemote: positive("lineRemote"),
+  lineHop: z.number().finite().nonnegative("must be >= 0"),
+  /** Pipelined URPC: channel occupancy per message = occBase + occPerLine * line transfer. */
+  occBase: positive("occBase"),
+  occPerLine: z.number().finite().nonnegative("must be >= 0"),
+  /** Kernel entry and exit (syscall / trap) on this machine. */
+  kernelCrossing: positive("kernelCrossing"),
+  /** Invalidating one TLB entry (x86-64 invlpg: 95 to 320 cycles). */
+  tlbInvalidate: positive("tlbInvalidate"),
+});
+
+export const LatencyMatrixSchema = z.strictObject({
+  unit: z.enum(["ns", "cycles"], { error: 'must be "ns" or "cycles"' }),
+  /** values[a][b]: one-way cache-line latency from core a to core b. */
+  values: z.array(z.array(z.number().finite().nonnegative("must be >= 0"))),
+});
+
+export const MachineDescriptionSchema = z.strictObject({
+  name: z.string().min(1, "must not be empty").max(64, "at most 64 characters"),
+  description: z.string().max(500).optional(),
+  clockGHz: positive("clockGHz"),
+  packages: z.array(PackageSchema).min(1, "a machine needs at least one package"),
+  sharedCaches: z.array(SharedCacheSchema).default([]),
+  interconnect: InterconnectSchema,
+  memoryControllers: z.array(MemoryControllerSchema).default([]),
+  costs: CostParametersSchema.partial().optional(),
+  latencyMatrix: LatencyMatrixSchema.optional(),
+});
+
+export type MachineDescription = z.input<typeof MachineDescriptionSchema>;
+export type ParsedDescription = z.output<typeof MachineDescriptionSchema>;
+export type CostParameters = z.infer<typeof CostParametersSchema>;
+export type LatencyMatrix = z.infer<typeof LatencyMatrixSchema>;

@@ -1,0 +1,190 @@
+// The paper's four machines (SOSP 2009, section 3 and Table 2), plus a builder
+// for regular machines of any size. Core c of a regular machine sits in
+// package floor(c / coresPerPackage), as on the paper's AMD machines.
+import type { CostParameters, MachineDescription } from "./description.ts";
+import { Machine } from "./machine.ts";
+
+export interface RegularMachine {
+  name: string;
+  description?: string;
+  clockGHz: number;
+  packages: number;
+  diesPerPackage?: number;
+  coresPerDie: number;
+  /** Which cores share a cache: every core of a die (L2), of a package (L3), or none. */
+  sharedCache: "die-l2" | "package-l3" | "none";
+  sharedCacheKiB?: number;
+  /** Package links, or the shape to generate them in. */
+  links: [number, number][] | "fsb" | "ring" | "mesh";
+  costs?: Partial<CostParameters>;
+}
+
+export function regularMachine(r: RegularMachine): MachineDescription {
+  const dies = r.diesPerPackage ?? 1;
+  const perPackage = dies * r.coresPerDie;
+  const packages = Array.from({ length: r.packages }, (_, p) => ({
+    id: p,
+    dies: Array.from({ length: dies }, (_, d) => ({
+      id: d,
+      cores: Array.from({ length: r.coresPerDie }, (_, c) => p * perPackage + d * r.coresPerDie + c),
+    })),
+  }));
+  const groups =
+    r.sharedCache === "die-l2"
+      ? packages.flatMap((p) => p.dies.map((d) => ({ level: 2 as const, cores: d.cores })))
+      : r.sharedCache === "package-l3"
+        ? packages.map((p) => ({ level: 3 as const, cores: p.dies.flatMap((d) => d.cores) }))
+        : [];
+  const sharedCaches = groups
+    .filter((g) => g.cores.length > 1)
+    .map((g) => (r.sharedCacheKiB ? { ...g, sizeKiB: r.sharedCacheKiB } : g));
+  return {
+    name: r.name,
+    ...(r.description ? { description: r.description } : {}),
+    clockGHz: r.clockGHz,
+    packages,
+    sharedCaches,
+    interconnect: r.links === "fsb" ? { type: "fsb" } : { type: "hypertransport", links: linksFor(r.links, r.packages) },
+    memoryControllers: r.links === "fsb" ? [{}] : packages.map((p) => ({ package: p.id })),
+    ...(r.costs ? { costs: r.costs } : {}),
+  };
+}
+
+function linksFor(links: [number, number][] | "ring" | "mesh", n: number): [number, number][] {
+  if (Array.isArray(links)) return links;
+  if (links === "ring") {
+    return n < 2 ? [] : n === 2 ? [[0, 1]] : Array.from({ length: n }, (_, i) => [i, (i + 1) % n] as [number, number]);
+  }
+  // A 2D mesh as near square as n allows.
+  const w = Math.ceil(Math.sqrt(n));
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    if ((i + 1) % w !== 0 && i + 1 < n) out.push([i, i + 1]);
+    if (i + w < n) out.push([i, i + w]);
+  }
+  return out;
+}
+
+/*
+ * Cost parameters of the presets: least-squares fits of Table 2 (URPC) and
+ * Table 1 (LRPC) through the mechanism of cost.ts, rounded. Per machine:
+ * line transfer latencies by distance (2-4 values), pipelined channel
+ * occupancy (2 values) and the kernel crossing of an LRPC (1 value).
+ * tlbInvalidate takes the paper's range (95-320 cycles): its low end for the
+ * Core 2 Xeon, its high end for the Opterons.
+ */
+const descriptions: Record<string, MachineDescription> = {
+  "intel-2x4": regularMachine({
+    name: "intel-2x4",
+    description: "2x4-core Intel: 2x Xeon X5355 (2 dies of 2 cores each), 4 MB L2 per die, shared front-side bus, 2.66 GHz",
+    clockGHz: 2.66,
+    packages: 2,
+    diesPerPackage: 2,
+    coresPerDie: 2,
+    sharedCache: "die-l2",
+    sharedCacheKiB: 4096,
+    links: "fsb",
+    costs: {
+      lineShared: 25,
+      linePackage: 122.5,
+      lineRemote: 122.5,
+      lineHop: 0,
+      occBase: 37.1,
+      occPerLine: 1.857,
+      kernelCrossing: 645,
+      tlbInvalidate: 95,
+    },
+  }),
+  "amd-2x2": regularMachine({
+    name: "amd-2x2",
+    description: "2x2-core AMD: 2x Opteron 2220, private 1 MB L2 per core, HyperTransport, 2.8 GHz",
+    clockGHz: 2.8,
+    packages: 2,
+    coresPerDie: 2,
+    sharedCache: "none",
+    links: [[0, 1]],
+    costs: {
+      lineShared: 92.5,
+      linePackage: 92.5,
+      lineRemote: 113,
+      lineHop: 1.25,
+      occBase: 197.3,
+      occPerLine: 1.028,
+      kernelCrossing: 557,
+      tlbInvalidate: 320,
+    },
+  }),
+  "amd-4x4": regularMachine({
+    name: "amd-4x4",
+    description: "4x4-core AMD: 4x Opteron 8380, 6 MB L3 per package, HyperTransport square, 2.5 GHz",
+    clockGHz: 2.5,
+    packages: 4,
+    coresPerDie: 4,
+    sharedCache: "package-l3",
+    sharedCacheKiB: 6144,
+    links: [[0, 1], [1, 3], [3, 2], [2, 0]],
+    costs: {
+      lineShared: 92,
+      linePackage: 95,
+      lineRemote: 116.25,
+      lineHop: 3.25,
+      occBase: 265.5,
+      occPerLine: 0.158,
+      kernelCrossing: 1263,
+      tlbInvalidate: 320,
+    },
+  }),
+  "amd-8x4": regularMachine({
+    name: "amd-8x4",
+    description: "8x4-core AMD: 8x Opteron 8350, 2 MB L3 per package, HyperTransport, 2.0 GHz",
+    clockGHz: 2.0,
+    packages: 8,
+    coresPerDie: 4,
+    sharedCache: "package-l3",
+    sharedCacheKiB: 2048,
+    links: [[0, 1], [0, 4], [0, 7], [1, 2], [1, 6], [2, 3], [2, 4], [3, 4], [3, 5], [4, 5], [5, 6], [6, 7]],
+    costs: {
+      lineShared: 114.5,
+      linePackage: 109,
+      lineRemote: 133.25,
+      lineHop: 1.25,
+      occBase: 359.25,
+      occPerLine: 0.014,
+      kernelCrossing: 1349,
+      tlbInvalidate: 320,
+    },
+  }),
+};
+
+export const PRESET_NAMES = Object.keys(descriptions);
+
+export function presetDescription(name: string): MachineDescription | undefined {
+  return descriptions[name];
+}
+
+const cache = new Map<string, Machine>();
+
+/** A preset machine by name, or undefined. */
+export function preset(name: string): Machine | undefined {
+  const d = descriptions[name];
+  if (!d) return undefined;
+  let m = cache.get(name);
+  if (!m) cache.set(name, (m = Machine.from(d)));
+  return m;
+}
+
+/** A synthetic machine of `cores` cores: packages of 4 cores sharing an L3, in a HyperTransport mesh. */
+export function syntheticMachine(cores: number, coresPerPackage = 4): Machine {
+  if (cores % coresPerPackage !== 0) throw new RangeError(`cores must be a multiple of ${coresPerPackage}`);
+  return Machine.from(
+    regularMachine({
+      name: `synthetic-${cores}`,
+      description: `${cores} cores in packages of ${coresPerPackage} sharing an L3, HyperTransport mesh, amd-8x4 costs`,
+      clockGHz: 2.0,
+      packages: cores / coresPerPackage,
+      coresPerDie: coresPerPackage,
+      sharedCache: coresPerPackage > 1 ? "package-l3" : "none",
+      links: "mesh",
+    }),
+  );
+}

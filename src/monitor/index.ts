@@ -1,0 +1,2 @@
+export * from "./urpc.ts";
+export * from "./kernel.ts";
