@@ -1,8 +1,12 @@
+import type { Core } from "./core-object/core.ts";
 import type { RpcProbe } from "./core-object/rpc-probe";
+import type { Run } from "./core-object/run.ts";
 
 /** Bindings and vars declared in wrangler.toml; keep the two in step. */
 export interface Env {
   RPC_PROBE: DurableObjectNamespace<RpcProbe>;
+  CORE: DurableObjectNamespace<Core>;
+  RUN: DurableObjectNamespace<Run>;
   MAX_CORES_PER_RUN: string;
   MAX_EVENTS_PER_RUN: string;
   MAX_CONCURRENT_RUNS: string;
@@ -17,7 +21,7 @@ declare global {
     interface Env extends EdgefishEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "RpcProbe";
+      durableNamespaces: "RpcProbe" | "Core" | "Run";
     }
   }
 }

@@ -2,6 +2,8 @@ import type { Env } from "./env";
 import { checkDriveArgs } from "./core-object/rpc-probe";
 
 export { RpcProbe } from "./core-object/rpc-probe";
+export { Core } from "./core-object/core.ts";
+export { Run } from "./core-object/run.ts";
 
 const DEFAULT_CALLS = 1000;
 

@@ -34,6 +34,28 @@ export class CostModel {
   }
 
   /**
+   * The smallest line transfer between two different cores, in whole cycles:
+   * no message between cores can arrive sooner, so it is the engine's lookahead.
+   */
+  minLine(): number {
+    const m = this.machine;
+    let min = Infinity;
+    if (m.measured) {
+      for (let a = 0; a < m.numCores; a++) for (let b = 0; b < m.numCores; b++) if (a !== b) min = Math.min(min, m.measured[a * m.numCores + b]);
+    } else {
+      const c = m.costs;
+      if (m.numPackages > 1) min = c.lineRemote;
+      for (const cores of m.packageCores) {
+        if (cores.length < 2) continue;
+        const caches = new Set(cores.map((k) => m.coreCache[k]));
+        if (caches.size > 1 || caches.has(-1)) min = Math.min(min, c.linePackage);
+        if ([...caches].some((k) => k >= 0)) min = Math.min(min, c.lineShared);
+      }
+    }
+    return Number.isFinite(min) ? Math.max(1, Math.round(min)) : 1;
+  }
+
+  /**
    * Cycles the sender is busy sending a message: writing the payload and the
    * header, stalled while its write invalidates the receiver's copy of the
    * slot (the first of the two transfers).

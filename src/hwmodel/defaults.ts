@@ -40,7 +40,7 @@ export function defaultCosts(interconnect: "hypertransport" | "fsb"): CostParame
         lineRemote: 122.5,
         lineHop: 0,
         occBase: 37.1,
-        occPerLine: 1.857,
+        occPerLine: 1.836,
         kernelCrossing: 645,
         tlbInvalidate: 95,
       }

@@ -3,5 +3,6 @@ import type { Command } from "../command.ts";
 import { calibrate } from "./calibrate.ts";
 import { machine } from "./machine.ts";
 import { machines } from "./machines.ts";
+import { run } from "./run.ts";
 
-export const commands: Command[] = [machines, machine, calibrate];
+export const commands: Command[] = [machines, machine, calibrate, run];

@@ -1,0 +1,97 @@
+
+import { EXPERIMENTS, experimentByName, inProcessRunner, runExperiment, type SpecRunner } from "../../experiments/index.ts";
+import { toChromeTrace } from "../../engine/index.ts";
+import { writeFileSync } from "node:fs";
+import { intListFlag, UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
+import { table } from "../table.ts";
+import { fieldPath } from "../../hwmodel/index.ts";
+
+export const run: Command = {
+  name: "run",
+  args: "<experiment>",
+  summary: `run an experiment: ${EXPERIMENTS.map((e) => e.name).join(", ")}`,
+  flags: {
+    ...MACHINE_FLAGS,
+    cores: { type: "string", description: "core counts of a sweep, e.g. 2,4,8" },
+    protocol: { type: "string", description: "protocols to run (comma-separated), where the experiment has them" },
+    kernel: { type: "string", description: "kernels to run (comma-separated), where the experiment has them" },
+    params: { type: "string", description: "further experiment parameters as JSON" },
+    engine: { type: "string", description: "inproc or durable", default: "inproc" },
+    trace: { type: "string", description: "write the Chrome trace (Perfetto) of the first run to this file" },
+  },
+  async run(args) {
+    const [name, ...extra] = args.positionals;
+    if (!name) throw new UsageError(`name an experiment: ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const experiment = experimentByName(name);
+    if (!experiment) throw new UsageError(`unknown experiment "${name}"; experiments are ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
+    const machine = machineFromFlags(args);
+    const { flags } = args;
+    let params: Record<string, unknown> = {};
+    if (flags.params !== undefined) {
+      try {
+        params = JSON.parse(String(flags.params));
+      } catch (e) {
+        throw new UsageError(`--params: not valid JSON: ${(e as Error).message}`);
+      }
+      if (typeof params !== "object" || params === null || Array.isArray(params)) throw new UsageError("--params: must be a JSON object");
+    }
+    const cores = intListFlag("cores", flags.cores, 1, machine.numCores);
+    if (cores) params = { ...params, cores };
+    for (const list of ["protocol", "kernel"] as const) {
+      if (flags[list] !== undefined) params = { ...params, [`${list}s`]: String(flags[list]).split(",") };
+    }
+    const parsed = experiment.params.safeParse(params);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      const field = fieldPath(i.path);
+      const flag = field.startsWith("cores") ? "--cores" : field.startsWith("protocols") ? "--protocol" : field.startsWith("kernels") ? "--kernel" : `--params ${field}`;
+      throw new UsageError(`${flag}: ${i.message}`);
+    }
+    const engine = flags.engine;
+    if (engine !== "inproc" && engine !== "durable") throw new UsageError(`--engine: must be inproc or durable, not "${engine}"`);
+    const traceFile = flags.trace as string | undefined;
+    let dispose = async () => {};
+    let runner: SpecRunner = inProcessRunner({ trace: Boolean(traceFile) });
+    if (engine === "durable") {
+      const local = await import("../../core-object/local.ts");
+      const d = await local.startLocalDurable({ trace: Boolean(traceFile) });
+      runner = d.runner;
+      dispose = d.dispose;
+    }
+    try {
+      const { result, outcomes } = await runExperiment(name, machine, parsed.data, runner, engine);
+      if (traceFile) {
+        writeFileSync(traceFile, JSON.stringify(toChromeTrace(outcomes[0]?.trace ?? [], machine.clockGHz, `${name} on ${machine.name}`)));
+      }
+      return { json: { ...result, hashes: undefined }, text: render(result) };
+    } finally {
+      await dispose();
+    }
+  },
+};
+
+function render(r: Awaited<ReturnType<typeof runExperiment>>["result"]): string {
+  const out = [`${r.experiment} on ${r.machine} (${r.engine} engine)`, ""];
+  if (r.rows.length) {
+    const keys = Object.keys(r.rows[0] as object);
+    out.push(table(keys, (r.rows as Record<string, unknown>[]).map((row) => keys.map((k) => fmt(row[k])))), "");
+  }
+  if (r.series.length) {
+    const counts = [...new Set(r.series.flatMap((s) => s.points.map((p) => p.cores)))].sort((a, b) => a - b);
+    out.push(
+      "cycles per operation, by cores:",
+      table(["series", ...counts.map(String)], r.series.map((s) => [s.name, ...counts.map((c) => fmt(s.points.find((p) => p.cores === c)?.cycles))])),
+      "",
+    );
+  }
+  const s = r.stats;
+  out.push(`${s.events} events, ${s.messages} messages, ${s.windows} windows, ${s.simulatedCycles} simulated cycles, ${s.wallMs} ms wall`);
+  return out.join("\n");
+}
+
+const fmt = (v: unknown): string => (v === undefined ? "-" : Array.isArray(v) ? v.join("-") : String(v));
+
+

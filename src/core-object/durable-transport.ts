@@ -1,0 +1,118 @@
+// The durable transport: the engine's Transport over Core Durable Objects,
+// driven from inside the Run object. It carries no messages: cores send
+// theirs straight to each other. What it keeps is the agenda, every core's
+// earliest pending event, which decides the cores due in a window and is
+// rebuilt from the cores' reports after each one:
+//   - a core that handled the window reports its own next event; then
+//   - every message sent in the window lowers its destination's entry.
+// A message that landed before its destination reported is counted twice,
+// which is harmless; one that landed after is counted by its sender. So the
+// agenda is exact however the deliveries interleaved, and the window loop's
+// T = min(agenda) is the same as in-process.
+import type { CoreReport, Transport, WindowReport } from "../engine/index.ts";
+import type { TraceRecord } from "../engine/index.ts";
+import { NO_CALLS, subtreeCalls, type BootSummary, type Calls, type CollectSummary, type WindowSummary } from "./protocol.ts";
+import { settleAll, subtrees } from "./tree.ts";
+
+/** How the Run reaches the root of a subtree of cores (`tree[0]`). */
+export interface CoreLink {
+  boot(tree: number[]): Promise<BootSummary>;
+  window(tree: number[], window: number, bound: number): Promise<WindowSummary>;
+  collect(tree: number[]): Promise<CollectSummary>;
+}
+
+/** What the Run persists between windows to resume the transport. */
+export interface TransportState {
+  /** Windows completed; the index of the next one. */
+  windows: number;
+  agenda: Float64Array;
+  calls: Calls;
+}
+
+export class DurableTransport implements Transport {
+  private windows: number;
+  private readonly agenda: Float64Array;
+  /** Calls made by the run's operations so far, the Run's own included. */
+  private calls: Calls;
+  /** Calls the Run made (subtree roots) through this instance, for its per-invocation budget. */
+  rootCalls = 0;
+
+  constructor(
+    private readonly cores: number,
+    private readonly fanout: number,
+    private readonly link: CoreLink,
+    private readonly keepTrace: boolean,
+    state?: TransportState,
+  ) {
+    this.windows = state?.windows ?? 0;
+    this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
+    this.calls = state?.calls ?? NO_CALLS;
+  }
+
+  state(): TransportState {
+    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls };
+  }
+
+  async start(): Promise<number> {
+    const all = Array.from({ length: this.cores }, (_, c) => c);
+    const sums = await this.fan(all, (t) => this.link.boot(t));
+    for (const s of sums) this.setNext(s.next);
+    return this.earliest();
+  }
+
+  async window(bound: number): Promise<WindowReport> {
+    const due: number[] = [];
+    for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bound) due.push(c);
+    const w = this.windows;
+    const sums = await this.fan(due, (t) => this.link.window(t, w, bound));
+    let events = 0;
+    let messages = 0;
+    for (const s of sums) {
+      events += s.events;
+      messages += s.messages;
+      this.setNext(s.next);
+    }
+    for (const s of sums) {
+      for (let i = 0; i < s.sent.length; i += 2) {
+        const [dst, at] = [s.sent[i], s.sent[i + 1]];
+        if (at < this.agenda[dst]) this.agenda[dst] = at;
+      }
+    }
+    this.windows++;
+    return { events, messages, next: this.earliest() };
+  }
+
+  async collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }> {
+    const all = Array.from({ length: this.cores }, (_, c) => c);
+    const sums = await this.fan(all, (t) => this.link.collect(t));
+    const cores = sums.flatMap((s) => s.cores).sort((a, b) => a.core - b.core);
+    if (!this.keepTrace) return { cores, trace: null };
+    const trace: TraceRecord[][] = Array.from({ length: this.cores }, () => []);
+    for (const s of sums) for (const t of s.traces ?? []) trace[t.core] = t.records;
+    return { cores, trace };
+  }
+
+  /** One operation over `cores` through the barrier tree; the Run calls at most `fanout` roots. */
+  private async fan<S extends { calls: Calls }>(cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
+    const trees = subtrees(cores, this.fanout);
+    const sums = await settleAll(trees.map(call));
+    const op = subtreeCalls(trees.length, sums.map((s) => s.calls));
+    this.rootCalls += trees.length;
+    this.calls = {
+      total: this.calls.total + op.total,
+      peak: Math.max(this.calls.peak, op.peak),
+      depth: Math.max(this.calls.depth, op.depth),
+    };
+    return sums;
+  }
+
+  private setNext(pairs: number[]): void {
+    for (let i = 0; i < pairs.length; i += 2) this.agenda[pairs[i]] = pairs[i + 1];
+  }
+
+  private earliest(): number {
+    let t = Infinity;
+    for (const x of this.agenda) if (x < t) t = x;
+    return t;
+  }
+}

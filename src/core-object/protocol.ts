@@ -1,0 +1,89 @@
+// What the Run and the Core objects say to each other. Everything here crosses
+// a Durable Object boundary by structured clone: plain data, where Infinity
+// means "no pending event".
+import type { CoreReport, TraceRecord } from "../engine/index.ts";
+import type { RunSpec } from "../experiments/experiment.ts";
+
+/** How a run's cores behave; fixed when they boot. */
+export interface CoreOptions {
+  /** Keep trace records. */
+  trace: boolean;
+  /** Subtree roots any one object calls per operation (the barrier tree's fan-out). */
+  fanout: number;
+  /** DO calls one core may make for one window: subtree roots plus one delivery per destination core. */
+  maxCalls: number;
+}
+
+export interface CoreInit {
+  runId: string;
+  spec: RunSpec;
+  options: CoreOptions;
+}
+
+/** The Durable Object name of a run's core. */
+export const coreName = (runId: string, core: number): string => `${runId}/${core}`;
+
+/** Durable Object calls an operation made below its caller. */
+export interface Calls {
+  total: number;
+  /** The most calls one object made. */
+  peak: number;
+  /** Levels of objects the operation went through. */
+  depth: number;
+}
+
+export const NO_CALLS: Calls = { total: 0, peak: 0, depth: 0 };
+
+/** The calls of a subtree whose root made `own` calls itself. */
+export function subtreeCalls(own: number, below: Calls[]): Calls {
+  return {
+    total: below.reduce((s, c) => s + c.total, own),
+    peak: below.reduce((m, c) => Math.max(m, c.peak), own),
+    depth: 1 + below.reduce((m, c) => Math.max(m, c.depth), 0),
+  };
+}
+
+export interface BootSummary {
+  /** (core, earliest pending event) pairs, flat. */
+  next: number[];
+  calls: Calls;
+}
+
+/** What a subtree of cores answers for one window. */
+export interface WindowSummary {
+  events: number;
+  messages: number;
+  /**
+   * (core, earliest pending event) pairs, flat, for every core that handled
+   * the window; taken when the core finished, so it may miss messages other
+   * cores were still sending it, which `sent` accounts for.
+   */
+  next: number[];
+  /** (destination core, earliest arrival) pairs, flat, of the messages sent in the window. */
+  sent: number[];
+  calls: Calls;
+}
+
+export interface CollectSummary {
+  cores: CoreReport[];
+  /** Each core's trace records in the order it made them, when the run keeps a trace. */
+  traces: { core: number; records: TraceRecord[] }[] | null;
+  calls: Calls;
+}
+
+/** One core as the API shows it. */
+export interface CoreState {
+  runId: string;
+  core: number;
+  /** The last window the core handled; -1 after boot. */
+  window: number;
+  clock: number;
+  /** Its earliest pending event; null when none. */
+  next: number | null;
+  pending: number;
+  events: number;
+  messages: number;
+  hash: string;
+  /** The kernel's own summary (channels, replica) when it has one, else its full state. */
+  kernel: unknown;
+}

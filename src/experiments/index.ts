@@ -1,0 +1,3 @@
+export * from "./experiment.ts";
+export * from "./system.ts";
+export * from "./registry.ts";

@@ -1,0 +1,72 @@
+// Every experiment by name, and running one: plan its runs, run each on the
+// chosen transport, summarise.
+import type { Machine } from "../hwmodel/index.ts";
+import { runInProcess, type Limits, type RunOutcome, type System } from "../engine/index.ts";
+import type { Experiment, ExperimentResult, RunSpec } from "./experiment.ts";
+import { urpc } from "./urpc.ts";
+
+export const EXPERIMENTS: Experiment<any>[] = [urpc];
+
+export function experimentByName(name: string): Experiment<unknown> | undefined {
+  return EXPERIMENTS.find((e) => e.name === name);
+}
+
+export class UnknownExperimentError extends Error {
+  constructor(readonly experiment: string) {
+    super(`unknown experiment "${experiment}"; experiments are ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
+  }
+}
+
+export function systemFor(spec: RunSpec): System {
+  const e = experimentByName(spec.experiment);
+  if (!e) throw new UnknownExperimentError(spec.experiment);
+  return e.system(spec);
+}
+
+/** Runs one planned run somewhere: in this process, or on Durable Objects. */
+export type SpecRunner = (spec: RunSpec) => Promise<RunOutcome>;
+
+export function inProcessRunner(opts: { trace?: boolean; limits?: Limits } = {}): SpecRunner {
+  return (spec) => runInProcess(systemFor(spec), opts);
+}
+
+export interface ExperimentRun {
+  result: ExperimentResult;
+  outcomes: RunOutcome[];
+}
+
+/** Plan, run and summarise; `params` is parsed by the experiment's schema (throws a ZodError naming the field). */
+export async function runExperiment(
+  name: string,
+  machine: Machine,
+  params: unknown,
+  runner: SpecRunner,
+  engine: "inproc" | "durable",
+): Promise<ExperimentRun> {
+  const e = experimentByName(name);
+  if (!e) throw new UnknownExperimentError(name);
+  const p = e.params.parse(params ?? {});
+  const specs = e.plan(machine, p);
+  const outcomes: RunOutcome[] = [];
+  for (const spec of specs) outcomes.push(await runner(spec));
+  const { rows, series } = e.summarize(machine, p, specs, outcomes);
+  const sum = (f: (o: RunOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0);
+  return {
+    outcomes,
+    result: {
+      experiment: name,
+      machine: machine.name,
+      engine,
+      rows,
+      series,
+      stats: {
+        events: sum((o) => o.stats.events),
+        messages: sum((o) => o.stats.messages),
+        windows: sum((o) => o.stats.windows),
+        simulatedCycles: sum((o) => o.stats.simulatedCycles),
+        wallMs: Math.round(sum((o) => o.stats.wallMs) * 100) / 100,
+      },
+      hashes: outcomes.map((o) => o.hash),
+    },
+  };
+}

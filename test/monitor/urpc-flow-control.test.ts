@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { runInProcess, type Json } from "../../src/engine/index.ts";
+import { kernelSystem, type RunSpec } from "../../src/experiments/index.ts";
+import { presetDescription } from "../../src/hwmodel/index.ts";
+import type { Application } from "../../src/monitor/index.ts";
+
+const spec: RunSpec = { experiment: "test", machine: presetDescription("amd-8x4")!, cores: 5, params: null };
+
+/** Core 0 sends `n` numbered messages to core 4 in one burst; core 4 records them. */
+function burst(n: number): Application {
+  return {
+    start(os) {
+      for (let i = 0; i < n; i++) os.send(4, { i });
+    },
+    message(os, src, body) {
+      os.record("got", [src, (body as { i: number }).i, os.now]);
+    },
+  };
+}
+
+async function run(n: number, slots: number) {
+  const out = await runInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), config: { slots } }));
+  const sender = out.cores[0].result as { channels: { sent: number; stalls: number; explicitAcks: number } };
+  const receiver = out.cores[4].result as { records: { got: Json[] }; channels: { received: number; explicitAcks: number } };
+  return { out, sender, receiver, got: receiver.records.got as [number, number, number][] };
+}
+
+describe("URPC channel flow control", () => {
+  it("a full ring stalls the sender and nothing is lost or reordered", async () => {
+    const { sender, receiver, got } = await run(100, 4);
+    expect(got.map(([, i]) => i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(sender.channels.sent).toBe(100);
+    expect(receiver.channels.received).toBe(100);
+    expect(sender.channels.stalls).toBe(96);
+    // The receiver acks explicitly every slots-1 messages: nothing to piggyback on.
+    expect(receiver.channels.explicitAcks).toBe(33);
+  });
+
+  it("a ring big enough never stalls", async () => {
+    const { sender } = await run(20, 32);
+    expect(sender.channels.stalls).toBe(0);
+  });
+
+  it("a stream is paced by the ring's occupancy, the first message by the wire", async () => {
+    // A ring larger than the stream: no explicit acks interrupt the receiver.
+    const { got } = await run(40, 64);
+    const times = got.map(([, , t]) => t);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    // amd-8x4, cores 0 -> 4 (one hop): occupancy 359.25 + 0.014 * 133.25, rounded.
+    expect(new Set(gaps)).toEqual(new Set([361]));
+    // The first: the send path (16 + 133) + the wire (133) + the receive path (24).
+    expect(times[0]).toBe(306);
+  });
+
+  it("a smaller ring stalls more and delivers later, with the same messages", async () => {
+    const small = await run(64, 2);
+    const big = await run(64, 32);
+    expect(small.got.length).toBe(big.got.length);
+    expect(small.got.at(-1)![2]).toBeGreaterThan(big.got.at(-1)![2]);
+  });
+});
