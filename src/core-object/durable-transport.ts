@@ -11,7 +11,17 @@
 // T = min(agenda) is the same as in-process.
 import type { CoreReport, Transport, WindowReport } from "../engine/index.ts";
 import type { TraceRecord } from "../engine/index.ts";
-import { NO_CALLS, subtreeCalls, type BootSummary, type Calls, type CollectSummary, type WindowSummary } from "./protocol.ts";
+import {
+  addCalls,
+  firstFailure,
+  NO_CALLS,
+  subtreeCalls,
+  type BootSummary,
+  type Calls,
+  type CollectSummary,
+  type Failure,
+  type WindowSummary,
+} from "./protocol.ts";
 import { settleAll, subtrees } from "./tree.ts";
 
 /** How the Run reaches the root of a subtree of cores (`tree[0]`). */
@@ -19,6 +29,14 @@ export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
   window(tree: number[], window: number, bound: number): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
+}
+
+/** A core's kernel failed: the run cannot go on (retrying would fail the same way). */
+export class CoreFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(`core ${failure.core}: ${failure.message}`);
+    this.name = "CoreFailure";
+  }
 }
 
 /** What the Run persists between windows to resume the transport. */
@@ -56,6 +74,7 @@ export class DurableTransport implements Transport {
   async start(): Promise<number> {
     const all = Array.from({ length: this.cores }, (_, c) => c);
     const sums = await this.fan(all, (t) => this.link.boot(t));
+    this.check(sums);
     for (const s of sums) this.setNext(s.next);
     return this.earliest();
   }
@@ -65,6 +84,7 @@ export class DurableTransport implements Transport {
     for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bound) due.push(c);
     const w = this.windows;
     const sums = await this.fan(due, (t) => this.link.window(t, w, bound));
+    this.check(sums);
     let events = 0;
     let messages = 0;
     for (const s of sums) {
@@ -96,14 +116,14 @@ export class DurableTransport implements Transport {
   private async fan<S extends { calls: Calls }>(cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
     const trees = subtrees(cores, this.fanout);
     const sums = await settleAll(trees.map(call));
-    const op = subtreeCalls(trees.length, sums.map((s) => s.calls));
     this.rootCalls += trees.length;
-    this.calls = {
-      total: this.calls.total + op.total,
-      peak: Math.max(this.calls.peak, op.peak),
-      depth: Math.max(this.calls.depth, op.depth),
-    };
+    this.calls = addCalls(this.calls, subtreeCalls(trees.length, 0, sums.map((s) => s.calls)));
     return sums;
+  }
+
+  private check(sums: { failure: Failure | null }[]): void {
+    const f = firstFailure(sums.map((s) => s.failure));
+    if (f) throw new CoreFailure(f);
   }
 
   private setNext(pairs: number[]): void {

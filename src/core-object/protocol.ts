@@ -26,26 +26,57 @@ export const coreName = (runId: string, core: number): string => `${runId}/${cor
 /** Durable Object calls an operation made below its caller. */
 export interface Calls {
   total: number;
-  /** The most calls one object made. */
+  /** The most calls one object made: to subtree roots, plus its deliveries in a window. */
   peak: number;
+  /** The most subtree roots one object called: the tree's fan-out as it was. */
+  fanout: number;
   /** Levels of objects the operation went through. */
   depth: number;
 }
 
-export const NO_CALLS: Calls = { total: 0, peak: 0, depth: 0 };
+export const NO_CALLS: Calls = { total: 0, peak: 0, fanout: 0, depth: 0 };
 
-/** The calls of a subtree whose root made `own` calls itself. */
-export function subtreeCalls(own: number, below: Calls[]): Calls {
+/** The calls of a subtree whose root called `roots` subtree roots and made `other` further calls. */
+export function subtreeCalls(roots: number, other: number, below: Calls[]): Calls {
   return {
-    total: below.reduce((s, c) => s + c.total, own),
-    peak: below.reduce((m, c) => Math.max(m, c.peak), own),
+    total: below.reduce((s, c) => s + c.total, roots + other),
+    peak: below.reduce((m, c) => Math.max(m, c.peak), roots + other),
+    fanout: below.reduce((m, c) => Math.max(m, c.fanout), roots),
     depth: 1 + below.reduce((m, c) => Math.max(m, c.depth), 0),
   };
+}
+
+/** Calls of two operations together. */
+export function addCalls(a: Calls, b: Calls): Calls {
+  return {
+    total: a.total + b.total,
+    peak: Math.max(a.peak, b.peak),
+    fanout: Math.max(a.fanout, b.fanout),
+    depth: Math.max(a.depth, b.depth),
+  };
+}
+
+/**
+ * A core whose kernel failed (threw, or broke a bound of the run). It comes
+ * back up the tree as data, not as an exception: exceptions are left to the
+ * transport's own failures, which are worth retrying; a kernel's are not.
+ */
+export interface Failure {
+  core: number;
+  message: string;
+}
+
+export const isFailure = (x: object): x is Failure => "message" in x;
+
+/** The failure of the lowest-numbered core, so the run's error does not depend on timing. */
+export function firstFailure(fs: (Failure | null)[]): Failure | null {
+  return fs.reduce<Failure | null>((a, f) => (f && (!a || f.core < a.core) ? f : a), null);
 }
 
 export interface BootSummary {
   /** (core, earliest pending event) pairs, flat. */
   next: number[];
+  failure: Failure | null;
   calls: Calls;
 }
 
@@ -61,6 +92,7 @@ export interface WindowSummary {
   next: number[];
   /** (destination core, earliest arrival) pairs, flat, of the messages sent in the window. */
   sent: number[];
+  failure: Failure | null;
   calls: Calls;
 }
 

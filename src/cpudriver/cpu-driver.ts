@@ -178,6 +178,16 @@ export class CpuDriver {
     return { cost: this.cost.trap() + pages * this.cost.localLineUpdate() };
   }
 
+  /** Whether `domain` has a page-table entry for `vaddr` on this core. */
+  isMapped(domain: DomainId, vaddr: number): boolean {
+    return this.mmu.isMapped(domain, vaddr);
+  }
+
+  /** Whether this core's TLB holds a translation of `vaddr` for `domain`. */
+  tlbHolds(domain: DomainId, vaddr: number): boolean {
+    return this.mmu.cached(domain, vaddr);
+  }
+
   /** Unmap on this core: clear the PTEs and invalidate each page in the local TLB, as the kernel must. */
   unmap(caller: DomainId, vaddr: number, pages: number): SyscallResults["unmap"] {
     this.scheduler.get(caller);

@@ -6,3 +6,5 @@ export * from "./dispatcher.ts";
 export * from "./errors.ts";
 export * from "./mmu.ts";
 export * from "./scheduler.ts";
+export * from "./boot.ts";
+export * from "./ipi-shootdown.ts";

@@ -50,6 +50,10 @@ export class Tlb {
   }
 
   /** The physical page of a hit, which becomes the most recently used; undefined on a miss. */
+  holds(domain: DomainId, vpn: number): boolean {
+    return this.find(domain, vpn) >= 0;
+  }
+
   lookup(domain: DomainId, vpn: number): number | undefined {
     const i = this.find(domain, vpn);
     if (i < 0) return undefined;
@@ -115,6 +119,15 @@ export class Mmu {
       if (vs.ptes.has(first + i)) throw new KernelError("already_mapped", `0x${((first + i) * PAGE_SIZE).toString(16)} is mapped`);
     }
     for (let i = 0; i < pages; i++) vs.ptes.set(first + i, { paddr: frame.base + i * PAGE_SIZE, frame: frameRef });
+  }
+
+  isMapped(domain: DomainId, vaddr: number): boolean {
+    return this.vspace(domain).ptes.has(pageOf(vaddr));
+  }
+
+  /** Whether the TLB holds a translation for the page: a probe, not an access (no replacement update). */
+  cached(domain: DomainId, vaddr: number): boolean {
+    return this.tlb.holds(domain, pageOf(vaddr));
   }
 
   /** Clear the PTEs of `pages` pages from `vaddr` and drop them from this core's TLB. All or nothing. */

@@ -82,11 +82,15 @@ export class CoreRuntime implements Context {
 
   /**
    * Handle, in key order, every event that arrives before `bound`. The caller
-   * guarantees that no event arriving before `bound` is still to come.
+   * guarantees that no event arriving before `bound` is still to come. The
+   * returned tally is reused by the next call.
    */
   process(bound: number, outbox: Outbox): WindowWork {
     this.outbox = outbox;
-    const work = (this.work = { events: 0, messages: 0, sentMin: Infinity });
+    const work = this.work;
+    work.events = 0;
+    work.messages = 0;
+    work.sentMin = Infinity;
     const q = this.queue;
     while (q.size && q.nextTime() < bound) {
       const e = q.pop()!;

@@ -15,9 +15,14 @@ export class InProcessTransport implements Transport {
   private heapT: number[] = [];
   private heapC: number[] = [];
   private scheduled: Float64Array;
+  /** The cores with events in the current window (kept to spare an allocation per window). */
+  private readonly due: number[] = [];
   private readonly outbox = (dst: number, e: SimEvent) => {
     this.cores[dst].deliver(e);
-    this.touch(dst);
+    // The message's own time, not dst's next: dst may be due in this window and
+    // not yet processed, and its next event then would leave a stale entry
+    // behind it (an empty window that the durable transport does not have).
+    this.schedule(dst, e.time);
   };
 
   constructor(
@@ -36,8 +41,9 @@ export class InProcessTransport implements Transport {
     return this.heapT.length ? this.heapT[0] : Infinity;
   }
 
-  async window(bound: number): Promise<WindowReport> {
-    const due: number[] = [];
+  window(bound: number): WindowReport {
+    const due = this.due;
+    due.length = 0;
     while (this.heapT.length && this.heapT[0] < bound) {
       const [t, c] = this.pop();
       if (t === this.scheduled[c]) {
@@ -73,7 +79,10 @@ export class InProcessTransport implements Transport {
   }
 
   private touch(c: number): void {
-    const t = this.cores[c].nextTime();
+    this.schedule(c, this.cores[c].nextTime());
+  }
+
+  private schedule(c: number, t: number): void {
     if (t < this.scheduled[c]) {
       this.scheduled[c] = t;
       this.push(t, c);

@@ -28,10 +28,23 @@ export interface SendRecord {
 
 export type TraceRecord = HandlerRecord | SendRecord;
 
-/** Two interleaved 32-bit FNV-1a hashes: 64 bits of run identity, no dependencies. */
+/** Strings hashed once: event kinds are few and recur on every event. */
+const stringWords = new Map<string, number>();
+
+function stringWord(s: string): number {
+  let w = stringWords.get(s);
+  if (w === undefined) {
+    w = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) w = Math.imul(w ^ s.charCodeAt(i), 0x01000193);
+    stringWords.set(s, (w = w >>> 0));
+  }
+  return w;
+}
+
+/** Two 32-bit multiply-xorshift lanes: 64 bits of run identity, no dependencies. */
 export class TraceHash {
   private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
+  private b = 0x5bd1e995;
 
   constructor(state?: string) {
     if (state) {
@@ -40,23 +53,20 @@ export class TraceHash {
     }
   }
 
+  /** An integer of up to 53 bits (negative ones too: -1 marks the engine as a source). */
   num(x: number): this {
-    const lo = x >>> 0;
-    const hi = Math.floor(x / 4294967296) >>> 0;
-    this.word(lo);
-    this.word(hi);
-    return this;
+    return this.word(x | 0).word((x - (x | 0)) / 4294967296);
   }
 
   str(s: string): this {
-    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
-    return this.word(s.length);
+    return this.word(stringWord(s));
   }
 
   private word(w: number): this {
-    this.a = Math.imul(this.a ^ (w & 0xffff), 0x01000193);
-    this.a = Math.imul(this.a ^ (w >>> 16), 0x01000193);
-    this.b = Math.imul(this.b ^ w, 0x01000193) ^ (this.b >>> 15);
+    const a = Math.imul(this.a ^ w, 0x01000193);
+    this.a = a ^ (a >>> 15);
+    const b = Math.imul(this.b ^ w, 0x5bd1e995);
+    this.b = b ^ (b >>> 13);
     return this;
   }
 

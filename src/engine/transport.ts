@@ -25,8 +25,12 @@ export interface CoreReport {
 export interface Transport {
   /** Boot every core with its initial events; the earliest event time. */
   start(): Promise<number>;
-  /** Every core handles its events that arrive before `bound`; messages reach their destinations. */
-  window(bound: number): Promise<WindowReport>;
+  /**
+   * Every core handles its events that arrive before `bound`; messages reach
+   * their destinations. In-process windows answer synchronously: a promise
+   * per window would cost more than the window.
+   */
+  window(bound: number): WindowReport | Promise<WindowReport>;
   /** Every core's report, in core order, and its trace records when they were kept. */
   collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }>;
 }

@@ -32,19 +32,20 @@ export async function startLoop(t: Transport): Promise<LoopState> {
 
 /** Run at most `maxWindows` windows; the state says whether the run has stopped. */
 export async function advance(t: Transport, s: LoopState, lookahead: number, limits: Limits, maxWindows = Infinity): Promise<LoopState> {
-  let state = s;
+  const state = { ...s };
   for (let w = 0; w < maxWindows && !state.stopped; w++) {
     const T = state.next!;
-    if (T >= limits.maxCycles) return { ...state, stopped: "max-cycles" };
-    const r = await t.window(Math.min(T + lookahead, limits.maxCycles));
-    const events = state.events + r.events;
-    state = {
-      next: Number.isFinite(r.next) ? r.next : null,
-      windows: state.windows + 1,
-      events,
-      messages: state.messages + r.messages,
-      stopped: r.next === Infinity ? "drained" : events >= limits.maxEvents ? "max-events" : null,
-    };
+    if (T >= limits.maxCycles) {
+      state.stopped = "max-cycles";
+      break;
+    }
+    const pending = t.window(Math.min(T + lookahead, limits.maxCycles));
+    const r = pending instanceof Promise ? await pending : pending;
+    state.next = Number.isFinite(r.next) ? r.next : null;
+    state.windows++;
+    state.events += r.events;
+    state.messages += r.messages;
+    state.stopped = r.next === Infinity ? "drained" : state.events >= limits.maxEvents ? "max-events" : null;
   }
   return state;
 }

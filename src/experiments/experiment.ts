@@ -39,13 +39,26 @@ export interface ExperimentResult {
   hashes: string[];
 }
 
+/** A parameter that does not fit the machine, e.g. more cores than it has. */
+export class ParamError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = "ParamError";
+  }
+}
+
 export interface Experiment<P = unknown> {
   name: string;
   summary: string;
+  /** The machine it runs on when none is named: the paper's. */
+  defaultMachine: string;
   /** The parameters a user may set; defaults filled in by parsing. */
   params: z.ZodType<P>;
   /** The runs that make up the experiment on this machine, e.g. one per core count of a sweep. */
-  plan(machine: Machine, params: P): RunSpec[];
+  plan(machine: Machine, params: P): Promise<RunSpec[]> | RunSpec[];
   /** A booted machine for one run. */
   system(spec: RunSpec): System;
   /** Rows and series from the outcomes of the planned runs, in plan order. */

@@ -1,3 +1,4 @@
 export * from "./experiment.ts";
 export * from "./system.ts";
 export * from "./registry.ts";
+export * from "./routing.ts";

@@ -4,8 +4,13 @@ import type { Machine } from "../hwmodel/index.ts";
 import { runInProcess, type Limits, type RunOutcome, type System } from "../engine/index.ts";
 import type { Experiment, ExperimentResult, RunSpec } from "./experiment.ts";
 import { urpc } from "./urpc.ts";
+import { lrpc } from "./lrpc.ts";
+import { sharedUpdate } from "./shared-update.ts";
+import { shootdown } from "./shootdown.ts";
+import { twopc } from "./twopc.ts";
+import { unmap } from "./unmap.ts";
 
-export const EXPERIMENTS: Experiment<any>[] = [urpc];
+export const EXPERIMENTS: Experiment<any>[] = [urpc, lrpc, shootdown, unmap, twopc, sharedUpdate];
 
 export function experimentByName(name: string): Experiment<unknown> | undefined {
   return EXPERIMENTS.find((e) => e.name === name);
@@ -46,7 +51,7 @@ export async function runExperiment(
   const e = experimentByName(name);
   if (!e) throw new UnknownExperimentError(name);
   const p = e.params.parse(params ?? {});
-  const specs = e.plan(machine, p);
+  const specs = await e.plan(machine, p);
   const outcomes: RunOutcome[] = [];
   for (const spec of specs) outcomes.push(await runner(spec));
   const { rows, series } = e.summarize(machine, p, specs, outcomes);

@@ -3,7 +3,8 @@
 // begin the workload, at time 0.
 import { CostModel, Machine, RING_SLOTS } from "../hwmodel/index.ts";
 import { EventClass, type Json, type SimEvent, type System } from "../engine/index.ts";
-import { CoreKernel, START_KIND, type Application, type KernelConfig } from "../monitor/index.ts";
+import type { Capability } from "../cpudriver/index.ts";
+import { CoreKernel, START_KIND, type Application, type KernelConfig, type RouteSet } from "../monitor/index.ts";
 import type { RunSpec } from "./experiment.ts";
 
 const machines = new Map<string, Machine>();
@@ -24,12 +25,25 @@ export interface KernelSystemOptions {
   /** The cores that get a start event, each with its data. */
   starts: Map<number, Json>;
   config?: Partial<KernelConfig>;
+  /** Capabilities every replica knows at boot. */
+  caps?: { cap: Capability; owner: number }[];
+  /** Pages of the application mapped on every core at boot. */
+  pages?: number;
 }
 
 export function kernelSystem(spec: RunSpec, o: KernelSystemOptions): System {
   const machine = machineOf(spec);
   const cost = new CostModel(machine);
-  const env = { machine, cost, app: o.app, config: { slots: RING_SLOTS, pollBudget: null, ...o.config } };
+  const env = {
+    machine,
+    cost,
+    cores: spec.cores,
+    app: o.app,
+    routes: (spec.routes ?? {}) as unknown as RouteSet,
+    caps: o.caps ?? [],
+    pages: o.pages ?? 1,
+    config: { slots: RING_SLOTS, pollBudget: null, personality: "barrelfish" as const, ...o.config },
+  };
   return {
     cores: spec.cores,
     lookahead: cost.minLine(),

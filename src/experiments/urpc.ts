@@ -61,6 +61,7 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 export const urpc: Experiment<Params> = {
   name: "urpc",
   summary: "URPC latency (ping-pong round trip) and pipelined throughput per core-pair class (Table 2)",
+  defaultMachine: "amd-8x4",
   params: Params,
   plan(machine, params) {
     return pairClasses(machine)

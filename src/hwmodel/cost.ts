@@ -14,6 +14,7 @@ import {
   LOCAL_LINE_UPDATE,
   LRPC_USER_PATH,
   POLL_BUDGET,
+  SYSCALL_TRAP,
   URPC_RECEIVE,
   URPC_SEND,
 } from "./defaults.ts";
@@ -100,14 +101,19 @@ export class CostModel {
     return 1000 / Math.max(this.urpcOccupancy(a, b), this.urpcSend(a, b), URPC_RECEIVE);
   }
 
-  /** Kernel entry and exit for a syscall or trap into the CPU driver. */
+  /** Kernel entry and exit for a system call into the CPU driver. */
   trap(): number {
-    return Math.round(this.machine.costs.kernelCrossing);
+    return SYSCALL_TRAP;
   }
 
-  /** One-way LRPC between two dispatchers on one core (Table 1). */
+  /** Switching the core to another dispatcher and upcalling it. */
+  dispatcherSwitch(): number {
+    return Math.round(this.machine.costs.dispatcherSwitch);
+  }
+
+  /** One-way LRPC between two dispatchers on one core (Table 1): trap, switch, user-level dispatch. */
   lrpc(): number {
-    return this.trap() + LRPC_USER_PATH;
+    return SYSCALL_TRAP + this.dispatcherSwitch() + LRPC_USER_PATH;
   }
 
   /** Taking an interprocessor interrupt on the target core. */
@@ -139,10 +145,13 @@ export class CostModel {
 
   /**
    * n cores (the given list) each updating the same k cache lines in shared
-   * memory, repeatedly, with no locks. Every update of a line migrates it from
-   * its last writer; requests for one line serialise at its owner, so an
-   * update waits on average for half of the other cores' transfers of that
-   * line. Returns the mean cycles one core takes for one update of all k lines.
+   * memory, over and over, with no locks. Every update of a line migrates it
+   * from its last writer, and each core has one request outstanding at a
+   * time, so requests for a line queue at whoever holds it: with every core
+   * contending, a request waits for the line to pass through all n cores
+   * (n transfers, the mean between the participants), and a core updates its
+   * k lines one after another. Returns the cycles one update of all k lines
+   * takes one core.
    */
   sharedUpdate(cores: readonly number[], k: number): number {
     const n = cores.length;
@@ -151,6 +160,6 @@ export class CostModel {
     let sum = 0;
     for (const a of cores) for (const b of cores) if (a !== b) sum += this.line(a, b);
     const mean = sum / (n * (n - 1));
-    return Math.round(k * (LOCAL_LINE_UPDATE + mean * (1 + (n - 1) / 2)));
+    return Math.round(k * (LOCAL_LINE_UPDATE + n * mean));
   }
 }

@@ -64,8 +64,8 @@ export const CostParametersSchema = z.strictObject({
   /** Pipelined URPC: channel occupancy per message = occBase + occPerLine * line transfer. */
   occBase: positive("occBase"),
   occPerLine: z.number().finite().nonnegative("must be >= 0"),
-  /** Kernel entry and exit (syscall / trap) on this machine. */
-  kernelCrossing: positive("kernelCrossing"),
+  /** Switching the core to another dispatcher: address-space switch, TLB and cache refill, upcall. */
+  dispatcherSwitch: positive("dispatcherSwitch"),
   /** Invalidating one TLB entry (x86-64 invlpg: 95 to 320 cycles). */
   tlbInvalidate: positive("tlbInvalidate"),
 });

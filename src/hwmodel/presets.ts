@@ -69,7 +69,7 @@ function linksFor(links: [number, number][] | "ring" | "mesh", n: number): [numb
  * Cost parameters of the presets: least-squares fits of Table 2 (URPC) and
  * Table 1 (LRPC) through the mechanism of cost.ts, rounded. Per machine:
  * line transfer latencies by distance (2-4 values), pipelined channel
- * occupancy (2 values) and the kernel crossing of an LRPC (1 value).
+ * occupancy (2 values) and the dispatcher switch of an LRPC (1 value).
  * tlbInvalidate takes the paper's range (95-320 cycles): its low end for the
  * Core 2 Xeon, its high end for the Opterons.
  */
@@ -91,7 +91,7 @@ const descriptions: Record<string, MachineDescription> = {
       lineHop: 0,
       occBase: 37.1,
       occPerLine: 1.836,
-      kernelCrossing: 645,
+      dispatcherSwitch: 445,
       tlbInvalidate: 95,
     },
   }),
@@ -110,7 +110,7 @@ const descriptions: Record<string, MachineDescription> = {
       lineHop: 1.25,
       occBase: 197.3,
       occPerLine: 1.028,
-      kernelCrossing: 557,
+      dispatcherSwitch: 357,
       tlbInvalidate: 320,
     },
   }),
@@ -130,7 +130,7 @@ const descriptions: Record<string, MachineDescription> = {
       lineHop: 3.25,
       occBase: 265.5,
       occPerLine: 0.158,
-      kernelCrossing: 1263,
+      dispatcherSwitch: 1063,
       tlbInvalidate: 320,
     },
   }),
@@ -150,7 +150,7 @@ const descriptions: Record<string, MachineDescription> = {
       lineHop: 1.25,
       occBase: 359.25,
       occPerLine: 0.014,
-      kernelCrossing: 1349,
+      dispatcherSwitch: 1149,
       tlbInvalidate: 320,
     },
   }),

@@ -1,17 +1,41 @@
-// The kernel of one simulated core as the engine runs it: the core's monitor
-// (URPC channels, protocols, replica) and the application dispatcher of the
-// workload, on top of the core's CPU driver. Every event a core handles comes
-// through here. All state is plain JSON, so a core can be persisted and
+// The kernel of one simulated core as the engine runs it: the core's CPU
+// driver, its monitor (URPC channels, routes, replica, agreement protocols)
+// and the application dispatcher of the workload. Every event a core handles
+// comes through here. All state is plain JSON, so a core can be persisted and
 // resumed between windows.
+//
+// The personality says whose kernel this is: Barrelfish (monitors agree by
+// messages) or an IPI-based one (Linux, Windows) for the baselines.
 import type { CostModel, Machine } from "../hwmodel/index.ts";
+import {
+  APP_DOMAIN,
+  MONITOR_DOMAIN,
+  bootCore,
+  SHARED_PAGE,
+  CpuDriver,
+  IPI_ACK_KIND,
+  IPI_KIND,
+  IpiShootdown,
+  type CpuDriverSnapshot,
+  type IpiState,
+  type Capability,
+  type Personality,
+} from "../cpudriver/index.ts";
 import type { Context, Json, Kernel, SimEvent } from "../engine/index.ts";
-import { URPC_ACK_KIND, URPC_KIND, UrpcChannels, type UrpcMessage, type UrpcState } from "./urpc.ts";
+import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
+import type { Completion, MonitorCore } from "./monitor-core.ts";
+import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
+import { routesOf, type Route, type RouteSet } from "./routes.ts";
+import { twoPhaseCommitPhases } from "./twopc.ts";
+import { unmapPhases } from "./unmap.ts";
+import { BROADCAST_KIND, URPC_ACK_KIND, URPC_KIND, UrpcChannels, type UrpcMessage, type UrpcState } from "./urpc.ts";
 
 export interface KernelConfig {
   /** URPC ring size in slots, per direction. */
   slots: number;
-  /** How long a receiver polls before it blocks; null: it polls for ever (a dedicated core). */
+  /** How long an idle monitor polls before it blocks; null: it polls for ever (a dedicated core). */
   pollBudget: number | null;
+  personality: "barrelfish" | Personality;
 }
 
 /** What an application dispatcher sees of its core. */
@@ -28,6 +52,14 @@ export interface Os {
   timer(delay: number, data: Json): void;
   /** Append a measurement to this core's results. */
   record(name: string, value: Json): void;
+  /** A one-way LRPC from the application to its local monitor, which runs next. */
+  lrpc(payload: Json): void;
+  /** Unmap a page of the application on every core, over a routing tree (Barrelfish) or by IPIs (Linux, Windows). */
+  unmap(vaddr: number, kind: string): string;
+  /** The bare messaging of an unmap over a routing tree, with no unmap work. */
+  shootdown(kind: string): string;
+  /** Retype a capability in every replica by two-phase commit over a routing tree. */
+  retype(req: RetypeRequest, kind: string): string;
 }
 
 /** A workload's program: the same on every core, told which core it runs on by `os.core`. */
@@ -35,30 +67,51 @@ export interface Application {
   start?(os: Os, data: Json): void;
   message?(os: Os, src: number, body: Json): void;
   timer?(os: Os, data: Json): void;
+  done?(os: Os, result: Completion): void;
 }
 
 export interface KernelEnv {
   machine: Machine;
+  /** Cores booted in this run: 0 .. cores-1. */
+  cores: number;
   cost: CostModel;
   config: KernelConfig;
   app: Application;
+  routes: RouteSet;
+  /** Capabilities every replica knows at boot, with their owners. */
+  caps: { cap: Capability; owner: number }[];
+  /** Pages of the application mapped on every core at boot. */
+  pages: number;
 }
 
 interface KernelState {
+  cpu: CpuDriverSnapshot;
+  /** LRPC endpoints between the application and its monitor. */
+  toMonitor: number;
+  toApp: number;
   urpc: UrpcState;
+  agreement: AgreementState;
+  replica: ReplicaState;
+  ipi: IpiState;
   vars: Record<string, Json>;
   records: Record<string, Json[]>;
-  /** When the core last finished a handler: a receiver has polled since then. */
+  /** When the core last finished a handler: an idle monitor has polled since then. */
   idleSince: number;
   blocks: number;
+  ops: number;
 }
 
 export const START_KIND = "start";
 export const TIMER_KIND = "timer";
 
-export class CoreKernel implements Kernel, Os {
+export class CoreKernel implements Kernel, Os, MonitorCore {
+  readonly cpu: CpuDriver;
+  readonly replica: Replica;
+  readonly agreement: Agreement;
   private readonly s: KernelState;
   private readonly urpc: UrpcChannels;
+  private readonly ipi: IpiShootdown | null;
+  private readonly routes: Record<string, Route>;
   private ctx!: Context;
 
   constructor(
@@ -66,9 +119,30 @@ export class CoreKernel implements Kernel, Os {
     private readonly env: KernelEnv,
     state?: Json,
   ) {
-    this.s = (state as unknown as KernelState) ?? { urpc: undefined!, vars: {}, records: {}, idleSince: 0, blocks: 0 };
-    this.urpc = new UrpcChannels(core, env.cost, env.config.slots, this.s.urpc);
-    this.s.urpc = this.urpc.snapshot();
+    const saved = state as unknown as KernelState | undefined;
+    const booted = saved ? { cpu: CpuDriver.restore(saved.cpu, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
+    this.cpu = booted.cpu;
+    this.replica = new Replica(saved?.replica);
+    if (!saved) for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
+    this.urpc = new UrpcChannels(core, env.cost, env.config.slots, saved?.urpc);
+    this.routes = routesOf(core, env.routes);
+    this.agreement = new Agreement(core, this.urpc, this.routes, { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
+    const p = env.config.personality;
+    this.ipi = p === "barrelfish" ? null : new IpiShootdown(core, env.cost, this.cpu, p, saved?.ipi);
+    this.s = {
+      cpu: this.cpu.snapshot(),
+      toMonitor: booted.toMonitor,
+      toApp: booted.toApp,
+      urpc: this.urpc.snapshot(),
+      agreement: this.agreement.s,
+      replica: this.replica.s,
+      ipi: this.ipi?.s ?? { awaiting: {} },
+      vars: saved?.vars ?? {},
+      records: saved?.records ?? {},
+      idleSince: saved?.idleSince ?? 0,
+      blocks: saved?.blocks ?? 0,
+      ops: saved?.ops ?? 0,
+    };
   }
 
   get cost(): CostModel {
@@ -94,10 +168,19 @@ export class CoreKernel implements Kernel, Os {
         app.timer?.(this, e.data);
         break;
       case URPC_KIND:
-      case URPC_ACK_KIND: {
+      case URPC_ACK_KIND:
+      case BROADCAST_KIND: {
         this.pollOrBlock(e.time);
         const body = this.urpc.receive(ctx, e.src, e.kind, e.data as unknown as UrpcMessage);
-        if (body !== undefined) app.message?.(this, e.src, body);
+        if (body !== undefined) this.dispatch(e.src, body);
+        break;
+      }
+      case IPI_KIND:
+        this.personality().interrupt(ctx, e.data as { op: string; vaddr: number; from: number });
+        break;
+      case IPI_ACK_KIND: {
+        const op = (e.data as { op: string }).op;
+        if (this.personality().acknowledged(ctx, e.src, op)) this.complete(ctx, { op, ok: true }, false);
         break;
       }
       default:
@@ -122,27 +205,93 @@ export class CoreKernel implements Kernel, Os {
     (this.s.records[name] ??= []).push(value);
   }
 
+  lrpc(payload: Json): void {
+    this.ctx.charge(this.cpu.lrpc(APP_DOMAIN, this.s.toMonitor, payload).cost);
+    this.cpu.receive(MONITOR_DOMAIN);
+  }
+
+  unmap(vaddr: number, kind: string): string {
+    const op = this.nextOp();
+    if (this.ipi) {
+      const targets = Array.from({ length: this.env.cores }, (_, c) => c).filter((c) => c !== this.core);
+      if (this.ipi.start(this.ctx, op, vaddr, targets)) this.complete(this.ctx, { op, ok: true }, false);
+      return op;
+    }
+    this.lrpc({ unmap: vaddr });
+    this.agreement.start(this.ctx, { op, phase: "unmap", kind, data: { vaddr } });
+    return op;
+  }
+
+  shootdown(kind: string): string {
+    const op = this.nextOp();
+    this.agreement.start(this.ctx, { op, phase: "shootdown", kind, data: null });
+    return op;
+  }
+
+  retype(req: RetypeRequest, kind: string): string {
+    const op = this.nextOp();
+    this.lrpc({ retype: req.cap });
+    this.agreement.start(this.ctx, { op, phase: "prepare", kind, data: { req } as unknown as Json });
+    return op;
+  }
+
+  complete(ctx: Context, result: Completion, lrpc: boolean): void {
+    if (lrpc) {
+      ctx.charge(this.cpu.lrpc(MONITOR_DOMAIN, this.s.toApp, result as unknown as Json).cost);
+      this.cpu.receive(APP_DOMAIN);
+    }
+    this.env.app.done?.(this, result);
+  }
+
   snapshot(): Json {
+    this.s.cpu = this.cpu.snapshot();
     return this.s as unknown as Json;
   }
 
   result(): Json {
-    return { records: this.s.records, channels: this.urpc.stats as unknown as Json, blocks: this.s.blocks };
+    return {
+      records: this.s.records,
+      channels: this.urpc.stats as unknown as Json,
+      blocks: this.s.blocks,
+      replica: this.replica.digest(),
+      tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE),
+    };
   }
 
   /** A summary for people: what the API shows of one core. */
   summary(): Json {
-    return { channels: this.urpc.summary(), blocks: this.s.blocks, vars: this.s.vars } as unknown as Json;
+    return {
+      channels: this.urpc.summary(),
+      blocks: this.s.blocks,
+      replica: { capabilities: this.replica.s.caps.length, mappings: Object.keys(this.replica.s.mappings).length },
+      operationsInFlight: Object.keys(this.agreement.s.pending).length + Object.keys(this.s.ipi.awaiting).length,
+    } as unknown as Json;
+  }
+
+  private dispatch(src: number, body: Json): void {
+    const m = body as { svc?: string; round?: Round; op?: string; phase?: string; vote?: Vote };
+    if (m.svc === AGREE) return this.agreement.request(this.ctx, src, m.round!);
+    if (m.svc === AGREE_ACK) return this.agreement.answer(this.ctx, m.op!, m.phase!, m.vote!);
+    this.env.app.message?.(this, src, body);
+  }
+
+  private personality(): IpiShootdown {
+    if (!this.ipi) throw new Error(`core ${this.core}: an interrupt for an IPI shootdown, but this is a Barrelfish core`);
+    return this.ipi;
+  }
+
+  private nextOp(): string {
+    return `${this.core}:${this.s.ops++}`;
   }
 
   /**
-   * The receiver has polled since it went idle. Within the poll budget that
-   * costs nothing extra; past it the dispatcher blocked, and waking it by IPI
-   * adds its cost to the message (paper, section 5).
+   * An idle monitor polls its channels for the poll budget, then blocks;
+   * waking it by IPI adds its cost to the message (paper, section 5). A
+   * monitor in the middle of an agreement spins on its replies instead.
    */
   private pollOrBlock(arrival: number): void {
     const budget = this.env.config.pollBudget;
-    if (budget === null) return;
+    if (budget === null || this.agreement.busy) return;
     const { added } = this.env.cost.pollingWait(arrival - this.s.idleSince, budget);
     if (!added) return;
     this.s.blocks++;

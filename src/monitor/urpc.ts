@@ -25,10 +25,11 @@ interface TxRing {
   seq: number;
   /** Last sequence number the peer has acknowledged. */
   acked: number;
-  /** Arrival time of the last message, for the ring's occupancy. */
-  lastArrival: number;
-  /** Messages waiting for a free slot. */
-  queued: Json[];
+  /** Arrival time of the last message, for the ring's occupancy; null before the first. */
+  lastArrival: number | null;
+  /** Messages waiting for a free slot, with their ring's home; those before `head` have gone. */
+  queued: [Json, RingHome][];
+  head: number;
 }
 
 interface RxRing {
@@ -47,15 +48,36 @@ export interface UrpcState {
 
 export const URPC_KIND = "urpc";
 export const URPC_ACK_KIND = "urpc-ack";
+export const BROADCAST_KIND = "urpc-bcast";
+
+/**
+ * Where a channel's ring lives. Table 2 is measured with the ring in the
+ * receiver's memory; a ring in the sender's memory makes a receiver in
+ * another package fetch every slot from remote memory first.
+ */
+export type RingHome = "receiver" | "sender";
 
 export interface UrpcMessage {
   seq: number;
   ack: number;
   body: Json;
+  /** Set when the slot's home memory is in another package than the receiver. */
+  remote?: 1;
+}
+
+/** What a message to one peer costs; derived from the cost model, so not part of the persisted state. */
+interface PeerCosts {
+  send: number;
+  wire: number;
+  /** The line's transfer from the peer to this core, when a slot must come from the peer's memory. */
+  fetch: number;
+  occupancy: number;
+  samePackage: boolean;
 }
 
 export class UrpcChannels {
   private readonly s: UrpcState;
+  private readonly peers = new Map<number, PeerCosts>();
 
   constructor(
     private readonly core: number,
@@ -71,14 +93,34 @@ export class UrpcChannels {
   }
 
   /** Send `body` to core `dst`; queued if the ring is full. */
-  send(ctx: Context, dst: number, body: Json): void {
+  send(ctx: Context, dst: number, body: Json, home: RingHome = "receiver"): void {
     const tx = this.tx(dst);
-    if (tx.queued.length || tx.seq - tx.acked >= this.s.slots) {
-      tx.queued.push(body);
+    if (tx.head < tx.queued.length || tx.seq - tx.acked >= this.s.slots) {
+      tx.queued.push([body, home]);
       this.s.stats.stalls++;
       return;
     }
-    this.transmit(ctx, dst, tx, URPC_KIND, body);
+    this.transmit(ctx, dst, tx, URPC_KIND, body, home);
+  }
+
+  /**
+   * One message on a shared channel that every core in `dsts` reads: one
+   * write, then each reader fetches the same line from this core's cache,
+   * one after another (each fetch a round trip to the owner), nearest first.
+   * The ring sits in this core's memory.
+   */
+  broadcast(ctx: Context, dsts: number[], body: Json): void {
+    const me = this.core;
+    const order = [...dsts].sort((a, b) => this.cost.line(me, a) - this.cost.line(me, b) || a - b);
+    ctx.charge(this.cost.urpcSend(me, order[order.length - 1]));
+    let prev: number | null = null;
+    for (const d of order) {
+      const wired = ctx.now + this.cost.urpcWire(me, d);
+      const arrival: number = prev === null ? wired : Math.max(wired, prev + 2 * this.cost.urpcWire(me, d));
+      prev = arrival;
+      this.s.stats.sent++;
+      ctx.send(d, BROADCAST_KIND, this.message(0, 0, body, d, "sender"), arrival - ctx.now);
+    }
   }
 
   /**
@@ -86,7 +128,11 @@ export class UrpcChannels {
    * for an explicit ack. Acks free slots and release queued sends.
    */
   receive(ctx: Context, src: number, kind: string, m: UrpcMessage): Json | undefined {
-    ctx.charge(this.cost.urpcReceive());
+    ctx.charge(this.cost.urpcReceive() + (m.remote ? this.peer(src).fetch : 0));
+    if (kind === BROADCAST_KIND) {
+      this.s.stats.received++;
+      return m.body;
+    }
     const rx = this.rx(src);
     if (kind === URPC_KIND) {
       if (m.seq !== rx.seq + 1) throw new Error(`core ${this.core}: URPC from ${src} out of order: got ${m.seq}, expected ${rx.seq + 1}`);
@@ -96,11 +142,18 @@ export class UrpcChannels {
     const tx = this.tx(src);
     if (m.ack > tx.acked) {
       tx.acked = m.ack;
-      while (tx.queued.length && tx.seq - tx.acked < this.s.slots) this.transmit(ctx, src, tx, URPC_KIND, tx.queued.shift()!);
+      while (tx.head < tx.queued.length && tx.seq - tx.acked < this.s.slots) {
+        const [body, home] = tx.queued[tx.head++];
+        this.transmit(ctx, src, tx, URPC_KIND, body, home);
+      }
+      if (tx.head === tx.queued.length) {
+        tx.queued = [];
+        tx.head = 0;
+      }
     }
     if (kind === URPC_KIND && rx.seq - rx.acked >= this.s.slots - 1) {
       this.s.stats.explicitAcks++;
-      this.transmit(ctx, src, tx, URPC_ACK_KIND, null);
+      this.transmit(ctx, src, tx, URPC_ACK_KIND, null, "receiver");
     }
     return kind === URPC_KIND ? m.body : undefined;
   }
@@ -116,13 +169,15 @@ export class UrpcChannels {
       .sort((a, b) => a - b)
       .map((peer) => {
         const tx = this.s.tx[peer];
-        return { peer, sent: tx?.seq ?? 0, received: this.s.rx[peer]?.seq ?? 0, unacked: tx ? tx.seq - tx.acked : 0, queued: tx?.queued.length ?? 0 };
+        return { peer, sent: tx?.seq ?? 0, received: this.s.rx[peer]?.seq ?? 0, unacked: tx ? tx.seq - tx.acked : 0, queued: tx ? tx.queued.length - tx.head : 0 };
       });
   }
 
-  private transmit(ctx: Context, dst: number, tx: TxRing, kind: string, body: Json): void {
-    ctx.charge(this.cost.urpcSend(this.core, dst));
-    const arrival = Math.max(ctx.now + this.cost.urpcWire(this.core, dst), tx.lastArrival + this.cost.urpcOccupancy(this.core, dst));
+  private transmit(ctx: Context, dst: number, tx: TxRing, kind: string, body: Json, home: RingHome): void {
+    const p = this.peer(dst);
+    ctx.charge(p.send);
+    const wired = ctx.now + p.wire;
+    const arrival = tx.lastArrival === null ? wired : Math.max(wired, tx.lastArrival + p.occupancy);
     tx.lastArrival = arrival;
     if (kind === URPC_KIND) {
       tx.seq++;
@@ -130,11 +185,34 @@ export class UrpcChannels {
     }
     const rx = this.rx(dst);
     rx.acked = rx.seq;
-    ctx.send(dst, kind, { seq: tx.seq, ack: rx.seq, body }, arrival - ctx.now);
+    ctx.send(dst, kind, this.message(tx.seq, rx.seq, body, dst, home), arrival - ctx.now);
+  }
+
+  private message(seq: number, ack: number, body: Json, dst: number, home: RingHome): Json {
+    const m: UrpcMessage = { seq, ack, body };
+    if (home === "sender" && !this.peer(dst).samePackage) m.remote = 1;
+    return m as unknown as Json;
+  }
+
+  private peer(core: number): PeerCosts {
+    let p = this.peers.get(core);
+    if (!p) {
+      const c = this.cost;
+      const m = c.machine;
+      p = {
+        send: c.urpcSend(this.core, core),
+        wire: c.urpcWire(this.core, core),
+        fetch: c.urpcWire(core, this.core),
+        occupancy: c.urpcOccupancy(this.core, core),
+        samePackage: m.corePackage[core] === m.corePackage[this.core],
+      };
+      this.peers.set(core, p);
+    }
+    return p;
   }
 
   private tx(peer: number): TxRing {
-    return (this.s.tx[peer] ??= { seq: 0, acked: 0, lastArrival: 0, queued: [] });
+    return (this.s.tx[peer] ??= { seq: 0, acked: 0, lastArrival: null, queued: [], head: 0 });
   }
 
   private rx(peer: number): RxRing {

@@ -27,7 +27,7 @@ export const run: Command = {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const experiment = experimentByName(name);
     if (!experiment) throw new UsageError(`unknown experiment "${name}"; experiments are ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
-    const machine = machineFromFlags(args);
+    const machine = machineFromFlags(args, experiment.defaultMachine);
     const { flags } = args;
     let params: Record<string, unknown> = {};
     if (flags.params !== undefined) {

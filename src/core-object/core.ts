@@ -1,0 +1,329 @@
+// The Core Durable Object: one simulated core of one run, named
+// "<runId>/<core>". It hosts the unchanged kernel through a CoreRuntime and
+// takes part in the barrier tree: every operation (boot, window, collect,
+// destroy) handles this core and the subtree of cores below it.
+//
+// Lifecycle:
+//   boot      builds the kernel from the run's spec and persists it;
+//   window    drains the inbox, handles the events before the bound, sends
+//             each destination its messages in one `deliver` call, waits for
+//             them to land, persists, and answers with its report;
+//   deliver   appends other cores' messages to the inbox, durably;
+//   collect   reports clock, counters, hash, results (and trace);
+//   destroy   deletes everything.
+// State lives in SQLite: a snapshot of the runtime written at the end of
+// every window, the inbox of messages not yet in the queue, the trace. An
+// instance caches the live runtime; an evicted core is rebuilt from storage
+// on its next call with nothing lost. A window asked for twice (a reply lost,
+// an invocation retried) is answered from the saved report, and deliveries
+// are keyed by (source, sequence), so repeats change nothing.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+import {
+  CoreRuntime,
+  type CoreSnapshot,
+  type Json,
+  type SimEvent,
+  type System,
+  type TraceRecord,
+  type WindowWork,
+} from "../engine/index.ts";
+import { systemFor, type RunSpec } from "../experiments/index.ts";
+import {
+  firstFailure,
+  isFailure,
+  subtreeCalls,
+  type BootSummary,
+  type CollectSummary,
+  type CoreInit,
+  type CoreOptions,
+  type CoreState,
+  type Failure,
+  type WindowSummary,
+} from "./protocol.ts";
+import { coreStub, type CoreStub } from "./stubs.ts";
+import { Store } from "./store.ts";
+import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
+
+/** Who this core is and the last window it handled. */
+interface CoreMeta {
+  runId: string;
+  core: number;
+  options: CoreOptions;
+  /** -1 after boot. Cores are called only for windows they have events in. */
+  window: number;
+  /** This core's own answer to that window, repeated if it is asked again. */
+  report: OwnWindow | null;
+}
+
+interface OwnWindow {
+  events: number;
+  messages: number;
+  next: number;
+  /** (destination, earliest arrival) pairs, flat. */
+  sent: number[];
+  deliveries: number;
+}
+
+interface Live {
+  meta: CoreMeta;
+  system: System;
+  rt: CoreRuntime;
+}
+
+type Stored = Omit<CoreSnapshot, "trace">;
+
+/** A failed core's own part of a window. */
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0 };
+
+const TRACE_BATCH = 2000;
+
+export class Core extends DurableObject<Env> {
+  private readonly store: Store;
+  /** The booted core while this instance lives; null until loaded, or after a failed window. */
+  private live: Live | null = null;
+  /** The window being handled, so a repeated call waits for it instead of running it twice. */
+  private handling: { window: number; done: Promise<OwnWindow | Failure> } | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new Store(ctx.storage);
+    this.store.sql.exec(`
+      CREATE TABLE IF NOT EXISTS inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, src INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+        UNIQUE (src, seq));
+      CREATE TABLE IF NOT EXISTS trace (id INTEGER PRIMARY KEY AUTOINCREMENT, records TEXT NOT NULL);`);
+  }
+
+  async boot(init: CoreInit, tree: number[]): Promise<BootSummary> {
+    const [self, ...below] = tree;
+    const trees = subtrees(below, init.options.fanout);
+    const [own, sums] = await this.withSubtrees(
+      () => this.bootSelf(init, self),
+      trees.map((t) => this.peer(init.runId, t[0]).boot(init, t)),
+    );
+    const failed = isFailure(own);
+    return {
+      next: [...(failed ? [] : [self, own.next]), ...sums.flatMap((s) => s.next)],
+      failure: firstFailure([failed ? own : null, ...sums.map((s) => s.failure)]),
+      calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)),
+    };
+  }
+
+  /** Handle window `window`: this core's events before `bound`, and its subtree's. */
+  async window(window: number, bound: number, tree: number[]): Promise<WindowSummary> {
+    const { meta } = this.load(tree[0]);
+    const trees = subtrees(tree.slice(1), meta.options.fanout);
+    const [own, sums] = await this.withSubtrees(
+      () => this.handleOnce(window, bound, trees.length),
+      trees.map((t) => this.peer(meta.runId, t[0]).window(window, bound, t)),
+    );
+    const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
+    return {
+      events: sums.reduce((n, s) => n + s.events, mine.events),
+      messages: sums.reduce((n, s) => n + s.messages, mine.messages),
+      next: [...mine.next, ...sums.flatMap((s) => s.next)],
+      sent: [...mine.sent, ...sums.flatMap((s) => s.sent)],
+      failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
+      calls: subtreeCalls(trees.length, mine.deliveries, sums.map((s) => s.calls)),
+    };
+  }
+
+  /** Messages from another core, arriving after the current window. */
+  deliver(events: SimEvent[]): void {
+    for (const e of events) {
+      this.store.sql.exec("INSERT OR IGNORE INTO inbox (src, seq, event) VALUES (?, ?, ?)", e.src, e.seq, JSON.stringify(e));
+    }
+  }
+
+  async collect(tree: number[]): Promise<CollectSummary> {
+    const { meta, rt } = this.load(tree[0]);
+    const trees = subtrees(tree.slice(1), meta.options.fanout);
+    const [, sums] = await this.withSubtrees(
+      () => undefined,
+      trees.map((t) => this.peer(meta.runId, t[0]).collect(t)),
+    );
+    const report = {
+      core: meta.core,
+      clock: rt.clock,
+      events: rt.events,
+      messages: rt.messages,
+      pending: rt.pending + this.inboxSize(),
+      hash: rt.hash,
+      result: rt.kernel.result(),
+    };
+    const traces = meta.options.trace ? [{ core: meta.core, records: this.readTrace() }, ...sums.flatMap((s) => s.traces ?? [])] : null;
+    return { cores: [report, ...sums.flatMap((s) => s.cores)], traces, calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)) };
+  }
+
+  /** This core as the API shows it. */
+  state(): CoreState {
+    const { meta, rt } = this.load();
+    const next = rt.nextTime();
+    // The kernel's summary is for people; a kernel without one shows its state.
+    const kernel = rt.kernel as typeof rt.kernel & { summary?(): Json };
+    return {
+      runId: meta.runId,
+      core: meta.core,
+      window: meta.window,
+      clock: rt.clock,
+      next: Number.isFinite(next) ? next : null,
+      pending: rt.pending + this.inboxSize(),
+      events: rt.events,
+      messages: rt.messages,
+      hash: rt.hash,
+      kernel: kernel.summary ? kernel.summary() : kernel.snapshot(),
+    };
+  }
+
+  /** Delete this core and its subtree, for a run's expiry. Cores that never booted are skipped over. */
+  async destroy(runId: string, tree: number[]): Promise<void> {
+    const fanout = this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
+    const trees = subtrees(tree.slice(1), fanout);
+    await this.withSubtrees(
+      () => undefined,
+      trees.map((t) => this.peer(runId, t[0]).destroy(runId, t)),
+    );
+    this.live = null;
+    await this.ctx.storage.deleteAll();
+  }
+
+  private peer(runId: string, core: number): CoreStub {
+    return coreStub(this.env.CORE, runId, core);
+  }
+
+  /**
+   * This core's part of an operation, and its subtrees' in parallel. Waits
+   * for all of them even when one fails, then fails with the first error.
+   */
+  private async withSubtrees<T, S>(own: () => T | Promise<T>, below: Promise<S>[]): Promise<[T, S[]]> {
+    const [mine, ...theirs] = await settleAll<unknown>([Promise.resolve().then(own), ...below]);
+    return [mine as T, theirs as S[]];
+  }
+
+  private bootSelf(init: CoreInit, core: number): { next: number } | Failure {
+    if (this.store.get<CoreMeta>("meta")) return { next: this.load(core).rt.nextTime() };
+    let system: System;
+    let rt: CoreRuntime;
+    try {
+      system = systemFor(init.spec);
+      if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the run has ${system.cores} cores`);
+      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, init.options.trace);
+    } catch (e) {
+      return { core, message: errorMessage(e) };
+    }
+    const live: Live = { meta: { runId: init.runId, core, options: init.options, window: -1, report: null }, system, rt };
+    // The core counts as booted once its meta is saved, after the spec.
+    this.store.putDoc("spec", init.spec);
+    this.save(live, 0);
+    this.live = live;
+    return { next: rt.nextTime() };
+  }
+
+  /** The live core: the cached one, else rebuilt from storage. */
+  private load(expected?: number): Live {
+    if (!this.live) {
+      const meta = this.store.get<CoreMeta>("meta");
+      if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
+      const spec = this.store.getDoc<RunSpec>("spec")!;
+      const stored = this.store.getDoc<Stored>("snapshot")!;
+      const system = systemFor(spec);
+      const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
+      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead);
+      this.live = { meta, system, rt };
+    }
+    if (expected !== undefined && expected !== this.live.meta.core) {
+      throw new Error(`core ${this.live.meta.core} of run ${this.live.meta.runId} was called as core ${expected}`);
+    }
+    return this.live;
+  }
+
+  private handleOnce(window: number, bound: number, treeCalls: number): Promise<OwnWindow | Failure> {
+    if (this.handling?.window === window) return this.handling.done;
+    const done = this.handle(window, bound, treeCalls).finally(() => {
+      if (this.handling?.done === done) this.handling = null;
+    });
+    this.handling = { window, done };
+    return done;
+  }
+
+  private async handle(window: number, bound: number, treeCalls: number): Promise<OwnWindow | Failure> {
+    const live = this.load();
+    const { meta, rt, system } = live;
+    // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
+    if (window === meta.window) return meta.report!;
+    if (window < meta.window) throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
+    // From here until the save, the live runtime is ahead of storage: on any
+    // failure it is dropped, and the next call starts again from storage.
+    this.live = null;
+    const drained = this.drainInbox(rt);
+    const batches = new Map<number, SimEvent[]>();
+    let work: WindowWork;
+    try {
+      work = rt.process(bound, (dst, e) => {
+        if (!(Number.isInteger(dst) && dst >= 0 && dst < system.cores)) {
+          throw new RangeError(`message "${e.kind}" to core ${dst}; the run has ${system.cores} cores`);
+        }
+        const batch = batches.get(dst);
+        if (batch) batch.push(e);
+        else batches.set(dst, [e]);
+      });
+      const calls = treeCalls + batches.size;
+      if (calls > meta.options.maxCalls) {
+        throw new Error(`window ${window} needs ${calls} calls, more than the ${meta.options.maxCalls} allowed per invocation`);
+      }
+    } catch (e) {
+      return { core: meta.core, message: errorMessage(e) };
+    }
+    const sent: number[] = [];
+    const deliveries: Promise<void>[] = [];
+    for (const [dst, events] of batches) {
+      sent.push(dst, events.reduce((t, e) => Math.min(t, e.time), Infinity));
+      deliveries.push(this.peer(meta.runId, dst).deliver(events));
+    }
+    // The barrier completes only once every message of the window has landed.
+    await settleAll(deliveries);
+    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries: batches.size };
+    live.meta = { ...meta, window, report };
+    this.save(live, drained);
+    this.live = live;
+    return report;
+  }
+
+  /** Move the inbox into the queue; returns the last inbox id taken, deleted when the window is saved. */
+  private drainInbox(rt: CoreRuntime): number {
+    let last = 0;
+    for (const row of this.store.sql.exec<{ id: number; event: string }>("SELECT id, event FROM inbox ORDER BY id")) {
+      rt.deliver(JSON.parse(row.event) as SimEvent);
+      last = row.id;
+    }
+    return last;
+  }
+
+  private inboxSize(): number {
+    return this.store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n;
+  }
+
+  private save(live: Live, drained: number): void {
+    const { trace, ...snapshot } = live.rt.snapshot();
+    this.store.atomically(() => {
+      this.store.put("meta", live.meta);
+      this.store.putDoc("snapshot", snapshot);
+      this.store.sql.exec("DELETE FROM inbox WHERE id <= ?", drained);
+      for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
+        this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
+      }
+    });
+    // The records are in storage now; the runtime keeps appending to the same array.
+    if (trace) trace.length = 0;
+  }
+
+  private readTrace(): TraceRecord[] {
+    return this.store.sql
+      .exec<{ records: string }>("SELECT records FROM trace ORDER BY id")
+      .toArray()
+      .flatMap((r) => JSON.parse(r.records) as TraceRecord[]);
+  }
+}
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

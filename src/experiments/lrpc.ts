@@ -1,0 +1,40 @@
+// Table 1 of the paper, measured on the simulated mechanism: one-way LRPC
+// between two dispatchers on one core, user to user. The application calls
+// its local monitor through the EndPoint it was given at boot; the CPU driver
+// checks the capability, delivers the message and switches to the monitor.
+import { z } from "zod";
+import { PAPER_LRPC } from "../hwmodel/index.ts";
+import type { Json } from "../engine/index.ts";
+import type { Application } from "../monitor/index.ts";
+import type { Experiment } from "./experiment.ts";
+import { median } from "./sweep.ts";
+import { kernelSystem } from "./system.ts";
+
+const Params = z.strictObject({
+  calls: z.number().int().min(1).max(10000).default(16),
+});
+type Params = z.infer<typeof Params>;
+
+const caller: Application = {
+  start(os, data) {
+    for (let i = 0; i < (data as { calls: number }).calls; i++) {
+      const t0 = os.now;
+      os.lrpc({ i });
+      os.record("oneWay", os.now - t0);
+    }
+  },
+};
+
+export const lrpc: Experiment<Params> = {
+  name: "lrpc",
+  summary: "one-way LRPC between dispatchers on one core (Table 1)",
+  defaultMachine: "amd-8x4",
+  params: Params,
+  plan: (machine, p) => [{ experiment: "lrpc", machine: machine.description, cores: 1, params: p as Json }],
+  system: (spec) => kernelSystem(spec, { app: caller, starts: new Map([[0, spec.params]]) }),
+  summarize(machine, _p, _specs, [out]) {
+    const calls = (out.cores[0].result as { records: { oneWay: number[] } }).records.oneWay;
+    const paper = PAPER_LRPC[machine.name];
+    return { rows: [{ pair: "same-core", cores: [0, 0], latency: median(calls), ...(paper ? { paperLatency: paper } : {}) }], series: [] };
+  },
+};

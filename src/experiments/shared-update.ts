@@ -1,0 +1,109 @@
+// The paper's Figure 3, on the 4x4-core AMD: n cores each repeatedly update
+// the same k cache lines. SHMk: directly in shared memory, no locks, so the
+// cost is the lines migrating between the cores' caches (the cost model's
+// contention mechanism). MSGk: by a synchronous URPC request of one cache
+// line to a server core (core 0) that owns the data and updates its k lines
+// locally, so the cost is the round trip plus the queue at the server, whose
+// own cycles per update are the Server series.
+import { z } from "zod";
+import type { Json } from "../engine/index.ts";
+import type { Application } from "../monitor/index.ts";
+import type { Experiment } from "./experiment.ts";
+import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { kernelSystem } from "./system.ts";
+
+export const SHARED_UPDATE_VARIANTS = ["SHM1", "SHM2", "SHM4", "SHM8", "MSG1", "MSG8", "Server"] as const;
+type Variant = (typeof SHARED_UPDATE_VARIANTS)[number];
+
+const Params = z.strictObject({
+  cores: coresParam([2, 4, 6, 8, 10, 12, 14, 16]),
+  variants: subsetParam(SHARED_UPDATE_VARIANTS, "variant"),
+  /** Updates each core makes. */
+  updates: z.number().int().min(1).max(1000).default(20),
+});
+type Params = z.infer<typeof Params>;
+
+interface Point {
+  mode: "SHM" | "MSG";
+  lines: number;
+  updates: number;
+}
+
+/** Every participating core updates the shared lines in place, one update after another. */
+const sharedMemory: Application = {
+  start(os, data) {
+    const p = data as unknown as Point & { cores: number };
+    const cores = Array.from({ length: p.cores }, (_, i) => i);
+    const each = os.cost.sharedUpdate(cores, p.lines);
+    for (let u = 0; u < p.updates; u++) {
+      os.charge(each);
+      os.record("update", each);
+    }
+  },
+};
+
+/** Clients send requests to core 0, which updates its lines and replies. */
+const messages: Application = {
+  start(os, data) {
+    Object.assign(os.vars, data as Record<string, Json>);
+    request(os);
+  },
+  message(os, src, body) {
+    const m = body as { t: string; lines: number };
+    if (m.t === "update") {
+      const start = os.now;
+      os.charge(m.lines * os.cost.localLineUpdate());
+      os.send(src, { t: "done" });
+      os.record("server", os.now - start + os.cost.urpcReceive());
+      return;
+    }
+    os.record("update", os.now - (os.vars.sentAt as number));
+    os.vars.left = (os.vars.left as number) - 1;
+    if ((os.vars.left as number) > 0) request(os);
+  },
+};
+
+function request(os: Parameters<NonNullable<Application["start"]>>[0]): void {
+  os.vars.sentAt = os.now;
+  os.send(0, { t: "update", lines: os.vars.lines as number });
+}
+
+export const sharedUpdate: Experiment<Params> = {
+  name: "shared-update",
+  summary: "n cores updating k shared cache lines: shared memory (SHMk) vs messages to a server (MSGk), cores 2..16 (Figure 3)",
+  defaultMachine: "amd-4x4",
+  params: Params,
+  plan(machine, p) {
+    const modes = new Map<string, Point>();
+    for (const v of p.variants) {
+      const mode = v === "Server" ? "MSG" : (v.slice(0, 3) as "SHM" | "MSG");
+      const lines = v === "Server" ? 8 : Number(v.slice(3));
+      modes.set(`${mode}${lines}`, { mode, lines, updates: p.updates });
+    }
+    return [...modes.values()].flatMap((point) =>
+      checkCores(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point as unknown as Json })),
+    );
+  },
+  system(spec) {
+    const p = spec.params as unknown as Point;
+    const starts = new Map<number, Json>();
+    if (p.mode === "SHM") for (let c = 0; c < spec.cores; c++) starts.set(c, { ...p, cores: spec.cores });
+    else for (let c = 1; c < spec.cores; c++) starts.set(c, { lines: p.lines, left: p.updates });
+    return kernelSystem(spec, { app: p.mode === "SHM" ? sharedMemory : messages, starts });
+  },
+  summarize(_m, p, specs, outcomes) {
+    const pick = (mode: string, lines: number, record: string) =>
+      specs.flatMap((s, i) => {
+        const q = s.params as unknown as Point;
+        if (q.mode !== mode || q.lines !== lines) return [];
+        const all = outcomes[i].cores.flatMap((c) => ((c.result as { records: Record<string, number[]> }).records[record] ?? []) as number[]);
+        return [{ cores: s.cores, cycles: median(all) }];
+      });
+    const series = p.variants.map((v: Variant) => ({
+      name: v,
+      points: v === "Server" ? pick("MSG", 8, "server") : pick(v.slice(0, 3), Number(v.slice(3)), "update"),
+    }));
+    return { rows: [], series };
+  },
+};
+

@@ -1,0 +1,61 @@
+// The paper's Figure 6: the raw messaging cost of the four TLB-shootdown
+// protocols on the 8x4-core AMD, with no unmap work: core 0's monitor sends
+// over the routing tree and collects every acknowledgement. All monitors
+// poll (no blocking), as in a micro-benchmark.
+import { z } from "zod";
+import type { Json } from "../engine/index.ts";
+import type { Experiment } from "./experiment.ts";
+import { cyclesOf, initiatorLoop } from "./initiator.ts";
+import { routesFor } from "./routing.ts";
+import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { kernelSystem } from "./system.ts";
+
+export const SHOOTDOWN_PROTOCOLS = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
+
+const Params = z.strictObject({
+  cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
+  protocols: subsetParam(SHOOTDOWN_PROTOCOLS, "protocol"),
+  reps: z.number().int().min(1).max(100).default(5),
+});
+type Params = z.infer<typeof Params>;
+
+interface Point {
+  protocol: (typeof SHOOTDOWN_PROTOCOLS)[number];
+  reps: number;
+}
+
+export const shootdown: Experiment<Params> = {
+  name: "shootdown",
+  summary: "raw messaging cost of the TLB-shootdown protocols, cores 2..32 (Figure 6)",
+  defaultMachine: "amd-8x4",
+  params: Params,
+  async plan(machine, p) {
+    const specs = [];
+    for (const protocol of p.protocols) {
+      for (const cores of checkCores(machine, p.cores)) {
+        specs.push({
+          experiment: "shootdown",
+          machine: machine.description,
+          cores,
+          params: { protocol, reps: p.reps } as Json,
+          routes: await routesFor(machine, cores, [protocol]),
+        });
+      }
+    }
+    return specs;
+  },
+  system(spec) {
+    const p = spec.params as unknown as Point;
+    return kernelSystem(spec, {
+      app: initiatorLoop((os) => os.shootdown(p.protocol)),
+      starts: new Map([[0, { reps: p.reps, batch: 1 }]]),
+    });
+  },
+  summarize(_m, p, specs, outcomes) {
+    const series = p.protocols.map((protocol) => ({
+      name: protocol,
+      points: specs.flatMap((s, i) => ((s.params as unknown as Point).protocol === protocol ? [{ cores: s.cores, cycles: median(cyclesOf(outcomes[i].cores[0].result)) }] : [])),
+    }));
+    return { rows: [], series };
+  },
+};

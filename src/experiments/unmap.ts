@@ -1,0 +1,73 @@
+// The paper's Figure 7: end-to-end unmap latency on the 8x4-core AMD. On
+// Barrelfish the application calls its local monitor by LRPC, the monitors
+// agree over the SKB's NUMA-aware multicast tree and invalidate their TLBs,
+// and the reply comes back by LRPC; idle monitors poll for the default budget
+// and then block. On Linux and Windows the initiator sends IPIs serially.
+import { z } from "zod";
+import { PAGE_BYTES, SHARED_PAGE } from "../cpudriver/index.ts";
+import { POLL_BUDGET } from "../hwmodel/index.ts";
+import type { Json } from "../engine/index.ts";
+import type { Experiment } from "./experiment.ts";
+import { cyclesOf, initiatorLoop } from "./initiator.ts";
+import { routesFor } from "./routing.ts";
+import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
+import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { kernelSystem } from "./system.ts";
+
+export const KERNELS = ["barrelfish", "linux", "windows"] as const;
+
+const Params = z.strictObject({
+  cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
+  kernels: subsetParam(KERNELS, "kernel"),
+  /** Barrelfish's routing tree. */
+  protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
+  /** How long an idle Barrelfish monitor polls before it blocks; null: it never blocks. */
+  pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
+  reps: z.number().int().min(1).max(60).default(5),
+});
+type Params = z.infer<typeof Params>;
+
+interface Point {
+  kernel: (typeof KERNELS)[number];
+  protocol: string;
+  pollBudget: number | null;
+  reps: number;
+}
+
+export const unmap: Experiment<Params> = {
+  name: "unmap",
+  summary: "end-to-end unmap latency, Barrelfish vs Linux vs Windows, cores 2..32 (Figure 7)",
+  defaultMachine: "amd-8x4",
+  params: Params,
+  async plan(machine, p) {
+    const specs = [];
+    for (const kernel of p.kernels) {
+      for (const cores of checkCores(machine, p.cores)) {
+        specs.push({
+          experiment: "unmap",
+          machine: machine.description,
+          cores,
+          params: { kernel, protocol: p.protocol, pollBudget: p.pollBudget, reps: p.reps } as Json,
+          ...(kernel === "barrelfish" ? { routes: await routesFor(machine, cores, [p.protocol]) } : {}),
+        });
+      }
+    }
+    return specs;
+  },
+  system(spec) {
+    const p = spec.params as unknown as Point;
+    return kernelSystem(spec, {
+      app: initiatorLoop((os, i) => os.unmap(SHARED_PAGE + i * PAGE_BYTES, p.protocol)),
+      starts: new Map([[0, { reps: p.reps, batch: 1 }]]),
+      pages: p.reps,
+      config: { personality: p.kernel, pollBudget: p.kernel === "barrelfish" ? p.pollBudget : null },
+    });
+  },
+  summarize(_m, p, specs, outcomes) {
+    const series = p.kernels.map((kernel) => ({
+      name: kernel,
+      points: specs.flatMap((s, i) => ((s.params as unknown as Point).kernel === kernel ? [{ cores: s.cores, cycles: median(cyclesOf(outcomes[i].cores[0].result)) }] : [])),
+    }));
+    return { rows: [], series };
+  },
+};

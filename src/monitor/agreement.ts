@@ -1,0 +1,115 @@
+// Agreement among monitors over a routing tree: the initiator's request goes
+// down the SKB's tree, every monitor acts on it and the answers are
+// aggregated back up, each inner node replying once for its subtree. This is
+// the one-phase commit of unmap; two-phase commit runs it twice (prepare,
+// then commit or abort). Broadcast trees use one shared channel down and
+// point-to-point channels back.
+import type { Context, Json } from "../engine/index.ts";
+import { routeKey, type Route } from "./routes.ts";
+import type { Vote } from "./replica.ts";
+import type { RingHome, UrpcChannels } from "./urpc.ts";
+
+export interface Round {
+  /** Operation id, unique in the run: `<initiator>:<n>`. */
+  op: string;
+  phase: string;
+  /** The routing tree it travels along: its kind, rooted at the initiator. */
+  kind: string;
+  root: number;
+  data: Json;
+}
+
+export interface Phase {
+  /** The action at every monitor the round reaches, the initiator included; its vote. */
+  act(ctx: Context, round: Round): Vote;
+  /** At the initiator, once every monitor has answered. */
+  complete(ctx: Context, round: Round, vote: Vote): void;
+}
+
+/** A round waiting here for its subtree's answers, by operation. */
+interface Pending {
+  round: Round;
+  parent: number | null;
+  awaiting: number;
+  vote: Vote;
+}
+
+export interface AgreementState {
+  pending: Record<string, Pending>;
+  rounds: number;
+}
+
+export const AGREE = "agree";
+export const AGREE_ACK = "agree-ack";
+
+export class Agreement {
+  constructor(
+    private readonly core: number,
+    private readonly urpc: UrpcChannels,
+    private readonly routes: Record<string, Route>,
+    private readonly phases: Record<string, Phase>,
+    readonly s: AgreementState = { pending: {}, rounds: 0 },
+  ) {}
+
+  /** Rounds this monitor is part of and still waiting on: while there are any it spins rather than blocks. */
+  get busy(): boolean {
+    for (const _ in this.s.pending) return true;
+    return false;
+  }
+
+  start(ctx: Context, round: Omit<Round, "root">): void {
+    this.s.rounds++;
+    this.enter(ctx, { ...round, root: this.core }, null);
+  }
+
+  /** A request arrived from the parent in the tree. */
+  request(ctx: Context, src: number, round: Round): void {
+    this.enter(ctx, round, src);
+  }
+
+  /** A subtree's answer arrived. */
+  answer(ctx: Context, op: string, phase: string, vote: Vote): void {
+    const p = this.s.pending[op];
+    if (!p || p.round.phase !== phase) throw new Error(`core ${this.core}: answer for unknown round ${op}/${phase}`);
+    p.awaiting--;
+    if (p.vote.ok && !vote.ok) p.vote = vote;
+    if (p.awaiting === 0) {
+      delete this.s.pending[op];
+      this.finish(ctx, p.round, p.parent, p.vote);
+    }
+  }
+
+  private enter(ctx: Context, round: Round, parent: number | null): void {
+    const route = this.routes[routeKey(round.kind, round.root)];
+    if (!route) throw new Error(`core ${this.core}: no ${round.kind} tree rooted at core ${round.root}`);
+    const phase = this.phase(round.phase);
+    const home = ringHome(round.kind);
+    const msg = { svc: AGREE, round: round as unknown as Json };
+    if (round.kind === "broadcast" && route.children.length) this.urpc.broadcast(ctx, route.children, msg);
+    else for (const child of route.children) this.urpc.send(ctx, child, msg, home);
+    const vote = phase.act(ctx, round);
+    if (route.children.length === 0) return this.finish(ctx, round, parent, vote);
+    // One round of an operation at a time passes through a monitor: commit follows prepare.
+    this.s.pending[round.op] = { round, parent, awaiting: route.children.length, vote };
+  }
+
+  private finish(ctx: Context, round: Round, parent: number | null, vote: Vote): void {
+    if (parent === null) return this.phase(round.phase).complete(ctx, round, vote);
+    this.urpc.send(ctx, parent, { svc: AGREE_ACK, op: round.op, phase: round.phase, vote: vote as unknown as Json }, ringHome(round.kind));
+  }
+
+  private phase(name: string): Phase {
+    const p = this.phases[name];
+    if (!p) throw new Error(`core ${this.core}: no protocol phase "${name}"`);
+    return p;
+  }
+}
+
+/**
+ * The NUMA-aware tree keeps each ring in the memory of the core that reads
+ * it; the others leave it with the writer, so a reader in another package
+ * fetches from remote memory.
+ */
+export function ringHome(kind: string): RingHome {
+  return kind === "numa-multicast" ? "receiver" : "sender";
+}

@@ -1,0 +1,23 @@
+// What a protocol sees of the monitor it runs in.
+import type { CostModel } from "../hwmodel/index.ts";
+import type { CpuDriver } from "../cpudriver/index.ts";
+import type { Context } from "../engine/index.ts";
+import type { Agreement } from "./agreement.ts";
+import type { Replica } from "./replica.ts";
+
+/** An operation the application started is done. */
+export interface Completion {
+  op: string;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface MonitorCore {
+  readonly core: number;
+  readonly cost: CostModel;
+  readonly cpu: CpuDriver;
+  readonly replica: Replica;
+  readonly agreement: Agreement;
+  /** An operation the application asked for is done: reply to it (by LRPC when `lrpc`). */
+  complete(ctx: Context, result: Completion, lrpc: boolean): void;
+}

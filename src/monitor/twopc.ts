@@ -1,0 +1,45 @@
+// Two-phase commit for capability retype across cores (paper, section 4):
+// the initiator's monitor asks every replica to prepare (check the retype
+// against its copy of the capability rules and lock the capability) and
+// collects the votes over the routing tree; if all vote yes it commits, else
+// it aborts, in a second round over the same tree. Conflicting operations
+// resolve deterministically: a replica votes no to a capability another
+// operation holds locked, and every replica sees its messages in the same
+// virtual-time order on any host.
+import type { Json } from "../engine/index.ts";
+import type { Phase, Round } from "./agreement.ts";
+import type { MonitorCore } from "./monitor-core.ts";
+import type { RetypeRequest } from "./replica.ts";
+
+const request = (r: Round) => (r.data as unknown as { req: RetypeRequest }).req;
+
+export function twoPhaseCommitPhases(m: MonitorCore): Record<string, Phase> {
+  const finish = (commit: boolean): Phase => ({
+    act(ctx, round) {
+      const req = request(round);
+      m.replica.finish(round.op, req, commit);
+      // Unlock, and one table entry written per new capability.
+      ctx.charge(m.cost.localLineUpdate() * (1 + (commit ? req.count : 0)));
+      return { ok: true };
+    },
+    complete(ctx, round) {
+      const reason = (round.data as { reason?: string }).reason;
+      m.complete(ctx, { op: round.op, ok: commit, ...(reason ? { reason } : {}) }, true);
+    },
+  });
+  return {
+    prepare: {
+      act(ctx, round) {
+        // Look the capability up, check the rules, lock it.
+        ctx.charge(2 * m.cost.localLineUpdate());
+        return m.replica.prepare(round.op, request(round));
+      },
+      complete(ctx, round, vote) {
+        const data = { ...(round.data as object), ...(vote.ok ? {} : { reason: vote.reason }) } as Json;
+        m.agreement.start(ctx, { op: round.op, kind: round.kind, phase: vote.ok ? "commit" : "abort", data });
+      },
+    },
+    commit: finish(true),
+    abort: finish(false),
+  };
+}

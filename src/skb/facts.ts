@@ -1,0 +1,143 @@
+// The facts the SKB derives from a machine: its cores, packages, dies, shared
+// caches, interconnect links and hop counts, and the round trip of a message
+// between every ordered pair of cores (from the cost model, or measured values
+// a run supplies).
+//
+// Round trips scale as n^2: 1M pairs on 1024 cores, far too many clauses for
+// tau-prolog (about 6 us per clause added, and no indexing beyond the first
+// argument). They are stored as rows, one fact per package or per core whose
+// second argument is a compound term row(C1, ..., Cn) read with arg/3 in O(1):
+//  - package tier: when every core of package P has the same round trip to
+//    every other core of package Q (always true of the cost model on machines
+//    with at most one shared cache per package, e.g. all the AMD presets and
+//    the synthetic machines), package_rtt_row(P, Row) holds one row per
+//    package, indexed by package_index/2;
+//  - core tier: otherwise (intel-2x4's two L2 caches per package, measured
+//    matrices), core_rtt_row(C, Row) holds one row per core, indexed by core
+//    id + 1.
+// rtt_table(package | core) says which; the rtt/3 rule hides the difference.
+// Hop counts are rows too (hops_row/2). Equal numbers share one term object,
+// so a row costs one pointer per entry.
+import { CostModel, type Machine } from "../hwmodel/index.ts";
+import { SkbFieldError } from "./errors.ts";
+
+/** A Prolog term as data: a number, an atom (a string), a list, or a compound term. */
+export type PlTerm = number | string | readonly PlTerm[] | Compound;
+
+export interface Compound {
+  readonly functor: string;
+  readonly args: readonly PlTerm[];
+}
+
+export interface Fact {
+  readonly name: string;
+  readonly args: readonly PlTerm[];
+}
+
+/**
+ * Round trips (cycles, a -> b -> a) that replace the cost model's, e.g. measured
+ * by a run: a function of the two cores, or an n x n matrix (diagonal ignored).
+ */
+export type RttOverride = ((a: number, b: number) => number) | readonly (readonly number[])[];
+
+/** The round trip of every ordered pair of distinct cores, checked. */
+export function roundTrips(machine: Machine, override?: RttOverride): (a: number, b: number) => number {
+  const n = machine.numCores;
+  if (override === undefined) {
+    const cost = new CostModel(machine);
+    return (a, b) => cost.urpcRoundTrip(a, b);
+  }
+  if (typeof override === "function") {
+    return (a, b) => {
+      const v = override(a, b);
+      if (!Number.isFinite(v) || v < 0) throw new SkbFieldError(`rtt(${a},${b})`, `must be a finite number >= 0, got ${v}`);
+      return v;
+    };
+  }
+  if (override.length !== n) throw new SkbFieldError("rtt", `must have ${n} rows (one per core), has ${override.length}`);
+  override.forEach((row, a) => {
+    if (row.length !== n) throw new SkbFieldError(`rtt[${a}]`, `must have ${n} columns, has ${row.length}`);
+    row.forEach((v, b) => {
+      if (a !== b && (!Number.isFinite(v) || v < 0)) throw new SkbFieldError(`rtt[${a}][${b}]`, `must be a finite number >= 0, got ${v}`);
+    });
+  });
+  return (a, b) => override[a][b];
+}
+
+const row = (values: ArrayLike<number>): Compound => ({ functor: "row", args: Array.from(values) });
+
+/** One row per package of the round trip shared by all its core pairs, or null if some pair of packages has mixed values. */
+function packageRows(m: Machine, rtt: (a: number, b: number) => number): number[][] | null {
+  const rows: number[][] = [];
+  for (const from of m.packageCores) {
+    const r: number[] = [];
+    for (const to of m.packageCores) {
+      let v = Number.NaN;
+      for (const a of from) {
+        for (const b of to) {
+          if (a === b) continue;
+          const x = rtt(a, b);
+          if (Number.isNaN(v)) v = x;
+          else if (x !== v) return null;
+        }
+      }
+      r.push(Number.isNaN(v) ? 0 : v); // NaN: a one-core package has no pair with itself
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
+  const m = machine;
+  const n = m.numCores;
+  const ids = m.packageIds;
+  const d = m.description;
+  const facts: Fact[] = [];
+  const fact = (name: string, ...args: PlTerm[]) => facts.push({ name, args });
+
+  fact("machine", m.name, n, m.numPackages, m.clockGHz, m.interconnect);
+  fact("rtt_source", override ? "override" : m.measured ? "measured" : "model");
+  for (let c = 0; c < n; c++) fact("core", c);
+  ids.forEach((p, i) => {
+    fact("package", p);
+    fact("package_index", p, i + 1);
+    fact("package_cores", p, m.packageCores[i]);
+  });
+  for (let c = 0; c < n; c++) {
+    fact("core_package", c, ids[m.corePackage[c]]);
+    fact("core_die", c, m.coreDie[c]);
+  }
+  let die = 0;
+  d.packages.forEach((p) => p.dies.forEach(() => fact("die", die++, p.id)));
+  d.sharedCaches.forEach((cache, k) => fact("shared_cache", k, cache.level, [...cache.cores].sort((a, b) => a - b)));
+  for (let c = 0; c < n; c++) if (m.coreCache[c] >= 0) fact("core_cache", c, m.coreCache[c]);
+  if (d.interconnect.type === "hypertransport") {
+    for (const [a, b] of d.interconnect.links) {
+      fact("link", a, b);
+      fact("link", b, a);
+    }
+  }
+  const p = m.numPackages;
+  ids.forEach((id, i) => fact("hops_row", id, row(m.packageHops.subarray(i * p, (i + 1) * p))));
+
+  const rtt = roundTrips(m, override);
+  const rows = packageRows(m, rtt);
+  if (rows) {
+    fact("rtt_table", "package");
+    ids.forEach((id, i) => fact("package_rtt_row", id, row(rows[i])));
+  } else {
+    fact("rtt_table", "core");
+    for (let a = 0; a < n; a++) fact("core_rtt_row", a, row(Array.from({ length: n }, (_, b) => (a === b ? 0 : rtt(a, b)))));
+  }
+  return facts;
+}
+
+/** A term as Prolog text (atoms quoted when they need it). */
+export function termText(t: PlTerm): string {
+  if (typeof t === "number") return String(t);
+  if (typeof t === "string") return /^[a-z][A-Za-z0-9_]*$/.test(t) ? t : `'${t.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  if (Array.isArray(t)) return `[${t.map(termText).join(",")}]`;
+  const c = t as Compound;
+  return `${c.functor}(${c.args.map(termText).join(",")})`;
+}

@@ -1,0 +1,116 @@
+// Routing trees as the SKB's rules compute them (rules.ts, route/4): the kinds,
+// their arguments checked before Prolog sees them, and the edges read back.
+import type { Machine } from "../hwmodel/index.ts";
+import { SkbFieldError } from "./errors.ts";
+import type { Compound, PlTerm } from "./facts.ts";
+
+export type RouteKind = "unicast" | "broadcast" | "multicast" | "numa-multicast" | "radix";
+
+export const ROUTE_KINDS: readonly RouteKind[] = ["unicast", "broadcast", "multicast", "numa-multicast", "radix"];
+
+/** Fan-out of a radix tree when none is given. */
+export const DEFAULT_RADIX_FANOUT = 2;
+
+export interface RouteEdge {
+  from: number;
+  to: number;
+  /** The sender's send order, 0-based per sender (all 0 on the one shared channel of a broadcast). */
+  order: number;
+  /** Round trip rtt(from, to) in cycles. */
+  cost: number;
+  /** The core whose local memory holds the channel's buffer. */
+  bufferAt: number;
+  /** True for the broadcast's single channel that every receiver reads. */
+  shared: boolean;
+}
+
+export interface RoutingTree {
+  /** The machine's name. */
+  machine: string;
+  kind: RouteKind;
+  root: number;
+  /** Radix trees only. */
+  fanout?: number;
+  /** Every participating core but the root receives exactly once. */
+  edges: RouteEdge[];
+}
+
+export interface RouteOptions {
+  /** Fan-out of a radix tree (default 2). */
+  fanout?: number;
+  /** The cores the tree spans: the first n cores, or a list; all cores by default. */
+  cores?: number | readonly number[];
+}
+
+export interface CheckedRoute {
+  kind: RouteKind;
+  root: number;
+  fanout?: number;
+  cores: number[];
+}
+
+/** The participating cores, ascending. */
+export function checkCores(machine: Machine, cores: number | readonly number[] | undefined): number[] {
+  const n = machine.numCores;
+  if (cores === undefined) return Array.from({ length: n }, (_, c) => c);
+  if (typeof cores === "number") {
+    if (!Number.isInteger(cores) || cores < 1 || cores > n) throw new SkbFieldError("cores", `must be an integer 1..${n}, got ${cores}`);
+    return Array.from({ length: cores }, (_, c) => c);
+  }
+  if (cores.length === 0) throw new SkbFieldError("cores", "must list at least one core");
+  const seen = new Set<number>();
+  cores.forEach((c, i) => {
+    if (!Number.isInteger(c) || c < 0 || c >= n) throw new SkbFieldError(`cores[${i}]`, `must be a core 0..${n - 1}, got ${c}`);
+    if (seen.has(c)) throw new SkbFieldError(`cores[${i}]`, `duplicate core ${c}`);
+    seen.add(c);
+  });
+  return [...cores].sort((a, b) => a - b);
+}
+
+export function checkRoot(root: number, cores: readonly number[], numCores: number): number {
+  if (!Number.isInteger(root) || root < 0 || root >= numCores) throw new SkbFieldError("root", `must be a core 0..${numCores - 1}, got ${root}`);
+  if (!cores.includes(root)) throw new SkbFieldError("root", `core ${root} is not among the cores of the route`);
+  return root;
+}
+
+export function checkRoute(machine: Machine, kind: string, root: number, opts: RouteOptions): CheckedRoute {
+  if (!ROUTE_KINDS.includes(kind as RouteKind)) throw new SkbFieldError("kind", `must be one of ${ROUTE_KINDS.join(", ")}, got "${kind}"`);
+  const cores = checkCores(machine, opts.cores);
+  const checked: CheckedRoute = { kind: kind as RouteKind, root: checkRoot(root, cores, machine.numCores), cores };
+  if (kind === "radix") {
+    const k = opts.fanout ?? DEFAULT_RADIX_FANOUT;
+    if (!Number.isInteger(k) || k < 1) throw new SkbFieldError("fanout", `must be an integer >= 1, got ${k}`);
+    checked.fanout = k;
+  } else if (opts.fanout !== undefined) {
+    throw new SkbFieldError("fanout", `applies only to kind radix, not ${kind}`);
+  }
+  return checked;
+}
+
+/** The kind as the rules name it: radix(K) carries its fan-out. */
+export function kindTerm(route: CheckedRoute): PlTerm {
+  return route.kind === "radix" ? { functor: "radix", args: [route.fanout ?? DEFAULT_RADIX_FANOUT] } : route.kind;
+}
+
+/** Reads the rules' list of edge(From, To, Order, Cost, BufferAt, Channel). */
+export function edgesFrom(result: PlTerm | undefined): RouteEdge[] {
+  if (!Array.isArray(result)) throw new Error(`the SKB's rules gave no tree (${JSON.stringify(result)})`);
+  return result.map((e: PlTerm) => {
+    const { functor, args } = e as Compound;
+    const [from, to, order, cost, bufferAt, channel] = args;
+    if (functor !== "edge" || args.length !== 6) throw new Error(`not an edge: ${JSON.stringify(e)}`);
+    return { from, to, order, cost, bufferAt, shared: channel === "shared" } as RouteEdge;
+  });
+}
+
+/** Each sender's receivers in send order. */
+export function childrenOf(tree: Pick<RoutingTree, "edges">): Map<number, number[]> {
+  const sorted = [...tree.edges].sort((a, b) => a.from - b.from || a.order - b.order || a.to - b.to);
+  const out = new Map<number, number[]>();
+  for (const e of sorted) {
+    const list = out.get(e.from);
+    if (list) list.push(e.to);
+    else out.set(e.from, [e.to]);
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+// The durable transport's agenda, without Durable Objects: fake cores that
+// do what a Core object does (drain the inbox, handle the window, deliver to
+// other cores' inboxes, report) in a random order each window, so messages
+// land sometimes before and sometimes after their destination reports. The
+// window loop must see the same windows as in-process, at any scale.
+import { describe, expect, it } from "vitest";
+import { CoreFailure, DurableTransport, type CoreLink } from "../../src/core-object/durable-transport.ts";
+import { NO_CALLS, type WindowSummary } from "../../src/core-object/protocol.ts";
+import {
+  advance,
+  CoreRuntime,
+  finish,
+  NO_LIMITS,
+  runInProcess,
+  runOn,
+  startLoop,
+  type SimEvent,
+  type System,
+} from "../../src/engine/index.ts";
+import { tokenRing } from "../engine/toy-system.ts";
+
+function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
+  const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, false));
+  const inbox: SimEvent[][] = cores.map(() => []);
+  let rand = seed;
+  const random = () => ((rand = (rand * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return {
+    async boot(tree) {
+      return { next: tree.flatMap((c) => [c, cores[c].nextTime()]), failure: null, calls: NO_CALLS };
+    },
+    async window(tree, _w, bound) {
+      const order = [...tree].sort(() => random() - 0.5);
+      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], failure: null, calls: NO_CALLS };
+      for (const c of order) {
+        for (const e of inbox[c].splice(0)) cores[c].deliver(e);
+        const out = new Map<number, SimEvent[]>();
+        const w = cores[c].process(bound, (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
+        if (cores[c].events >= failAt) return { ...sum, failure: { core: c, message: "boom" } };
+        for (const [dst, evs] of out) {
+          inbox[dst].push(...evs);
+          sum.sent.push(dst, Math.min(...evs.map((e) => e.time)));
+        }
+        sum.events += w.events;
+        sum.messages += w.messages;
+        sum.next.push(c, cores[c].nextTime());
+      }
+      return sum;
+    },
+    async collect(tree) {
+      return {
+        cores: tree.map((c) => {
+          const rt = cores[c];
+          return { core: c, clock: rt.clock, events: rt.events, messages: rt.messages, pending: rt.pending + inbox[c].length, hash: rt.hash, result: rt.kernel.result() };
+        }),
+        traces: null,
+        calls: NO_CALLS,
+      };
+    },
+  };
+}
+
+describe("the durable transport's agenda", () => {
+  it.each([
+    ["one token, 4 cores", tokenRing({ cores: 4, laps: 3, work: 0, delay: 100 })],
+    ["several hops per window", tokenRing({ cores: 4, laps: 5, work: 10, delay: 100, lookahead: 100 })],
+    ["1000 cores, fan-out 8", tokenRing({ cores: 1000, laps: 2, work: 3, delay: 50 })],
+  ])("%s: same windows and result as in-process, whatever the delivery order", async (_name, system) => {
+    const expected = await runInProcess(system);
+    for (const seed of [1, 2, 3]) {
+      const got = await runOn(new DurableTransport(system.cores, 8, fakeCores(system, seed), false), system.lookahead);
+      expect(got.hash).toBe(expected.hash);
+      expect(got.cores).toEqual(expected.cores);
+      expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
+    }
+  });
+
+  it("a new transport resumes from the saved state of the last (as a Run object does each invocation)", async () => {
+    const system = tokenRing({ cores: 5, laps: 4, work: 10, delay: 100, lookahead: 100 });
+    const expected = await runInProcess(system);
+    const link = fakeCores(system, 7);
+    let t = new DurableTransport(system.cores, 2, link, false);
+    let loop = await startLoop(t);
+    while (!loop.stopped) {
+      loop = await advance(t, loop, system.lookahead, NO_LIMITS, 2);
+      t = new DurableTransport(system.cores, 2, link, false, structuredClone(t.state()));
+    }
+    const got = await finish(t, loop, 0);
+    expect(got.hash).toBe(expected.hash);
+    expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
+  });
+
+  it("a core's failure stops the transport with its core and message", async () => {
+    // Core 0 is the first to handle a second event (the token back from its first lap).
+    const system = tokenRing({ cores: 3, laps: 3, work: 0, delay: 100 });
+    const t = new DurableTransport(system.cores, 8, fakeCores(system, 1, 2), false);
+    await expect(runOn(t, system.lookahead)).rejects.toThrow(new CoreFailure({ core: 0, message: "boom" }).message);
+  });
+});

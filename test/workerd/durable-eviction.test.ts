@@ -1,0 +1,39 @@
+// A core resumes from its SQLite storage: evicted between windows, or asked
+// for a window it already handled, the run's result does not change.
+import { evictDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { core, expectInProcessOutcome, run, stepToEnd } from "./durable.ts";
+import { relaySpec } from "./toy.ts";
+
+describe("cores survive eviction", () => {
+  it("every core and the Run evicted every two windows: same result", async () => {
+    const cores = 6;
+    const spec = relaySpec(cores, { laps: 3, stride: 2 });
+    const stub = run("evict");
+    await stub.start(spec, { continueByAlarm: false, fanout: 2 });
+    let status = await stub.step(2);
+    let evictions = 0;
+    while (status.state === "running") {
+      for (let c = 0; c < cores; c++) await evictDurableObject(core("evict", c) as unknown as DurableObjectStub).catch(() => {});
+      await evictDurableObject(stub as unknown as DurableObjectStub);
+      evictions++;
+      status = await stub.step(2);
+    }
+    expect(status.state).toBe("done");
+    expect(evictions).toBeGreaterThan(2);
+    await expectInProcessOutcome(spec, await stub.outcome());
+  });
+
+  it("a window asked for again is answered from the saved report, not handled twice", async () => {
+    const spec = relaySpec(3, { laps: 2 });
+    const stub = run("replay");
+    await stub.start(spec, { continueByAlarm: false });
+    await stub.step(1); // window 0: all three cores have a token at t < 100
+    const again = await core("replay", 0).window(0, 100, [0, 1, 2]);
+    expect(again.failure).toBeNull();
+    expect(again.events).toBe(3);
+    expect((await core("replay", 1).state()).window).toBe(0);
+    expect((await stepToEnd(stub)).state).toBe("done");
+    await expectInProcessOutcome(spec, await stub.outcome());
+  });
+});

@@ -1,0 +1,42 @@
+// A run never hangs: a kernel that throws ends it as failed, naming the core;
+// cancel() stops it; bad input is refused before anything boots.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Run } from "../../src/core-object/run.ts";
+import { run } from "./durable.ts";
+import { relaySpec } from "./toy.ts";
+
+describe("failures", () => {
+  it("a kernel that throws fails the run with its core and message", async () => {
+    const { status, outcome } = await run("kernel-throws").run(relaySpec(5, { laps: 3, failAt: { core: 3, token: 2 } }), { fanout: 2 });
+    expect(status.state).toBe("failed");
+    expect(status.error).toBe("core 3: token 2 refused");
+    expect(outcome).toBeNull();
+  });
+
+  it("cancel() stops a run where it is", async () => {
+    const stub = run("cancelled");
+    await stub.start(relaySpec(3, { laps: 5 }), { continueByAlarm: false });
+    const before = await stub.step(1);
+    expect((await stub.cancel())!.state).toBe("cancelled");
+    const after = await stub.step(3);
+    expect(after.state).toBe("cancelled");
+    expect(after.progress).toEqual(before.progress);
+    expect(await stub.outcome()).toBeNull();
+  });
+
+  // On the instance: a rejecting RPC leaks an unhandled rejection in vitest-pool-workers (cloudflare/workers-sdk#14736).
+  it("refuses bad options and specs before booting anything", async () => {
+    const stub = env.RUN.getByName("refused") as DurableObjectStub<Run>;
+    await runInDurableObject(stub, async (r: Run) => {
+      await expect(r.start(relaySpec(3, { laps: 1 }), { fanout: 9 })).rejects.toThrow(/fanout must be/);
+      await expect(r.start(relaySpec(3, { laps: 1 }), { maxCallsPerInvocation: 5000 })).rejects.toThrow(/maxCallsPerInvocation/);
+      await expect(r.start({ ...relaySpec(3, { laps: 1 }), experiment: "nope" }, {})).rejects.toThrow(/unknown experiment/);
+      await expect(r.start({ ...relaySpec(3, { laps: 1 }), cores: 5000 }, {})).rejects.toThrow(/at most 1024/);
+      expect(r.status()).toBeNull();
+      await r.start(relaySpec(3, { laps: 1 }), { continueByAlarm: false });
+      await expect(r.start(relaySpec(3, { laps: 1 }), {})).rejects.toThrow(/already been started/);
+    });
+  });
+});

@@ -1,0 +1,74 @@
+// A small experiment for the durable engine's tests, registered next to the
+// real ones (the test files and the Durable Objects share one isolate, so
+// one registry). Every core starts with a token and passes it `stride` cores
+// on, `laps` times: all cores are busy in every window, so the barrier tree
+// is as wide and deep as the core count makes it. `failAt` makes one core's
+// kernel throw at its n-th token; `spray` makes core 0 message many cores.
+import { z } from "zod";
+import { EventClass, type Context, type Json, type Kernel, type SimEvent, type System } from "../../src/engine/index.ts";
+import { EXPERIMENTS, experimentByName, type Experiment, type RunSpec } from "../../src/experiments/index.ts";
+import { preset } from "../../src/hwmodel/index.ts";
+
+const Params = z.strictObject({
+  laps: z.number().int().min(1),
+  stride: z.number().int().min(1).default(1),
+  work: z.number().int().min(0).default(7),
+  delay: z.number().int().min(1).default(100),
+  failAt: z.object({ core: z.number().int(), token: z.number().int() }).optional(),
+  /** Core 0 also sends its first token, as a last hop, to this many other cores: a wide fan-out of deliveries. */
+  spray: z.number().int().min(0).default(0),
+});
+type Params = z.infer<typeof Params>;
+
+class RelayKernel implements Kernel {
+  constructor(
+    private readonly core: number,
+    private readonly cores: number,
+    private readonly p: Params,
+    private readonly s: { seen: number[] } = { seen: [] },
+  ) {}
+
+  handle(e: SimEvent, ctx: Context): void {
+    const hop = (e.data as { hop: number }).hop;
+    this.s.seen.push(ctx.now);
+    if (this.p.failAt?.core === this.core && this.p.failAt.token === this.s.seen.length) throw new Error(`token ${this.s.seen.length} refused`);
+    ctx.charge(this.p.work + (this.core % 3));
+    const last = this.p.laps * this.cores;
+    if (hop + 1 < last) ctx.send((this.core + this.p.stride) % this.cores, "token", { hop: hop + 1 }, this.p.delay + this.core);
+    if (this.core === 0 && hop === 0) for (let c = 1; c <= this.p.spray; c++) ctx.send(c, "token", { hop: last }, this.p.delay);
+  }
+
+  snapshot(): Json {
+    return this.s;
+  }
+
+  result(): Json {
+    return this.s.seen;
+  }
+}
+
+export const relay: Experiment<Params> = {
+  name: "test-relay",
+  summary: "tokens relayed round all cores (durable engine tests)",
+  defaultMachine: "amd-8x4",
+  params: Params,
+  plan: () => [],
+  system(spec: RunSpec): System {
+    const p = Params.parse(spec.params);
+    return {
+      cores: spec.cores,
+      lookahead: p.delay,
+      boot: (core) => new RelayKernel(core, spec.cores, p),
+      restore: (core, state) => new RelayKernel(core, spec.cores, p, state as { seen: number[] }),
+      initial: (core) => [{ time: core % 5, cls: EventClass.Control, src: -1, seq: core, kind: "token", data: { hop: 0 } }],
+    };
+  },
+  summarize: () => ({ rows: [], series: [] }),
+};
+
+if (!experimentByName(relay.name)) EXPERIMENTS.push(relay);
+
+/** A run of the relay on `cores` cores of the 32-core preset. */
+export function relaySpec(cores: number, params: z.input<typeof Params>): RunSpec {
+  return { experiment: relay.name, machine: preset("amd-8x4")!.description, cores, params: params as Json };
+}
