@@ -99,7 +99,7 @@ export class CoreRuntime implements Context {
       this.kernel.handle(e, this);
       this.busyUntil = this.now;
       work.events++;
-      this.hasher.num(e.time).num(start).num(this.now).num(e.src).num(e.seq).str(e.kind);
+      this.hasher.num(start).num(this.now).word(e.src).word(e.seq).str(e.kind);
       this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start, end: this.now, src: e.src, seq: e.seq });
     }
     this.events += work.events;
@@ -120,7 +120,7 @@ export class CoreRuntime implements Context {
     const e: SimEvent = { time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data };
     this.work.messages++;
     if (e.time < this.work.sentMin) this.work.sentMin = e.time;
-    this.hasher.num(dst).num(e.time).num(e.seq);
+    this.hasher.word(dst).num(e.time);
     this.trace?.push({ type: "send", core: this.core, kind, time: this.now, dst, arrival: e.time, seq: e.seq });
     this.outbox(dst, e);
   }

@@ -62,7 +62,8 @@ export class TraceHash {
     return this.word(stringWord(s));
   }
 
-  private word(w: number): this {
+  /** A 32-bit integer (a core id, a sequence number). */
+  word(w: number): this {
     const a = Math.imul(this.a ^ w, 0x01000193);
     this.a = a ^ (a >>> 15);
     const b = Math.imul(this.b ^ w, 0x5bd1e995);

@@ -1,8 +1,8 @@
 // Every experiment by name, and running one: plan its runs, run each on the
 // chosen transport, summarise.
-import type { Machine } from "../hwmodel/index.ts";
+import { fieldPath, type Machine } from "../hwmodel/index.ts";
 import { runInProcess, type Limits, type RunOutcome, type System } from "../engine/index.ts";
-import type { Experiment, ExperimentResult, RunSpec } from "./experiment.ts";
+import { ParamError, type Experiment, type ExperimentResult, type RunSpec } from "./experiment.ts";
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
 import { sharedUpdate } from "./shared-update.ts";
@@ -40,7 +40,15 @@ export interface ExperimentRun {
   outcomes: RunOutcome[];
 }
 
-/** Plan, run and summarise; `params` is parsed by the experiment's schema (throws a ZodError naming the field). */
+/** An experiment's parameters with their defaults, or a ParamError naming the first bad field. */
+export function parseParams<P>(e: Experiment<P>, params: unknown): P {
+  const parsed = e.params.safeParse(params ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ParamError(fieldPath(issue.path) || "params", issue.message);
+}
+
+/** Plan, run and summarise; bad parameters throw a ParamError naming the field. */
 export async function runExperiment(
   name: string,
   machine: Machine,
@@ -50,7 +58,7 @@ export async function runExperiment(
 ): Promise<ExperimentRun> {
   const e = experimentByName(name);
   if (!e) throw new UnknownExperimentError(name);
-  const p = e.params.parse(params ?? {});
+  const p = parseParams(e, params);
   const specs = await e.plan(machine, p);
   const outcomes: RunOutcome[] = [];
   for (const spec of specs) outcomes.push(await runner(spec));

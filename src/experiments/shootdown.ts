@@ -15,7 +15,7 @@ export const SHOOTDOWN_PROTOCOLS = ["unicast", "broadcast", "multicast", "numa-m
 const Params = z.strictObject({
   cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
   protocols: subsetParam(SHOOTDOWN_PROTOCOLS, "protocol"),
-  reps: z.number().int().min(1).max(100).default(5),
+  reps: z.number().int().min(1).max(100000).default(5),
 });
 type Params = z.infer<typeof Params>;
 

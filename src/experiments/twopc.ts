@@ -25,7 +25,7 @@ const Params = z.strictObject({
   /** Retypes in flight at once in the pipelined variant. */
   pipeline: z.number().int().min(2).max(256).default(16),
   pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
-  reps: z.number().int().min(1).max(20).default(3),
+  reps: z.number().int().min(1).max(1000).default(3),
 });
 type Params = z.infer<typeof Params>;
 

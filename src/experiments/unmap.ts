@@ -23,7 +23,8 @@ const Params = z.strictObject({
   protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
   /** How long an idle Barrelfish monitor polls before it blocks; null: it never blocks. */
   pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
-  reps: z.number().int().min(1).max(60).default(5),
+  /** Unmaps in a row, each of its own page: the application maps one 64 KiB frame, 16 pages. */
+  reps: z.number().int().min(1).max(16, "at most 16: each unmap takes one of the 16 pages the application mapped").default(5),
 });
 type Params = z.infer<typeof Params>;
 

@@ -5,7 +5,7 @@
 // then commit or abort). Broadcast trees use one shared channel down and
 // point-to-point channels back.
 import type { Context, Json } from "../engine/index.ts";
-import { routeKey, type Route } from "./routes.ts";
+import type { Route } from "./routes.ts";
 import type { Vote } from "./replica.ts";
 import type { RingHome, UrpcChannels } from "./urpc.ts";
 
@@ -43,22 +43,36 @@ export const AGREE = "agree";
 export const AGREE_ACK = "agree-ack";
 
 export class Agreement {
+  /** Rounds waiting here, by operation: a Map while running, a plain object when persisted. */
+  private readonly pending: Map<string, Pending>;
+  private rounds: number;
+
   constructor(
     private readonly core: number,
     private readonly urpc: UrpcChannels,
-    private readonly routes: Record<string, Route>,
+    private readonly routes: Map<string, Map<number, Route>>,
     private readonly phases: Record<string, Phase>,
-    readonly s: AgreementState = { pending: {}, rounds: 0 },
-  ) {}
+    s: AgreementState = { pending: {}, rounds: 0 },
+  ) {
+    this.pending = new Map(Object.entries(s.pending));
+    this.rounds = s.rounds;
+  }
 
   /** Rounds this monitor is part of and still waiting on: while there are any it spins rather than blocks. */
   get busy(): boolean {
-    for (const _ in this.s.pending) return true;
-    return false;
+    return this.pending.size > 0;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  snapshot(): AgreementState {
+    return { pending: Object.fromEntries(this.pending), rounds: this.rounds };
   }
 
   start(ctx: Context, round: Omit<Round, "root">): void {
-    this.s.rounds++;
+    this.rounds++;
     this.enter(ctx, { ...round, root: this.core }, null);
   }
 
@@ -69,18 +83,18 @@ export class Agreement {
 
   /** A subtree's answer arrived. */
   answer(ctx: Context, op: string, phase: string, vote: Vote): void {
-    const p = this.s.pending[op];
+    const p = this.pending.get(op);
     if (!p || p.round.phase !== phase) throw new Error(`core ${this.core}: answer for unknown round ${op}/${phase}`);
     p.awaiting--;
     if (p.vote.ok && !vote.ok) p.vote = vote;
     if (p.awaiting === 0) {
-      delete this.s.pending[op];
+      this.pending.delete(op);
       this.finish(ctx, p.round, p.parent, p.vote);
     }
   }
 
   private enter(ctx: Context, round: Round, parent: number | null): void {
-    const route = this.routes[routeKey(round.kind, round.root)];
+    const route = this.routes.get(round.kind)?.get(round.root);
     if (!route) throw new Error(`core ${this.core}: no ${round.kind} tree rooted at core ${round.root}`);
     const phase = this.phase(round.phase);
     const home = ringHome(round.kind);
@@ -90,7 +104,7 @@ export class Agreement {
     const vote = phase.act(ctx, round);
     if (route.children.length === 0) return this.finish(ctx, round, parent, vote);
     // One round of an operation at a time passes through a monitor: commit follows prepare.
-    this.s.pending[round.op] = { round, parent, awaiting: route.children.length, vote };
+    this.pending.set(round.op, { round, parent, awaiting: route.children.length, vote });
   }
 
   private finish(ctx: Context, round: Round, parent: number | null, vote: Vote): void {

@@ -111,7 +111,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
   private readonly s: KernelState;
   private readonly urpc: UrpcChannels;
   private readonly ipi: IpiShootdown | null;
-  private readonly routes: Record<string, Route>;
+  private readonly routes: Map<string, Map<number, Route>>;
   private ctx!: Context;
 
   constructor(
@@ -134,7 +134,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
       toMonitor: booted.toMonitor,
       toApp: booted.toApp,
       urpc: this.urpc.snapshot(),
-      agreement: this.agreement.s,
+      agreement: this.agreement.snapshot(),
       replica: this.replica.s,
       ipi: this.ipi?.s ?? { awaiting: {} },
       vars: saved?.vars ?? {},
@@ -245,6 +245,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
 
   snapshot(): Json {
     this.s.cpu = this.cpu.snapshot();
+    this.s.agreement = this.agreement.snapshot();
     return this.s as unknown as Json;
   }
 
@@ -264,7 +265,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
       channels: this.urpc.summary(),
       blocks: this.s.blocks,
       replica: { capabilities: this.replica.s.caps.length, mappings: Object.keys(this.replica.s.mappings).length },
-      operationsInFlight: Object.keys(this.agreement.s.pending).length + Object.keys(this.s.ipi.awaiting).length,
+      operationsInFlight: this.agreement.inFlight + Object.keys(this.s.ipi.awaiting).length,
     } as unknown as Json;
   }
 

@@ -24,13 +24,15 @@ export interface Route {
   children: number[];
 }
 
-/** This core's view of every tree in the set. */
-export function routesOf(core: number, set: RouteSet): Record<string, Route> {
-  const out: Record<string, Route> = {};
-  for (const [kind, tree] of Object.entries(set)) {
+/** This core's view of every tree in the set, by kind and root. */
+export function routesOf(core: number, set: RouteSet): Map<string, Map<number, Route>> {
+  const out = new Map<string, Map<number, Route>>();
+  for (const [key, tree] of Object.entries(set)) {
+    const kind = key.slice(0, key.lastIndexOf("@"));
     const mine = tree.edges.filter((e) => e.from === core).sort((a, b) => a.order - b.order || a.to - b.to);
     const up = tree.edges.find((e) => e.to === core);
-    out[kind] = { root: tree.root, parent: up ? up.from : null, children: mine.map((e) => e.to) };
+    if (!out.has(kind)) out.set(kind, new Map());
+    out.get(kind)!.set(tree.root, { root: tree.root, parent: up ? up.from : null, children: mine.map((e) => e.to) });
   }
   return out;
 }

@@ -4,5 +4,6 @@ import { calibrate } from "./calibrate.ts";
 import { machine } from "./machine.ts";
 import { machines } from "./machines.ts";
 import { run } from "./run.ts";
+import { skb } from "./skb.ts";
 
-export const commands: Command[] = [machines, machine, calibrate, run];
+export const commands: Command[] = [machines, machine, calibrate, run, skb];

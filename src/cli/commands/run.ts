@@ -1,12 +1,14 @@
 
-import { EXPERIMENTS, experimentByName, inProcessRunner, runExperiment, type SpecRunner } from "../../experiments/index.ts";
+import { EXPERIMENTS, experimentByName, inProcessRunner, ParamError, runExperiment, type SpecRunner } from "../../experiments/index.ts";
 import { toChromeTrace } from "../../engine/index.ts";
 import { writeFileSync } from "node:fs";
 import { intListFlag, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
-import { fieldPath } from "../../hwmodel/index.ts";
+
+/** The flags that set an experiment's parameters, by parameter. */
+const FLAG_OF: Record<string, string> = { cores: "--cores", protocols: "--protocol", kernels: "--kernel" };
 
 export const run: Command = {
   name: "run",
@@ -43,13 +45,6 @@ export const run: Command = {
     for (const list of ["protocol", "kernel"] as const) {
       if (flags[list] !== undefined) params = { ...params, [`${list}s`]: String(flags[list]).split(",") };
     }
-    const parsed = experiment.params.safeParse(params);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      const field = fieldPath(i.path);
-      const flag = field.startsWith("cores") ? "--cores" : field.startsWith("protocols") ? "--protocol" : field.startsWith("kernels") ? "--kernel" : `--params ${field}`;
-      throw new UsageError(`${flag}: ${i.message}`);
-    }
     const engine = flags.engine;
     if (engine !== "inproc" && engine !== "durable") throw new UsageError(`--engine: must be inproc or durable, not "${engine}"`);
     const traceFile = flags.trace as string | undefined;
@@ -62,7 +57,11 @@ export const run: Command = {
       dispose = d.dispose;
     }
     try {
-      const { result, outcomes } = await runExperiment(name, machine, parsed.data, runner, engine);
+      const { result, outcomes } = await runExperiment(name, machine, params, runner, engine).catch((e: unknown) => {
+        if (!(e instanceof ParamError)) throw e;
+        const flag = FLAG_OF[e.field.split(/[.[]/)[0]];
+        throw new UsageError(flag ? `${flag}: ${e.reason}` : `--params: ${e.field}: ${e.reason}`);
+      });
       if (traceFile) {
         writeFileSync(traceFile, JSON.stringify(toChromeTrace(outcomes[0]?.trace ?? [], machine.clockGHz, `${name} on ${machine.name}`)));
       }
