@@ -3,10 +3,13 @@ import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { BenchEntry, Row } from "./entry";
+import engine from "./engine";
 import rpc from "./rpc";
+import durable from "./durable";
+import skb from "./skb";
 
 // The registry: add an entry's module here, in the order to run.
-const ENTRIES: BenchEntry[] = [rpc];
+const ENTRIES: BenchEntry[] = [rpc, engine, durable, skb];
 
 const OUT = resolve(import.meta.dirname, "out/results.json");
 

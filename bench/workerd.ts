@@ -12,6 +12,8 @@ const OUT_DIR = resolve(ROOT, "bench/out/worker");
 export interface LocalWorker {
   /** Sends a GET to the Worker's fetch handler and parses the JSON answer. */
   getJson<T>(path: string): Promise<T>;
+  /** The Miniflare instance, for its bindings (e.g. a Durable Object namespace). */
+  miniflare: Miniflare;
   dispose(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startWorker(): Promise<LocalWorker> {
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body}`);
       return JSON.parse(body) as T;
     },
+    miniflare: mf,
     dispose: () => mf.dispose(),
   };
 }

@@ -6,9 +6,12 @@
 // Lifecycle:
 //   boot      builds the kernel from the run's spec and persists it;
 //   window    drains the inbox, handles the events before the bound, sends
-//             each destination its messages in one `deliver` call, waits for
-//             them to land, persists, and answers with its report;
-//   deliver   appends other cores' messages to the inbox, durably;
+//             each destination its messages in one batch, waits for them to
+//             land, persists, and answers with its report;
+//   deliver   appends another core's batch to the inbox, durably, and passes
+//             on the batches of the destinations below it (a core with
+//             messages for more cores than the fan-out sends them down a
+//             tree: no object calls more than 2 x fanout others at once);
 //   collect   reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
 // State lives in SQLite: a snapshot of the runtime written at the end of
@@ -30,10 +33,14 @@ import {
 } from "../engine/index.ts";
 import { systemFor, type RunSpec } from "../experiments/index.ts";
 import {
+  addCalls,
   firstFailure,
   isFailure,
+  NO_CALLS,
   subtreeCalls,
+  type Batch,
   type BootSummary,
+  type Calls,
   type CollectSummary,
   type CoreInit,
   type CoreOptions,
@@ -62,7 +69,9 @@ interface OwnWindow {
   next: number;
   /** (destination, earliest arrival) pairs, flat. */
   sent: number[];
+  /** Deliveries this core called, and the calls they made passing batches on. */
   deliveries: number;
+  relayed: Calls;
 }
 
 interface Live {
@@ -74,7 +83,7 @@ interface Live {
 type Stored = Omit<CoreSnapshot, "trace">;
 
 /** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0 };
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0, relayed: NO_CALLS };
 
 const TRACE_BATCH = 2000;
 
@@ -115,7 +124,7 @@ export class Core extends DurableObject<Env> {
     const { meta } = this.load(tree[0]);
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bound, trees.length),
+      () => this.handleOnce(window, bound),
       trees.map((t) => this.peer(meta.runId, t[0]).window(window, bound, t)),
     );
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
@@ -125,15 +134,22 @@ export class Core extends DurableObject<Env> {
       next: [...mine.next, ...sums.flatMap((s) => s.next)],
       sent: [...mine.sent, ...sums.flatMap((s) => s.sent)],
       failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
-      calls: subtreeCalls(trees.length, mine.deliveries, sums.map((s) => s.calls)),
+      calls: subtreeCalls(trees.length, mine.deliveries, [mine.relayed, ...sums.map((s) => s.calls)]),
     };
   }
 
-  /** Messages from another core, arriving after the current window. */
-  deliver(events: SimEvent[]): void {
-    for (const e of events) {
+  /**
+   * Another core's messages of a window, arriving after it: `batches[0]` is
+   * this core's; the rest, for cores above this one, are passed on.
+   */
+  async deliver(batches: Batch[]): Promise<Calls> {
+    for (const e of batches[0].events) {
       this.store.sql.exec("INSERT OR IGNORE INTO inbox (src, seq, event) VALUES (?, ?, ?)", e.src, e.seq, JSON.stringify(e));
     }
+    if (batches.length === 1) return subtreeCalls(0, 0, []);
+    const { runId, options } = this.meta();
+    const passed = await this.send(runId, batches.slice(1), options.fanout);
+    return subtreeCalls(0, passed.roots, [passed.calls]);
   }
 
   async collect(tree: number[]): Promise<CollectSummary> {
@@ -178,7 +194,7 @@ export class Core extends DurableObject<Env> {
 
   /** Delete this core and its subtree, for a run's expiry. Cores that never booted are skipped over. */
   async destroy(runId: string, tree: number[]): Promise<void> {
-    const fanout = this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
+    const fanout = this.live?.meta.options.fanout ?? this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
     const trees = subtrees(tree.slice(1), fanout);
     await this.withSubtrees(
       () => undefined,
@@ -220,6 +236,12 @@ export class Core extends DurableObject<Env> {
     return { next: rt.nextTime() };
   }
 
+  private meta(): CoreMeta {
+    const meta = this.live?.meta ?? this.store.get<CoreMeta>("meta");
+    if (!meta) throw new Error("core not booted");
+    return meta;
+  }
+
   /** The live core: the cached one, else rebuilt from storage. */
   private load(expected?: number): Live {
     if (!this.live) {
@@ -238,16 +260,16 @@ export class Core extends DurableObject<Env> {
     return this.live;
   }
 
-  private handleOnce(window: number, bound: number, treeCalls: number): Promise<OwnWindow | Failure> {
+  private handleOnce(window: number, bound: number): Promise<OwnWindow | Failure> {
     if (this.handling?.window === window) return this.handling.done;
-    const done = this.handle(window, bound, treeCalls).finally(() => {
+    const done = this.handle(window, bound).finally(() => {
       if (this.handling?.done === done) this.handling = null;
     });
     this.handling = { window, done };
     return done;
   }
 
-  private async handle(window: number, bound: number, treeCalls: number): Promise<OwnWindow | Failure> {
+  private async handle(window: number, bound: number): Promise<OwnWindow | Failure> {
     const live = this.load();
     const { meta, rt, system } = live;
     // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
@@ -268,26 +290,29 @@ export class Core extends DurableObject<Env> {
         if (batch) batch.push(e);
         else batches.set(dst, [e]);
       });
-      const calls = treeCalls + batches.size;
-      if (calls > meta.options.maxCalls) {
-        throw new Error(`window ${window} needs ${calls} calls, more than the ${meta.options.maxCalls} allowed per invocation`);
-      }
     } catch (e) {
       return { core: meta.core, message: errorMessage(e) };
     }
     const sent: number[] = [];
-    const deliveries: Promise<void>[] = [];
-    for (const [dst, events] of batches) {
-      sent.push(dst, events.reduce((t, e) => Math.min(t, e.time), Infinity));
-      deliveries.push(this.peer(meta.runId, dst).deliver(events));
+    const out: Batch[] = [];
+    for (const [core, events] of [...batches].sort((a, b) => a[0] - b[0])) {
+      sent.push(core, events.reduce((t, e) => Math.min(t, e.time), Infinity));
+      out.push({ core, events });
     }
     // The barrier completes only once every message of the window has landed.
-    await settleAll(deliveries);
-    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries: batches.size };
+    const { roots: deliveries, calls: relayed } = await this.send(meta.runId, out, meta.options.fanout);
+    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed };
     live.meta = { ...meta, window, report };
     this.save(live, drained);
     this.live = live;
     return report;
+  }
+
+  /** Deliver batches (in core order) through a tree over their cores: the calls made here, and below. */
+  private async send(runId: string, batches: Batch[], fanout: number): Promise<{ roots: number; calls: Calls }> {
+    const trees = subtrees(batches, fanout);
+    const below = await settleAll(trees.map((t) => this.peer(runId, t[0].core).deliver(t)));
+    return { roots: trees.length, calls: below.reduce(addCalls, NO_CALLS) };
   }
 
   /** Move the inbox into the queue; returns the last inbox id taken, deleted when the window is saved. */

@@ -9,8 +9,7 @@
 // which is harmless; one that landed after is counted by its sender. So the
 // agenda is exact however the deliveries interleaved, and the window loop's
 // T = min(agenda) is the same as in-process.
-import type { CoreReport, Transport, WindowReport } from "../engine/index.ts";
-import type { TraceRecord } from "../engine/index.ts";
+import type { CoreReport, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
 import {
   addCalls,
   firstFailure,
@@ -94,8 +93,7 @@ export class DurableTransport implements Transport {
     }
     for (const s of sums) {
       for (let i = 0; i < s.sent.length; i += 2) {
-        const [dst, at] = [s.sent[i], s.sent[i + 1]];
-        if (at < this.agenda[dst]) this.agenda[dst] = at;
+        if (s.sent[i + 1] < this.agenda[s.sent[i]]) this.agenda[s.sent[i]] = s.sent[i + 1];
       }
     }
     this.windows++;

@@ -1,7 +1,7 @@
 // What the Run and the Core objects say to each other. Everything here crosses
 // a Durable Object boundary by structured clone: plain data, where Infinity
 // means "no pending event".
-import type { CoreReport, TraceRecord } from "../engine/index.ts";
+import type { CoreReport, SimEvent, TraceRecord } from "../engine/index.ts";
 import type { RunSpec } from "../experiments/experiment.ts";
 
 /** How a run's cores behave; fixed when they boot. */
@@ -10,8 +10,12 @@ export interface CoreOptions {
   trace: boolean;
   /** Subtree roots any one object calls per operation (the barrier tree's fan-out). */
   fanout: number;
-  /** DO calls one core may make for one window: subtree roots plus one delivery per destination core. */
-  maxCalls: number;
+}
+
+/** A window's messages from one core to another. */
+export interface Batch {
+  core: number;
+  events: SimEvent[];
 }
 
 export interface CoreInit {
@@ -26,9 +30,9 @@ export const coreName = (runId: string, core: number): string => `${runId}/${cor
 /** Durable Object calls an operation made below its caller. */
 export interface Calls {
   total: number;
-  /** The most calls one object made: to subtree roots, plus its deliveries in a window. */
+  /** The most calls one object made: subtree roots, plus deliveries in a window (at most twice the fan-out). */
   peak: number;
-  /** The most subtree roots one object called: the tree's fan-out as it was. */
+  /** The most subtree roots of the barrier one object called: the tree's fan-out as it was. */
   fanout: number;
   /** Levels of objects the operation went through. */
   depth: number;

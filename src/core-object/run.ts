@@ -45,7 +45,11 @@ export interface RunOptions {
   windowsPerInvocation?: number;
   /** The barrier tree's fan-out, 2..8. Default 8. */
   fanout?: number;
-  /** DO calls one object (the Run, or a core) may make in one invocation. Default 500. */
+  /**
+   * DO calls the Run may make in one invocation, at most 1000 (the platform's
+   * subrequest limit). Default 500. A core's calls need no budget: the trees
+   * bound them to twice the fan-out.
+   */
   maxCallsPerInvocation?: number;
   /** Continue by alarm (default); false: advance only when step() is called. */
   continueByAlarm?: boolean;
@@ -332,7 +336,7 @@ export class Run extends DurableObject<Env> {
   }
 
   private link(runId: string, s: Settings): CoreLink {
-    const init: CoreInit = { runId, spec: this.runSpec(), options: { trace: s.trace, fanout: s.fanout, maxCalls: s.maxCallsPerInvocation } };
+    const init: CoreInit = { runId, spec: this.runSpec(), options: { trace: s.trace, fanout: s.fanout } };
     return {
       boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
       window: (tree, w, bound) => this.coreStub(tree[0]).window(w, bound, tree),

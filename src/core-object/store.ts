@@ -42,9 +42,6 @@ export class Store {
     }
   }
 
-  deleteDoc(key: string): void {
-    this.sql.exec("DELETE FROM doc WHERE key = ?", key);
-  }
 
   /** Several writes as one: all land or none do. */
   atomically<T>(fn: () => T): T {

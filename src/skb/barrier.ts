@@ -14,19 +14,19 @@ import type { Machine } from "../hwmodel/index.ts";
 import { SkbFieldError } from "./errors.ts";
 import { checkCores, checkRoot } from "./trees.ts";
 
-/** children[c]: the cores c drives, in order; empty for leaves and cores outside the tree. */
+/** children[c]: the cores c drives, in order; empty for leaves and for cores >= `cores` (default: all). */
 export function barrierTree(
   machine: Machine,
   root = 0,
   maxFanout = 8,
-  cores?: number | readonly number[],
+  cores?: number,
 ): number[][] {
-  const members = checkCores(machine, cores);
-  checkRoot(root, members, machine.numCores);
+  const n = checkCores(machine, cores);
+  checkRoot(root, n);
   if (!Number.isInteger(maxFanout) || maxFanout < 2) throw new SkbFieldError("maxFanout", `must be an integer >= 2, got ${maxFanout}`);
 
   const groups = new Map<number, number[]>(); // package index -> its participating cores, ascending
-  for (const c of members) {
+  for (let c = 0; c < n; c++) {
     const p = machine.corePackage[c];
     const g = groups.get(p);
     if (g) g.push(c);

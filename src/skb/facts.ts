@@ -4,20 +4,19 @@
 // a run supplies).
 //
 // Round trips scale as n^2: 1M pairs on 1024 cores, far too many clauses for
-// tau-prolog (about 6 us per clause added, and no indexing beyond the first
-// argument). They are stored as rows, one fact per package or per core whose
-// second argument is a compound term row(C1, ..., Cn) read with arg/3 in O(1):
-//  - package tier: when every core of package P has the same round trip to
-//    every other core of package Q (always true of the cost model on machines
-//    with at most one shared cache per package, e.g. all the AMD presets and
-//    the synthetic machines), package_rtt_row(P, Row) holds one row per
-//    package, indexed by package_index/2;
-//  - core tier: otherwise (intel-2x4's two L2 caches per package, measured
-//    matrices), core_rtt_row(C, Row) holds one row per core, indexed by core
-//    id + 1.
-// rtt_table(package | core) says which; the rtt/3 rule hides the difference.
-// Hop counts are rows too (hops_row/2). Equal numbers share one term object,
-// so a row costs one pointer per entry.
+// tau-prolog (about 6 us to add each, and it indexes the first argument only).
+// So they are rows: rtt_row(A, Row) gives core A a compound term
+// row(C1, ..., Ck) and rtt_slot(B, I) says which entry holds B, read with
+// arg/3 in O(1). Two shapes, chosen per machine:
+//  - per package, when every core of package P has the same round trip to
+//    every other core of package Q (always so under the cost model when a
+//    package has at most one shared cache: the AMD presets, the synthetic
+//    machines): one row per package, shared by its cores; slots are package
+//    positions. 1024 cores in packages of 4 cost 256 rows of 256 entries.
+//  - per core otherwise (intel-2x4's two L2s per package, measured values):
+//    one row per core, slot = core id + 1.
+// Either way rtt(A, B, C) answers for any pair, and equal numbers share one
+// term object, so a row costs a pointer per entry. Hop counts are rows too.
 import { CostModel, type Machine } from "../hwmodel/index.ts";
 import { SkbFieldError } from "./errors.ts";
 
@@ -124,11 +123,12 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
   const rtt = roundTrips(m, override);
   const rows = packageRows(m, rtt);
   if (rows) {
-    fact("rtt_table", "package");
-    ids.forEach((id, i) => fact("package_rtt_row", id, row(rows[i])));
+    const shared = rows.map(row);
+    for (let c = 0; c < n; c++) fact("rtt_row", c, shared[m.corePackage[c]]);
+    for (let c = 0; c < n; c++) fact("rtt_slot", c, m.corePackage[c] + 1);
   } else {
-    fact("rtt_table", "core");
-    for (let a = 0; a < n; a++) fact("core_rtt_row", a, row(Array.from({ length: n }, (_, b) => (a === b ? 0 : rtt(a, b)))));
+    for (let a = 0; a < n; a++) fact("rtt_row", a, row(Array.from({ length: n }, (_, b) => (a === b ? 0 : rtt(a, b)))));
+    for (let c = 0; c < n; c++) fact("rtt_slot", c, c + 1);
   }
   return facts;
 }

@@ -39,7 +39,7 @@ export class SystemKnowledgeBase {
   /** The routing tree `kind` from `root`; bad arguments throw SkbFieldError naming the field. */
   async route(kind: string, root: number, opts: RouteOptions = {}): Promise<RoutingTree> {
     const r = checkRoute(this.machine, kind, root, opts);
-    const result = await this.engine.solveFor("route", [kindTerm(r), r.root, r.cores], routeLimits(r.cores.length));
+    const result = await this.engine.solveFor("route", [kindTerm(r), r.root, r.cores], routeLimits(r.cores));
     return {
       machine: this.machine.name,
       kind: r.kind,

@@ -4,7 +4,7 @@
 import "./tau-globals.ts";
 import pl from "tau-prolog";
 import loadLists from "tau-prolog/modules/lists.js";
-import type { Num, Session, Substitution, Term, Thread, Value, Var } from "tau-prolog";
+import type { AnswerCallbacks, Num, Rule, Session, Substitution, Term, Thread, Value, Var } from "tau-prolog";
 import { SkbFieldError, SkbLimitError, SkbQueryError, SkbSyntaxError } from "./errors.ts";
 import type { Compound, Fact, PlTerm } from "./facts.ts";
 
@@ -13,7 +13,7 @@ loadLists(pl);
 export interface Limits {
   /** Resolution steps the query may take in all. */
   maxSteps: number;
-  /** Wall time in ms, checked every CHUNK_STEPS steps. In workerd the clock only moves between events, so steps are the hard bound there. */
+  /** Wall time in ms, checked between stretches of steps. In workerd the clock only moves between events, so steps are the hard bound there. */
   maxMs: number;
   /** Stop after this many answers. */
   maxAnswers: number;
@@ -21,18 +21,33 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Readonly<Limits> = { maxSteps: 100_000, maxMs: 1_000, maxAnswers: 100 };
 
-/** Steps run without a break; between chunks the engine checks the clock and yields to the event loop. */
-const CHUNK_STEPS = 5_000;
+/**
+ * Queries run in stretches of steps, with the clock checked in between. A
+ * step's cost varies a lot (tau-prolog backtracks into repeat/0 or between/3
+ * in quadratic time), so each stretch is sized from the last to take about
+ * STRETCH_MS.
+ */
+const FIRST_STRETCH = 500;
+const STRETCH_MS = 10;
+const MAX_STRETCH = 20_000;
+/** Yield to the event loop this often; by steps too, since workerd's clock stands still while code runs. */
+const YIELD_MS = 50;
+const YIELD_STEPS = 50_000;
 /** Text a query may print with write/1 and friends. */
 const OUTPUT_LIMIT = 64 * 1024;
 
-/** Host access a query must not have, made plain errors (the sandbox below closes the rest). */
+/** Host access a query must not have, made a plain error (the sandbox below closes the rest). */
 const SANDBOX = String.raw`
 consult(F) :- throw(error(permission_error(open, source_sink, F), consult/1)).
 `;
 
+/** Parsing is slow in tau-prolog (~20 ms for the SKB's rules), so a program is parsed once per process. */
+const parsedPrograms = new Map<string, Rule[]>();
+
+const IGNORE: AnswerCallbacks = { success() {}, fail() {}, error() {}, limit() {} };
+
 export interface QueryResult {
-  /** One record per answer: variable name -> its value as Prolog text. Variables named _... are left out. */
+  /** One record per answer: variable name -> its value as Prolog text. Variables left unbound or named _... are left out. */
   answers: Record<string, string>[];
   /** True when the query stopped at maxAnswers with alternatives left to try. */
   truncated: boolean;
@@ -58,16 +73,20 @@ export function checkLimits(limits: Partial<Limits>): Limits {
 export class PrologEngine {
   private readonly session: Session;
   private readonly nums = new Map<number, Num>();
+  private readonly compounds = new WeakMap<Compound, Value>();
   private output = "";
   /** Queries share the session, so they run one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  /** A session holding `program`; throws SkbSyntaxError if it does not parse. */
+  /**
+   * A session with the lists library and `program` (clauses only: directives
+   * would run once, at parse time). Throws SkbSyntaxError if it does not parse.
+   */
   constructor(program: string) {
-    this.session = pl.create(CHUNK_STEPS);
+    this.session = pl.create(FIRST_STRETCH);
     this.sandbox();
-    this.consult(SANDBOX);
-    this.consult(program);
+    consult(this.session, ":- use_module(library(lists)).");
+    for (const rule of clauses(SANDBOX + program)) this.session.add_rule(rule, { context_module: "user" });
   }
 
   /** Adds facts clause by clause: much faster than consulting their text. */
@@ -79,16 +98,16 @@ export class PrologEngine {
   }
 
   /** Runs a query given as text (one goal, the final '.' optional). */
-  query(text: string, limits: Partial<Limits> = {}): Promise<QueryResult> {
+  async query(text: string, limits: Partial<Limits> = {}): Promise<QueryResult> {
     const bounded = checkLimits(limits);
     return this.exclusive(async () => {
       this.output = "";
       const thread = new pl.type.Thread(this.session);
       let goals = 0;
       let failure: Term | undefined;
-      const goal = /\.\s*$/.test(text) ? text : `${text}\n.`;
-      thread.query(goal, { success: () => goals++, error: (e) => (failure ??= e) });
-      if (failure) throw prologError(failure);
+      const ended = /\.\s*$/.test(text);
+      thread.query(ended ? text : `${text}\n.`, { success: () => goals++, error: (e) => (failure ??= e) });
+      if (failure) throw ended ? prologError(failure, this.session) : withinText(prologError(failure, this.session), text);
       if (goals === 0) throw new SkbSyntaxError("empty query", { line: 1, column: 1 });
       if (goals > 1) throw new SkbSyntaxError("one goal per query", secondClause(text));
       const { answers, truncated, stopped } = await this.drive(thread, bounded, (a) => this.format(a));
@@ -113,13 +132,13 @@ export class PrologEngine {
     });
   }
 
-  private exclusive<T>(run: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(run);
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  /** Asks for answers a chunk of steps at a time until done or out of budget. */
+  /** Collects answers a stretch of steps at a time until done or out of budget. */
   private async drive<T>(
     thread: Thread,
     limits: Limits,
@@ -128,14 +147,24 @@ export class PrologEngine {
     const started = Date.now();
     const first = thread.total_steps;
     const answers: T[] = [];
+    let stretch = FIRST_STRETCH;
+    let yielded = { at: started, steps: first };
     for (;;) {
       const used = thread.total_steps - first;
       if (used >= limits.maxSteps) return { answers, truncated: true, stopped: "steps" };
-      if (Date.now() - started >= limits.maxMs) return { answers, truncated: true, stopped: "time" };
-      thread.setMaxInferences(Math.min(CHUNK_STEPS, limits.maxSteps - used));
-      const outcome = await next(thread);
+      const now = Date.now();
+      if (now - started >= limits.maxMs) return { answers, truncated: true, stopped: "time" };
+      if (now - yielded.at >= YIELD_MS || thread.total_steps - yielded.steps >= YIELD_STEPS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        yielded = { at: Date.now(), steps: thread.total_steps };
+        continue;
+      }
+      const steps = Math.min(stretch, limits.maxSteps - used);
+      thread.setMaxInferences(steps);
+      const outcome = run(thread);
+      stretch = Math.max(16, Math.min(MAX_STRETCH, Math.round((steps * STRETCH_MS) / Math.max(1, Date.now() - now))));
       if (outcome.kind === "fail") return { answers, truncated: false };
-      if (outcome.kind === "error") throw prologError(outcome.error);
+      if (outcome.kind === "error") throw prologError(outcome.error, this.session);
       if (outcome.kind === "answer") {
         answers.push(take(outcome.answer));
         if (answers.length >= limits.maxAnswers) return { answers, truncated: thread.points.length > 0 };
@@ -146,26 +175,10 @@ export class PrologEngine {
   private format(answer: Substitution): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(answer.links)) {
-      if (name.startsWith("_") || (isVar(value) && value.id === name)) continue;
+      if (name.startsWith("_") || isVar(value)) continue; // unbound: nothing to say
       out[name] = value.toString({ quoted: true, session: this.session });
     }
     return out;
-  }
-
-  private consult(program: string): void {
-    let done = false;
-    let failure: Term | undefined;
-    this.session.consult(program, {
-      text: true,
-      file: false,
-      url: false,
-      html: false,
-      script: false,
-      success: () => (done = true),
-      error: (e) => (failure ??= e),
-    });
-    if (failure) throw prologError(failure);
-    if (!done) throw new Error("tau-prolog did not consult the program synchronously");
   }
 
   /**
@@ -212,7 +225,10 @@ export class PrologEngine {
       for (let i = t.length - 1; i >= 0; i--) list = new pl.type.Term(".", [this.term(t[i]), list]);
       return list;
     }
-    return new pl.type.Term(t.functor, t.args.map((a) => this.term(a)));
+    // A compound used by many facts (a package's row) becomes one term.
+    let c = this.compounds.get(t);
+    if (!c) this.compounds.set(t, (c = new pl.type.Term(t.functor, t.args.map((a) => this.term(a)))));
+    return c;
   }
 }
 
@@ -224,21 +240,54 @@ function isVar(v: Value): v is Var {
   return !("args" in v) && !("value" in v);
 }
 
-/** The next answer of a thread; tau-prolog reports it from a timer. */
-function next(thread: Thread): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    try {
-      thread.answer({
-        success: (answer) => resolve({ kind: "answer", answer }),
-        fail: () => resolve({ kind: "fail" }),
-        error: (error) => resolve({ kind: "error", error }),
-        limit: () => resolve({ kind: "limit" }),
-      });
-    } catch (e) {
-      // A builtin that reached for a host facility the sandbox removed.
-      reject(new SkbQueryError(e instanceof Error ? e.message : String(e)));
-    }
+/**
+ * Runs a thread to its next answer, failure or error, or to the end of its
+ * step budget. tau-prolog settles the outcome synchronously and only reports
+ * it from a timer, so it is read through the thread's format hooks instead
+ * of waiting a timer tick per answer.
+ */
+function run(thread: Thread): Outcome {
+  let outcome: Outcome | undefined;
+  thread.format_success = (state) => (outcome = { kind: "answer", answer: state.substitution }).answer;
+  thread.format_error = (state) => (outcome = { kind: "error", error: state.goal! }).error;
+  try {
+    thread.answer(IGNORE);
+  } catch (e) {
+    // A builtin that reached for a host facility the sandbox removed.
+    throw new SkbQueryError(e instanceof Error ? e.message : String(e));
+  }
+  if (outcome) return outcome;
+  if (thread.__calls.length > 0) throw new SkbQueryError("the query called an asynchronous predicate, which the SKB does not run");
+  return thread.points.length === 0 ? { kind: "fail" } : { kind: "limit" };
+}
+
+/** Consults text into a session; it must complete synchronously. */
+function consult(session: Session, text: string): void {
+  let done = false;
+  let failure: Term | undefined;
+  session.consult(text, {
+    text: true,
+    file: false,
+    url: false,
+    html: false,
+    script: false,
+    success: () => (done = true),
+    error: (e) => (failure ??= e),
   });
+  if (failure) throw prologError(failure, session);
+  if (!done) throw new Error("tau-prolog did not consult the program synchronously");
+}
+
+/** The clauses of a program, parsed in a scratch session the first time. */
+function clauses(program: string): Rule[] {
+  let rules = parsedPrograms.get(program);
+  if (!rules) {
+    const scratch = pl.create();
+    consult(scratch, program);
+    rules = Object.values(scratch.rules).flat();
+    parsedPrograms.set(program, rules);
+  }
+  return rules;
 }
 
 /** A Prolog value as data: numbers, atoms (strings), lists and compound terms. */
@@ -261,7 +310,7 @@ function fromValue(v: Value): PlTerm {
 }
 
 /** tau-prolog's error term as one of the SKB's errors. */
-function prologError(e: Term): Error {
+function prologError(e: Term, session: Session): Error {
   const err = e.indicator === "throw/1" ? e.args[0] : e;
   if ("args" in err && err.indicator === "error/2") {
     const [kind, info] = err.args;
@@ -275,7 +324,14 @@ function prologError(e: Term): Error {
       return new SkbSyntaxError(kind.args[0].toString(), { line: at.line ?? 1, column: (at.column ?? 0) + 1 });
     }
   }
-  return new SkbQueryError(err.toString({ quoted: true }));
+  return new SkbQueryError(err.toString({ quoted: true, session }));
+}
+
+/** An error found in the '.' the engine appended is at the end of the user's text. */
+function withinText(e: Error, text: string): Error {
+  const lines = text.split("\n");
+  if (!(e instanceof SkbSyntaxError) || e.position.line <= lines.length) return e;
+  return new SkbSyntaxError(e.reason, { line: lines.length, column: lines[lines.length - 1].length + 1 });
 }
 
 /**

@@ -1,13 +1,16 @@
-// The SKB's rules, in Prolog: derived relations over the facts of facts.ts
-// and the routing trees. Loaded before the facts (consulting a predicate
-// replaces its clauses; facts are added clause by clause afterwards).
+// The SKB's rules, in Prolog: relations derived from the facts of facts.ts
+// and the routing trees. Clauses only (the engine loads library(lists)).
 //
-// tau-prolog backtracks into a generator with many solutions in quadratic
-// time (every retry walks the chain of parent states), so the tree rules
-// walk lists by recursion and never enumerate cores with findall or between.
+// Written for tau-prolog's costs, measured: each resolution step copies the
+// state's goal and substitution and searches the parent goals, so a step costs
+// in proportion to the terms in the goal, and walking or building a list of n
+// elements by recursion costs O(n^2) (2 s for 1024 edges); backtracking into
+// between/3 or member/2 over a long list is quadratic too. findall/3 over a
+// generator of facts is linear (its solutions go to a JavaScript stack), and
+// sort/2 is native. So each tree is a few findall/3 calls over core/1 and
+// package/1 facts, ordered by sort/2 on a key; recursion only walks the
+// cores of one package.
 export const RULES = String.raw`
-:- use_module(library(lists)).
-
 % Relations that may have no facts stay defined (and static).
 link(_, _) :- fail.
 shared_cache(_, _, _) :- fail.
@@ -25,132 +28,75 @@ hops(P, Q, H) :-
     package(P), package(Q), hops_row(P, Row), package_index(Q, I), arg(I, Row, H).
 
 % rtt(A, B, C): a message from core A to core B and back takes C cycles.
-rtt(A, B, C) :- core(A), core(B), A \== B, pair_rtt(A, B, C).
+rtt(A, B, C) :- core(A), core(B), A \== B, cost(A, B, C).
 
-pair_rtt(A, B, C) :-
-    rtt_table(core), !, core_rtt_row(A, Row), I is B + 1, arg(I, Row, C).
-pair_rtt(A, B, C) :-
-    core_package(A, P), core_package(B, Q),
-    package_rtt_row(P, Row), package_index(Q, I), arg(I, Row, C).
+% cost(A, B, C): rtt/3 for two distinct cores, unchecked.
+cost(A, B, C) :- rtt_row(A, Row), rtt_slot(B, I), arg(I, Row, C).
 
-% route(Kind, Root, Edges): the routing tree Kind over every core, from Root.
-route(Kind, Root, Edges) :-
-    findall(C, core(C), Cores), route(Kind, Root, Cores, Edges).
+% route(Kind, Root, Sends): the routing tree Kind from core Root over every core.
+route(Kind, Root, Sends) :- machine(_, N, _, _, _), route(Kind, Root, N, Sends).
 
-% route(Kind, Root, Cores, Edges): the tree over the cores listed (ascending)
-% as a list of edge(From, To, Order, Cost, BufferAt, Channel): Order counts
-% each sender's sends from 0, Cost is rtt(From, To), BufferAt is the core the
-% channel's buffer is local to, Channel is private or shared.
-route(unicast, Root, Cores, Edges) :-
-    without(Root, Cores, Others),
-    sends(Root, Others, 0, _, sender, Edges, []).
-route(broadcast, Root, Cores, Edges) :-
-    without(Root, Cores, Others),
-    shared_channel(Root, Others, Edges).
-route(multicast, Root, Cores, Edges) :-
-    groups(Root, Cores, Mates, Leaders),
-    append(Leaders, Mates, Direct0), sort(Direct0, Direct),
-    sends(Root, Direct, 0, _, sender, Edges, Forwarded),
-    forward(Leaders, Cores, plain, Forwarded, []).
-route('numa-multicast', Root, Cores, Edges) :-
-    groups(Root, Cores, Mates0, Leaders0),
-    farthest_first(Root, Leaders0, Leaders),
-    farthest_first(Root, Mates0, Mates),
-    sends(Root, Leaders, 0, N, receiver, Edges, Local),
-    sends(Root, Mates, N, _, sender, Local, Forwarded),
-    forward(Leaders, Cores, numa, Forwarded, []).
-route(radix(K), Root, Cores, Edges) :-
+% route(Kind, Root, N, Sends): the tree over cores 0..N-1, as a list of
+% send(From, Channel, Receivers): Channel is private, or shared when one
+% channel is read by all Receivers; Receivers are in send order, each
+% Key-to(To, Cost, BufferAt), Key being what they are ordered by, Cost the
+% rtt from From to To and BufferAt the core the channel's buffer is local to.
+route(unicast, Root, N, [send(Root, private, Rs)]) :-
+    rtt_row(Root, Row),
+    findall(C-to(C, Cost, Root), (core(C), C < N, C \== Root, rtt_slot(C, I), arg(I, Row, Cost)), Rs).
+route(broadcast, Root, N, [send(Root, shared, Rs)]) :-
+    rtt_row(Root, Row),
+    findall(C-to(C, Cost, Root), (core(C), C < N, C \== Root, rtt_slot(C, I), arg(I, Row, Cost)), Rs).
+route(multicast, Root, N, Sends) :- multicast(plain, Root, N, Sends).
+route('numa-multicast', Root, N, Sends) :- multicast(numa, Root, N, Sends).
+route(radix(K), Root, N, Sends) :-
     integer(K), K >= 1,
-    rotate(Root, Cores, Order), Nodes =.. [order|Order], length(Order, N),
-    radix(1, N, K, Nodes, Edges, []).
+    findall(send(From, private, Rs), radix_node(K, Root, N, From, Rs), Sends).
 
-% without(X, Xs, Ys): Ys is Xs without X.
-without(_, [], []).
-without(X, [X|Xs], Ys) :- !, without(X, Xs, Ys).
-without(X, [Y|Xs], [Y|Ys]) :- without(X, Xs, Ys).
+% The root sends to the leader of every other package and to its own mates;
+% each leader forwards to its package-mates and aggregates their replies.
+% plain: every send in id order, buffers at the sender. numa: remote leaders
+% first, then the root's own package, each farthest first, and every buffer
+% local to the core that aggregates (the leader, or the root for its mates).
+multicast(Mode, Root, N, [send(Root, private, Rs)|Forwards]) :-
+    findall(R, receiver(Mode, Root, N, R), Rs0), sort(Rs0, Rs),
+    findall(send(L, private, Ms), forwards(Mode, Root, N, L, Ms), Forwards).
 
-% sends(From, Tos, N0, N, Buffer, Edges, Tail): From sends to each of Tos in
-% turn, numbering the sends from N0; Buffer places each channel's buffer at
-% the sender or at the receiver.
-sends(_, [], N, N, _, Edges, Edges).
-sends(From, [To|Tos], N0, N, Buffer, [edge(From, To, N0, C, B, private)|Edges], Tail) :-
-    rtt(From, To, C), buffer_at(Buffer, From, To, B), N1 is N0 + 1,
-    sends(From, Tos, N1, N, Buffer, Edges, Tail).
+receiver(Mode, Root, N, R) :-
+    core_package(Root, RP), rtt_row(Root, Row), receiver(Mode, Root, RP, Row, N, R).
 
-buffer_at(sender, From, _, From).
-buffer_at(receiver, _, To, To).
+receiver(Mode, Root, RP, Row, N, Key-to(L, C, B)) :-
+    package(P), P \== RP, package_cores(P, [L|_]), L < N,
+    rtt_slot(L, I), arg(I, Row, C), order_key(Mode, 0, L, C, Key), leader_buffer(Mode, Root, L, B).
+receiver(Mode, Root, RP, Row, N, Key-to(M, C, Root)) :-
+    package_cores(RP, Cs), member(M, Cs), M \== Root, M < N,
+    rtt_slot(M, I), arg(I, Row, C), order_key(Mode, 1, M, C, Key).
 
-% One channel, written once by Root, read by every other core.
-shared_channel(_, [], []).
-shared_channel(Root, [C|Cs], [edge(Root, C, 0, Cost, Root, shared)|Edges]) :-
-    rtt(Root, C, Cost), shared_channel(Root, Cs, Edges).
+% forwards(Mode, Root, N, L, Ms): L leads another package than Root's and
+% sends to its package-mates Ms.
+forwards(Mode, Root, N, L, Ms) :-
+    core_package(Root, RP), package(P), P \== RP, package_cores(P, [L|Mates]), L < N,
+    rtt_row(L, Row), keyed_mates(Mates, Mode, L, Row, N, Ms0), Ms0 \== [], sort(Ms0, Ms).
 
-% groups(Root, Cores, Mates, Leaders): Mates are Root's package-mates among
-% Cores; Leaders the lowest of Cores in every other package, by package id.
-groups(Root, Cores, Mates, Leaders) :-
-    core_package(Root, RP), keyed_by_package(Cores, Keyed0), sort(Keyed0, Keyed),
-    leaders(Keyed, RP, none, Leaders),
-    package_members(Keyed, RP, Members), without(Root, Members, Mates).
+% package_cores/2 lists a package's cores in ascending order: the first at or
+% above N ends the tree's share of the package.
+keyed_mates([M|Ms], Mode, L, Row, N, [Key-to(M, C, L)|Ks]) :-
+    M < N, !, rtt_slot(M, I), arg(I, Row, C), order_key(Mode, 0, M, C, Key),
+    keyed_mates(Ms, Mode, L, Row, N, Ks).
+keyed_mates(_, _, _, _, _, []).
 
-keyed_by_package([], []).
-keyed_by_package([C|Cs], [P-C|Ks]) :- core_package(C, P), keyed_by_package(Cs, Ks).
+% order_key(Mode, Group, To, Cost, Key): sort/2 on Key gives the send order.
+order_key(plain, _, To, _, To).
+order_key(numa, Group, To, Cost, k(Group, K, To)) :- K is -Cost.
 
-% Keyed is sorted, so the first core seen of a package is its lowest.
-leaders([], _, _, []).
-leaders([P-_|Ks], RP, Last, Ls) :- (P == RP ; P == Last), !, leaders(Ks, RP, P, Ls).
-leaders([P-C|Ks], RP, _, [C|Ls]) :- leaders(Ks, RP, P, Ls).
+leader_buffer(plain, Root, _, Root).
+leader_buffer(numa, _, L, L).
 
-package_members([], _, []).
-package_members([P-C|Ks], P, [C|Cs]) :- !, package_members(Ks, P, Cs).
-package_members([_|Ks], P, Cs) :- package_members(Ks, P, Cs).
-
-% forward(Leaders, Cores, Mode, Edges, Tail): every leader sends to its
-% package-mates among Cores, in id order (plain) or farthest first (numa);
-% the buffers sit at the leader, which aggregates their replies.
-forward([], _, _, Edges, Edges).
-forward([L|Ls], Cores, Mode, Edges, Tail) :-
-    core_package(L, P), package_cores(P, All), common(All, Cores, Members),
-    without(L, Members, Mates0), order_mates(Mode, L, Mates0, Mates),
-    sends(L, Mates, 0, _, sender, Edges, Rest),
-    forward(Ls, Cores, Mode, Rest, Tail).
-
-order_mates(plain, _, Mates, Mates).
-order_mates(numa, From, Mates0, Mates) :- farthest_first(From, Mates0, Mates).
-
-% common(Xs, Ys, Zs): Zs holds the elements of both ascending lists.
-common([], _, []) :- !.
-common(_, [], []) :- !.
-common([X|Xs], [X|Ys], [X|Zs]) :- !, common(Xs, Ys, Zs).
-common([X|Xs], [Y|Ys], Zs) :- X < Y, !, common(Xs, [Y|Ys], Zs).
-common(Xs, [_|Ys], Zs) :- common(Xs, Ys, Zs).
-
-% farthest_first(From, Cs, Sorted): Cs by decreasing rtt from From, ties by id.
-farthest_first(From, Cs, Sorted) :-
-    by_cost(From, Cs, Keyed0), sort(Keyed0, Keyed), pair_values(Keyed, Sorted).
-
-by_cost(_, [], []).
-by_cost(From, [C|Cs], [K-C|Ks]) :- rtt(From, C, R), K is -R, by_cost(From, Cs, Ks).
-
-pair_values([], []).
-pair_values([_-V|Ps], [V|Vs]) :- pair_values(Ps, Vs).
-
-% rotate(Root, Cores, Order): Cores from Root upwards, then the lower ones.
-rotate(Root, Cores, [Root|Order]) :-
-    split(Root, Cores, Lower, Higher), append(Higher, Lower, Order).
-
-split(_, [], [], []).
-split(R, [R|Cs], [], Cs) :- !.
-split(R, [C|Cs], [C|Lower], Higher) :- split(R, Cs, Lower, Higher).
-
-% Position I (1-based) of the order has children at K*(I-1)+2 .. K*(I-1)+K+1.
-radix(I, N, K, _, Edges, Edges) :- K * (I - 1) + 2 > N, !.
-radix(I, N, K, Nodes, Edges, Tail) :-
-    arg(I, Nodes, From), First is K * (I - 1) + 2, Last is min(First + K - 1, N),
-    children(First, Last, 0, From, Nodes, Edges, Rest),
-    I1 is I + 1, radix(I1, N, K, Nodes, Rest, Tail).
-
-children(J, Last, _, _, _, Edges, Edges) :- J > Last, !.
-children(J, Last, O, From, Nodes, [edge(From, To, O, C, From, private)|Edges], Tail) :-
-    arg(J, Nodes, To), rtt(From, To, C), J1 is J + 1, O1 is O + 1,
-    children(J1, Last, O1, From, Nodes, Edges, Tail).
+% radix_node(K, Root, N, From, Rs): in the order Root, Root+1, ..., N-1, 0,
+% ..., Root-1, position I sends to positions K*I+1 .. K*I+K. Positions are
+% enumerated by core/1: core ids are 0..n-1.
+radix_node(K, Root, N, From, Rs) :-
+    core(I), First is K * I + 1, First < N,
+    From is (Root + I) mod N, Last is min(First + K - 1, N - 1),
+    findall(J-to(To, C, From), (between(First, Last, J), To is (Root + J) mod N, cost(From, To, C)), Rs).
 `;

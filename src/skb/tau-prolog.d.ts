@@ -44,9 +44,18 @@ declare module "tau-prolog" {
     success(): void;
     error(error: Term): void;
   }
+  export interface State {
+    goal: Term | null;
+    substitution: Substitution;
+  }
   export interface Thread {
     total_steps: number;
-    points: unknown[];
+    points: State[];
+    /** Answers waiting for an asynchronous builtin. */
+    __calls: unknown[];
+    /** Hooks that turn the final state of an answer (or an error) into what the callbacks get. */
+    format_success(state: State): unknown;
+    format_error(state: State): unknown;
     setMaxInferences(max: number): void;
     query(goal: string, options: ParseCallbacks): void;
     add_goal(goal: Term): void;
@@ -54,6 +63,8 @@ declare module "tau-prolog" {
   }
   export interface Session {
     thread: Thread;
+    /** The clauses of the user module, by predicate indicator. */
+    rules: Record<string, Rule[]>;
     flag: Record<string, Value>;
     streams: Record<string, Stream>;
     standard_input: Stream;

@@ -38,45 +38,33 @@ export interface RoutingTree {
 export interface RouteOptions {
   /** Fan-out of a radix tree (default 2). */
   fanout?: number;
-  /** The cores the tree spans: the first n cores, or a list; all cores by default. */
-  cores?: number | readonly number[];
+  /** The tree spans cores 0..cores-1 (a run that boots fewer cores than the machine has); all by default. */
+  cores?: number;
 }
 
 export interface CheckedRoute {
   kind: RouteKind;
   root: number;
   fanout?: number;
-  cores: number[];
+  cores: number;
 }
 
-/** The participating cores, ascending. */
-export function checkCores(machine: Machine, cores: number | readonly number[] | undefined): number[] {
+export function checkCores(machine: Machine, cores: number | undefined): number {
   const n = machine.numCores;
-  if (cores === undefined) return Array.from({ length: n }, (_, c) => c);
-  if (typeof cores === "number") {
-    if (!Number.isInteger(cores) || cores < 1 || cores > n) throw new SkbFieldError("cores", `must be an integer 1..${n}, got ${cores}`);
-    return Array.from({ length: cores }, (_, c) => c);
-  }
-  if (cores.length === 0) throw new SkbFieldError("cores", "must list at least one core");
-  const seen = new Set<number>();
-  cores.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 0 || c >= n) throw new SkbFieldError(`cores[${i}]`, `must be a core 0..${n - 1}, got ${c}`);
-    if (seen.has(c)) throw new SkbFieldError(`cores[${i}]`, `duplicate core ${c}`);
-    seen.add(c);
-  });
-  return [...cores].sort((a, b) => a - b);
+  if (cores === undefined) return n;
+  if (!Number.isInteger(cores) || cores < 1 || cores > n) throw new SkbFieldError("cores", `must be an integer 1..${n}, got ${cores}`);
+  return cores;
 }
 
-export function checkRoot(root: number, cores: readonly number[], numCores: number): number {
-  if (!Number.isInteger(root) || root < 0 || root >= numCores) throw new SkbFieldError("root", `must be a core 0..${numCores - 1}, got ${root}`);
-  if (!cores.includes(root)) throw new SkbFieldError("root", `core ${root} is not among the cores of the route`);
+export function checkRoot(root: number, cores: number): number {
+  if (!Number.isInteger(root) || root < 0 || root >= cores) throw new SkbFieldError("root", `must be a core 0..${cores - 1}, got ${root}`);
   return root;
 }
 
 export function checkRoute(machine: Machine, kind: string, root: number, opts: RouteOptions): CheckedRoute {
   if (!ROUTE_KINDS.includes(kind as RouteKind)) throw new SkbFieldError("kind", `must be one of ${ROUTE_KINDS.join(", ")}, got "${kind}"`);
   const cores = checkCores(machine, opts.cores);
-  const checked: CheckedRoute = { kind: kind as RouteKind, root: checkRoot(root, cores, machine.numCores), cores };
+  const checked: CheckedRoute = { kind: kind as RouteKind, root: checkRoot(root, cores), cores };
   if (kind === "radix") {
     const k = opts.fanout ?? DEFAULT_RADIX_FANOUT;
     if (!Number.isInteger(k) || k < 1) throw new SkbFieldError("fanout", `must be an integer >= 1, got ${k}`);
@@ -92,15 +80,24 @@ export function kindTerm(route: CheckedRoute): PlTerm {
   return route.kind === "radix" ? { functor: "radix", args: [route.fanout ?? DEFAULT_RADIX_FANOUT] } : route.kind;
 }
 
-/** Reads the rules' list of edge(From, To, Order, Cost, BufferAt, Channel). */
+/**
+ * Flattens the rules' sends, [send(From, Channel, [Key-to(To, Cost, BufferAt), ...]), ...],
+ * into edges numbered in send order (a shared channel is one send: order 0).
+ */
 export function edgesFrom(result: PlTerm | undefined): RouteEdge[] {
-  if (!Array.isArray(result)) throw new Error(`the SKB's rules gave no tree (${JSON.stringify(result)})`);
-  return result.map((e: PlTerm) => {
-    const { functor, args } = e as Compound;
-    const [from, to, order, cost, bufferAt, channel] = args;
-    if (functor !== "edge" || args.length !== 6) throw new Error(`not an edge: ${JSON.stringify(e)}`);
-    return { from, to, order, cost, bufferAt, shared: channel === "shared" } as RouteEdge;
-  });
+  const fail = (what: unknown) => new Error(`the SKB's rules gave no tree: ${JSON.stringify(what)}`);
+  if (!Array.isArray(result)) throw fail(result);
+  const edges: RouteEdge[] = [];
+  for (const send of result as PlTerm[]) {
+    const { functor, args } = send as Compound;
+    if (functor !== "send" || args.length !== 3 || !Array.isArray(args[2])) throw fail(send);
+    const [from, channel, receivers] = args as [number, string, Compound[]];
+    receivers.forEach((pair, i) => {
+      const [to, cost, bufferAt] = (pair.args[1] as Compound).args as number[];
+      edges.push({ from, to, order: channel === "shared" ? 0 : i, cost, bufferAt, shared: channel === "shared" });
+    });
+  }
+  return edges;
 }
 
 /** Each sender's receivers in send order. */

@@ -1,12 +1,13 @@
 // A run outlives the request that started it: start() returns at once, and
 // alarms advance the run a bounded number of windows per invocation.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { expectInProcessOutcome, run } from "./durable.ts";
+import { core, expectInProcessOutcome, run } from "./durable.ts";
 import { relaySpec } from "./toy.ts";
 
 describe("continuation by alarm", () => {
   it("start() returns before booting; alarms carry the run to the end, 2 windows at a time", async () => {
-    const spec = relaySpec(4, { laps: 3 });
+    const spec = relaySpec(4, { hops: 9 });
     const stub = run("alarm");
     const started = await stub.start(spec, { windowsPerInvocation: 2 });
     expect(started).toMatchObject({ state: "booting", progress: { windows: 0 }, calls: { invocations: 0 } });
@@ -21,5 +22,18 @@ describe("continuation by alarm", () => {
     expect(status.calls.invocations).toBe(Math.ceil(status.progress.windows / 2));
     expect(status.wallMs).toBeGreaterThanOrEqual(0);
     await expectInProcessOutcome(spec, await stub.outcome());
+  });
+
+  it("a finished run expires by alarm: the Run and every core are deleted", async () => {
+    const stub = run("expires");
+    const { status } = await stub.run(relaySpec(3, { hops: 1 }), {});
+    expect(status.state).toBe("done");
+    // The expiry alarm is RUN_RETENTION_SECONDS away; run it now.
+    expect(await runDurableObjectAlarm(stub as unknown as DurableObjectStub)).toBe(true);
+    expect(await stub.status()).toBeNull();
+    for (let c = 0; c < 3; c++) {
+      const stored = await runInDurableObject(core("expires", c) as unknown as DurableObjectStub, (_o, state) => state.storage.kv.get("meta"));
+      expect(stored).toBeUndefined();
+    }
   });
 });

@@ -7,16 +7,23 @@ import { expectInProcessOutcome, run } from "./durable.ts";
 import { relaySpec } from "./toy.ts";
 
 describe("durable and in-process runs are identical", () => {
-  it("urpc, one pair of cores", async () => {
-    const e = experimentByName("urpc")!;
-    const [spec] = await e.plan(preset("amd-2x2")!, e.params.parse({ warmup: 1, iterations: 2, stream: 32, queue: 4 }));
-    const { status, outcome } = await run("eq-urpc").run(spec, {});
+  // Small points of the paper's experiments: the first run each plan makes.
+  it.each([
+    ["urpc", "amd-2x2", { warmup: 1, iterations: 2, stream: 32, queue: 4 }],
+    ["lrpc", "amd-2x2", { calls: 4 }],
+    ["shootdown", "amd-4x4", { cores: [4], protocols: ["numa-multicast"], reps: 1 }],
+    ["twopc", "amd-4x4", { cores: [4], reps: 1 }],
+    ["unmap", "amd-4x4", { cores: [4], kernels: ["barrelfish"], reps: 1 }],
+  ])("%s on %s", async (name, machine, params) => {
+    const e = experimentByName(name)!;
+    const [spec] = await e.plan(preset(machine)!, e.params.parse(params));
+    const { status, outcome } = await run(`eq-${name}`).run(spec, {});
     expect(status.state).toBe("done");
     await expectInProcessOutcome(spec, outcome);
   });
 
   it("tokens relayed round 12 cores through a barrier tree of fan-out 3, with the trace", async () => {
-    const spec = relaySpec(12, { laps: 2, stride: 5 });
+    const spec = relaySpec(12, { hops: 4, stride: 5 });
     const stub = run("eq-relay");
     const { status, outcome } = await stub.run(spec, { fanout: 3, trace: true });
     expect(status.state).toBe("done");

@@ -9,7 +9,7 @@ import { relaySpec } from "./toy.ts";
 
 describe("failures", () => {
   it("a kernel that throws fails the run with its core and message", async () => {
-    const { status, outcome } = await run("kernel-throws").run(relaySpec(5, { laps: 3, failAt: { core: 3, token: 2 } }), { fanout: 2 });
+    const { status, outcome } = await run("kernel-throws").run(relaySpec(5, { hops: 4, failAt: { core: 3, token: 2 } }), { fanout: 2 });
     expect(status.state).toBe("failed");
     expect(status.error).toBe("core 3: token 2 refused");
     expect(outcome).toBeNull();
@@ -17,7 +17,7 @@ describe("failures", () => {
 
   it("cancel() stops a run where it is", async () => {
     const stub = run("cancelled");
-    await stub.start(relaySpec(3, { laps: 5 }), { continueByAlarm: false });
+    await stub.start(relaySpec(3, { hops: 10 }), { continueByAlarm: false });
     const before = await stub.step(1);
     expect((await stub.cancel())!.state).toBe("cancelled");
     const after = await stub.step(3);
@@ -30,13 +30,13 @@ describe("failures", () => {
   it("refuses bad options and specs before booting anything", async () => {
     const stub = env.RUN.getByName("refused") as DurableObjectStub<Run>;
     await runInDurableObject(stub, async (r: Run) => {
-      await expect(r.start(relaySpec(3, { laps: 1 }), { fanout: 9 })).rejects.toThrow(/fanout must be/);
-      await expect(r.start(relaySpec(3, { laps: 1 }), { maxCallsPerInvocation: 5000 })).rejects.toThrow(/maxCallsPerInvocation/);
-      await expect(r.start({ ...relaySpec(3, { laps: 1 }), experiment: "nope" }, {})).rejects.toThrow(/unknown experiment/);
-      await expect(r.start({ ...relaySpec(3, { laps: 1 }), cores: 5000 }, {})).rejects.toThrow(/at most 1024/);
+      await expect(r.start(relaySpec(3, { hops: 1 }), { fanout: 9 })).rejects.toThrow(/fanout must be/);
+      await expect(r.start(relaySpec(3, { hops: 1 }), { maxCallsPerInvocation: 5000 })).rejects.toThrow(/maxCallsPerInvocation/);
+      await expect(r.start({ ...relaySpec(3, { hops: 1 }), experiment: "nope" }, {})).rejects.toThrow(/unknown experiment/);
+      await expect(r.start({ ...relaySpec(3, { hops: 1 }), cores: 5000 }, {})).rejects.toThrow(/at most 1024/);
       expect(r.status()).toBeNull();
-      await r.start(relaySpec(3, { laps: 1 }), { continueByAlarm: false });
-      await expect(r.start(relaySpec(3, { laps: 1 }), {})).rejects.toThrow(/already been started/);
+      await r.start(relaySpec(3, { hops: 1 }), { continueByAlarm: false });
+      await expect(r.start(relaySpec(3, { hops: 1 }), {})).rejects.toThrow(/already been started/);
     });
   });
 });

@@ -1,7 +1,7 @@
 // A small experiment for the durable engine's tests, registered next to the
 // real ones (the test files and the Durable Objects share one isolate, so
-// one registry). Every core starts with a token and passes it `stride` cores
-// on, `laps` times: all cores are busy in every window, so the barrier tree
+// one registry). Every core starts with a token, and each token is passed
+// `stride` cores on, `hops` times: all cores are busy in every window, so the barrier tree
 // is as wide and deep as the core count makes it. `failAt` makes one core's
 // kernel throw at its n-th token; `spray` makes core 0 message many cores.
 import { z } from "zod";
@@ -10,7 +10,8 @@ import { EXPERIMENTS, experimentByName, type Experiment, type RunSpec } from "..
 import { preset } from "../../src/hwmodel/index.ts";
 
 const Params = z.strictObject({
-  laps: z.number().int().min(1),
+  /** Times each token is passed on. */
+  hops: z.number().int().min(0),
   stride: z.number().int().min(1).default(1),
   work: z.number().int().min(0).default(7),
   delay: z.number().int().min(1).default(100),
@@ -33,8 +34,8 @@ class RelayKernel implements Kernel {
     this.s.seen.push(ctx.now);
     if (this.p.failAt?.core === this.core && this.p.failAt.token === this.s.seen.length) throw new Error(`token ${this.s.seen.length} refused`);
     ctx.charge(this.p.work + (this.core % 3));
-    const last = this.p.laps * this.cores;
-    if (hop + 1 < last) ctx.send((this.core + this.p.stride) % this.cores, "token", { hop: hop + 1 }, this.p.delay + this.core);
+    const last = this.p.hops;
+    if (hop < last) ctx.send((this.core + this.p.stride) % this.cores, "token", { hop: hop + 1 }, this.p.delay + this.core);
     if (this.core === 0 && hop === 0) for (let c = 1; c <= this.p.spray; c++) ctx.send(c, "token", { hop: last }, this.p.delay);
   }
 

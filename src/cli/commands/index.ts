@@ -3,7 +3,8 @@ import type { Command } from "../command.ts";
 import { calibrate } from "./calibrate.ts";
 import { machine } from "./machine.ts";
 import { machines } from "./machines.ts";
+import { report } from "./report.ts";
 import { run } from "./run.ts";
 import { skb } from "./skb.ts";
 
-export const commands: Command[] = [machines, machine, calibrate, run, skb];
+export const commands: Command[] = [machines, machine, calibrate, run, report, skb];

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { parseArgs, UsageError } from "../../src/cli/args.ts";
+import { skb } from "../../src/cli/commands/skb.ts";
+
+const run = (...argv: string[]) => skb.run(parseArgs(argv, { ...skb.flags, json: { type: "boolean", description: "" } }));
+const usage = (...argv: string[]) =>
+  Promise.resolve()
+    .then(() => run(...argv))
+    .then(
+      () => undefined,
+      (e: unknown) => (e instanceof UsageError ? e.message : e),
+    );
+
+describe("npm run cli -- skb", () => {
+  it("route --json gives the machine, kind, root and edges", async () => {
+    const out = await run("route", "--machine", "amd-8x4", "--kind", "numa-multicast", "--root", "0", "--json");
+    const tree = out.json as { machine: string; kind: string; root: number; edges: { from: number; to: number; order: number; cost: number }[] };
+    expect(tree).toMatchObject({ machine: "amd-8x4", kind: "numa-multicast", root: 0 });
+    expect(tree.edges.length).toBe(31);
+    expect(tree.edges[0]).toMatchObject({ from: 0, to: 8, order: 0, cost: 620 });
+  });
+
+  it("route prints a table, or Graphviz with --dot", async () => {
+    expect((await run("route", "--machine", "amd-2x2", "--kind", "radix", "--fanout", "3")).text).toMatch(/^radix \(fan-out 3\) tree on amd-2x2 from core 0: 3 edges\n/);
+    expect((await run("route", "--machine", "amd-2x2", "--kind", "unicast", "--dot")).text).toMatch(/^digraph /);
+  });
+
+  it("query prints one line per answer", async () => {
+    expect((await run("query", "--machine", "amd-8x4", "hops(0, Q, 2)")).text).toBe("Q = 2\nQ = 3\nQ = 5\nQ = 6");
+    expect((await run("query", "--machine", "amd-8x4", "core(7)")).text).toBe("true");
+    expect((await run("query", "--machine", "amd-8x4", "core(77)")).text).toBe("false");
+    expect((await run("query", "--machine", "amd-8x4", "--max-answers", "2", "core(C)")).text).toBe("C = 0\nC = 1\n... (more answers may follow: raise --max-answers)");
+    expect((await run("query", "--machine", "amd-8x4", "--json", "leader(1, L)")).json).toEqual({ answers: [{ L: "4" }], truncated: false, output: "" });
+  });
+
+  it.each([
+    [["route", "--machine", "amd-8x4", "--root", "40"], /^--root: /],
+    [["route", "--machine", "amd-8x4", "--kind", "anycast"], /^--kind: /],
+    [["route", "--machine", "amd-8x4", "--kind", "radix", "--fanout", "0"], /^--fanout: /],
+    [["route", "--machine", "amd-8x4", "--cores", "99"], /^--cores: /],
+    [["route", "--machine", "amd-8x4", "--max-steps", "5"], /^--max-steps applies to skb query/],
+    [["query", "--machine", "amd-8x4", "--max-steps", "0", "true"], /^--max-steps: /],
+    [["query", "--machine", "amd-8x4", "rtt(0"], /^syntax error at line 1, column 6/],
+    [["query", "--machine", "amd-8x4", "--max-steps", "500", "repeat, fail"], /500 resolution steps/],
+    [["query", "--machine", "amd-8x4"], /a query is required/],
+    [["frob", "--machine", "amd-8x4"], /unknown sub-command "frob"/],
+  ])("%j is a usage error naming what is wrong", async (argv, message) => {
+    expect(await usage(...argv)).toMatch(message);
+  });
+});
