@@ -53,3 +53,26 @@ describe("conservative windows", () => {
     expect(w).toEqual({ events: 1, messages: 1, next: 100 });
   });
 });
+
+describe("windows with several cores due at once", () => {
+  it("a due core that receives a message before it runs costs no empty window", async () => {
+    // Cores 0 and 1 both start at time 0; core 0 (processed first) sends to core 1.
+    const sys = {
+      cores: 2,
+      lookahead: 100,
+      boot: () => ({
+        handle: (e: SimEvent, ctx: { core: number; send(d: number, k: string, x: null, delay: number): void }) => {
+          if (e.kind === "start" && ctx.core === 0) ctx.send(1, "hello", null, 100);
+        },
+        snapshot: () => null,
+        result: () => null,
+      }),
+      restore: () => {
+        throw new Error("not persisted");
+      },
+      initial: (core: number) => [{ time: 0, cls: EventClass.Control, src: -1, seq: core, kind: "start", data: null }],
+    };
+    const out = await runInProcess(sys);
+    expect(out.stats).toMatchObject({ events: 3, messages: 1, windows: 2 });
+  });
+});
