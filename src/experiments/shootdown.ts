@@ -3,11 +3,10 @@
 // over the routing tree and collects every acknowledgement. All monitors
 // poll (no blocking), as in a micro-benchmark.
 import { z } from "zod";
-import type { Json } from "../engine/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
-import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const SHOOTDOWN_PROTOCOLS = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
@@ -29,21 +28,11 @@ export const shootdown: Experiment<Params> = {
   summary: "raw messaging cost of the TLB-shootdown protocols, cores 2..32 (Figure 6)",
   defaultMachine: "amd-8x4",
   params: Params,
-  async plan(machine, p) {
-    const specs = [];
-    for (const protocol of p.protocols) {
-      for (const cores of checkCores(machine, p.cores)) {
-        specs.push({
-          experiment: "shootdown",
-          machine: machine.description,
-          cores,
-          params: { protocol, reps: p.reps } as Json,
-          routes: await routesFor(machine, cores, [protocol]),
-        });
-      }
-    }
-    return specs;
-  },
+  plan: (machine, p) =>
+    sweep("shootdown", machine, p.protocols, p.cores, async (protocol, cores) => ({
+      params: { protocol, reps: p.reps },
+      routes: await routesFor(machine, cores, [protocol as Point["protocol"]]),
+    })),
   system(spec) {
     const p = spec.params as unknown as Point;
     return kernelSystem(spec, {
@@ -51,11 +40,5 @@ export const shootdown: Experiment<Params> = {
       starts: new Map([[0, { reps: p.reps, batch: 1 }]]),
     });
   },
-  summarize(_m, p, specs, outcomes) {
-    const series = p.protocols.map((protocol) => ({
-      name: protocol,
-      points: specs.flatMap((s, i) => ((s.params as unknown as Point).protocol === protocol ? [{ cores: s.cores, cycles: median(cyclesOf(outcomes[i].cores[0].result)) }] : [])),
-    }));
-    return { rows: [], series };
-  },
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.protocols, specs, outcomes, (o) => median(cyclesOf(o.cores[0].result))) }),
 };

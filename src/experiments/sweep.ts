@@ -2,7 +2,8 @@
 // run, checked against the machine, and the median of repeated measurements.
 import { z } from "zod";
 import type { Machine } from "../hwmodel/index.ts";
-import { ParamError } from "./experiment.ts";
+import type { Json, RunOutcome } from "../engine/index.ts";
+import { ParamError, type RunSpec, type Series } from "./experiment.ts";
 
 export const coresParam = (defaults: number[]) =>
   z.array(z.number().int("must be an integer").min(2, "at least 2 cores")).min(1, "name at least one core count").max(64, "at most 64 points").default(defaults);
@@ -24,4 +25,33 @@ export const subsetParam = <T extends string>(all: readonly T[], what: string) =
 export function median(xs: number[]): number {
   if (!xs.length) throw new Error("no measurements");
   return [...xs].sort((a, b) => a - b)[xs.length >> 1];
+}
+
+/**
+ * The plan of a sweep: one run per variant (a series) and core count. Each
+ * run's params carry the name of its series, for `seriesOf`.
+ */
+export async function sweep(
+  experiment: string,
+  machine: Machine,
+  variants: readonly string[],
+  cores: number[],
+  point: (variant: string, cores: number) => Promise<{ params: Record<string, Json>; routes?: Json }> | { params: Record<string, Json>; routes?: Json },
+): Promise<RunSpec[]> {
+  const specs: RunSpec[] = [];
+  for (const series of variants) {
+    for (const n of checkCores(machine, cores)) {
+      const { params, routes } = await point(series, n);
+      specs.push({ experiment, machine: machine.description, cores: n, params: { ...params, series }, ...(routes ? { routes } : {}) });
+    }
+  }
+  return specs;
+}
+
+/** The series of a sweep: for each variant, a point per core count measured from its run's outcome. */
+export function seriesOf(variants: readonly string[], specs: RunSpec[], outcomes: RunOutcome[], measure: (o: RunOutcome) => number): Series[] {
+  return variants.map((name) => ({
+    name,
+    points: specs.flatMap((s, i) => ((s.params as { series?: string }).series === name ? [{ cores: s.cores, cycles: measure(outcomes[i]) }] : [])),
+  }));
 }

@@ -5,12 +5,11 @@
 import { z } from "zod";
 
 import { POLL_BUDGET } from "../hwmodel/index.ts";
-import type { Json } from "../engine/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const TWOPC_VARIANTS = ["single", "pipelined"] as const;
@@ -30,7 +29,6 @@ const Params = z.strictObject({
 type Params = z.infer<typeof Params>;
 
 interface Point {
-  variant: (typeof TWOPC_VARIANTS)[number];
   protocol: string;
   batch: number;
   reps: number;
@@ -42,21 +40,11 @@ export const twopc: Experiment<Params> = {
   summary: "capability retype by two-phase commit: one at a time and pipelined, cores 2..32 (Figure 8)",
   defaultMachine: "amd-8x4",
   params: Params,
-  async plan(machine, p) {
-    const specs = [];
-    for (const variant of p.variants) {
-      for (const cores of checkCores(machine, p.cores)) {
-        specs.push({
-          experiment: "twopc",
-          machine: machine.description,
-          cores,
-          params: { variant, protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, pollBudget: p.pollBudget } as Json,
-          routes: await routesFor(machine, cores, [p.protocol]),
-        });
-      }
-    }
-    return specs;
-  },
+  plan: (machine, p) =>
+    sweep("twopc", machine, p.variants, p.cores, async (variant, cores) => ({
+      params: { protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, pollBudget: p.pollBudget },
+      routes: await routesFor(machine, cores, [p.protocol]),
+    })),
   system(spec) {
     const p = spec.params as unknown as Point;
     const regions = p.batch * p.reps;
@@ -69,12 +57,6 @@ export const twopc: Experiment<Params> = {
       config: { pollBudget: p.pollBudget },
     });
   },
-  summarize(_m, p, specs, outcomes) {
-    const series = p.variants.map((variant) => ({
-      name: variant,
-      points: specs.flatMap((s, i) => ((s.params as unknown as Point).variant === variant ? [{ cores: s.cores, cycles: Math.round(median(cyclesOf(outcomes[i].cores[0].result))) }] : [])),
-    }));
-    return { rows: [], series };
-  },
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.variants, specs, outcomes, (o) => Math.round(median(cyclesOf(o.cores[0].result)))) }),
 };
 

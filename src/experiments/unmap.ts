@@ -6,12 +6,11 @@
 import { z } from "zod";
 import { PAGE_BYTES, SHARED_PAGE } from "../cpudriver/index.ts";
 import { POLL_BUDGET } from "../hwmodel/index.ts";
-import type { Json } from "../engine/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const KERNELS = ["barrelfish", "linux", "windows"] as const;
@@ -40,21 +39,12 @@ export const unmap: Experiment<Params> = {
   summary: "end-to-end unmap latency, Barrelfish vs Linux vs Windows, cores 2..32 (Figure 7)",
   defaultMachine: "amd-8x4",
   params: Params,
-  async plan(machine, p) {
-    const specs = [];
-    for (const kernel of p.kernels) {
-      for (const cores of checkCores(machine, p.cores)) {
-        specs.push({
-          experiment: "unmap",
-          machine: machine.description,
-          cores,
-          params: { kernel, protocol: p.protocol, pollBudget: p.pollBudget, reps: p.reps } as Json,
-          ...(kernel === "barrelfish" ? { routes: await routesFor(machine, cores, [p.protocol]) } : {}),
-        });
-      }
-    }
-    return specs;
-  },
+  plan: (machine, p) =>
+    sweep("unmap", machine, p.kernels, p.cores, async (kernel, cores) => ({
+      params: { kernel, protocol: p.protocol, pollBudget: p.pollBudget, reps: p.reps },
+      // Linux and Windows have no monitors to route between.
+      routes: kernel === "barrelfish" ? await routesFor(machine, cores, [p.protocol]) : undefined,
+    })),
   system(spec) {
     const p = spec.params as unknown as Point;
     return kernelSystem(spec, {
@@ -64,11 +54,5 @@ export const unmap: Experiment<Params> = {
       config: { personality: p.kernel, pollBudget: p.kernel === "barrelfish" ? p.pollBudget : null },
     });
   },
-  summarize(_m, p, specs, outcomes) {
-    const series = p.kernels.map((kernel) => ({
-      name: kernel,
-      points: specs.flatMap((s, i) => ((s.params as unknown as Point).kernel === kernel ? [{ cores: s.cores, cycles: median(cyclesOf(outcomes[i].cores[0].result)) }] : [])),
-    }));
-    return { rows: [], series };
-  },
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.kernels, specs, outcomes, (o) => median(cyclesOf(o.cores[0].result))) }),
 };

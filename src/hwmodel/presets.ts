@@ -1,6 +1,7 @@
 // The paper's four machines (SOSP 2009, section 3 and Table 2), plus a builder
 // for regular machines of any size. Core c of a regular machine sits in
 // package floor(c / coresPerPackage), as on the paper's AMD machines.
+import { CALIBRATED_COSTS } from "./defaults.ts";
 import type { CostParameters, MachineDescription } from "./description.ts";
 import { Machine } from "./machine.ts";
 
@@ -65,14 +66,6 @@ function linksFor(links: [number, number][] | "ring" | "mesh", n: number): [numb
   return out;
 }
 
-/*
- * Cost parameters of the presets: least-squares fits of Table 2 (URPC) and
- * Table 1 (LRPC) through the mechanism of cost.ts, rounded. Per machine:
- * line transfer latencies by distance (2-4 values), pipelined channel
- * occupancy (2 values) and the dispatcher switch of an LRPC (1 value).
- * tlbInvalidate takes the paper's range (95-320 cycles): its low end for the
- * Core 2 Xeon, its high end for the Opterons.
- */
 const descriptions: Record<string, MachineDescription> = {
   "intel-2x4": regularMachine({
     name: "intel-2x4",
@@ -84,16 +77,7 @@ const descriptions: Record<string, MachineDescription> = {
     sharedCache: "die-l2",
     sharedCacheKiB: 4096,
     links: "fsb",
-    costs: {
-      lineShared: 25,
-      linePackage: 122.5,
-      lineRemote: 122.5,
-      lineHop: 0,
-      occBase: 37.1,
-      occPerLine: 1.836,
-      dispatcherSwitch: 445,
-      tlbInvalidate: 95,
-    },
+    costs: CALIBRATED_COSTS["intel-2x4"],
   }),
   "amd-2x2": regularMachine({
     name: "amd-2x2",
@@ -103,16 +87,7 @@ const descriptions: Record<string, MachineDescription> = {
     coresPerDie: 2,
     sharedCache: "none",
     links: [[0, 1]],
-    costs: {
-      lineShared: 92.5,
-      linePackage: 92.5,
-      lineRemote: 113,
-      lineHop: 1.25,
-      occBase: 197.3,
-      occPerLine: 1.028,
-      dispatcherSwitch: 357,
-      tlbInvalidate: 320,
-    },
+    costs: CALIBRATED_COSTS["amd-2x2"],
   }),
   "amd-4x4": regularMachine({
     name: "amd-4x4",
@@ -123,16 +98,7 @@ const descriptions: Record<string, MachineDescription> = {
     sharedCache: "package-l3",
     sharedCacheKiB: 6144,
     links: [[0, 1], [1, 3], [3, 2], [2, 0]],
-    costs: {
-      lineShared: 92,
-      linePackage: 95,
-      lineRemote: 116.25,
-      lineHop: 3.25,
-      occBase: 265.5,
-      occPerLine: 0.158,
-      dispatcherSwitch: 1063,
-      tlbInvalidate: 320,
-    },
+    costs: CALIBRATED_COSTS["amd-4x4"],
   }),
   "amd-8x4": regularMachine({
     name: "amd-8x4",
@@ -143,16 +109,7 @@ const descriptions: Record<string, MachineDescription> = {
     sharedCache: "package-l3",
     sharedCacheKiB: 2048,
     links: [[0, 1], [0, 4], [0, 7], [1, 2], [1, 6], [2, 3], [2, 4], [3, 4], [3, 5], [4, 5], [5, 6], [6, 7]],
-    costs: {
-      lineShared: 114.5,
-      linePackage: 109,
-      lineRemote: 133.25,
-      lineHop: 1.25,
-      occBase: 359.25,
-      occPerLine: 0.014,
-      dispatcherSwitch: 1149,
-      tlbInvalidate: 320,
-    },
+    costs: CALIBRATED_COSTS["amd-8x4"],
   }),
 };
 

@@ -112,10 +112,8 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
   d.sharedCaches.forEach((cache, k) => fact("shared_cache", k, cache.level, [...cache.cores].sort((a, b) => a - b)));
   for (let c = 0; c < n; c++) if (m.coreCache[c] >= 0) fact("core_cache", c, m.coreCache[c]);
   if (d.interconnect.type === "hypertransport") {
-    for (const [a, b] of d.interconnect.links) {
-      fact("link", a, b);
-      fact("link", b, a);
-    }
+    const links = new Set(d.interconnect.links.flatMap(([a, b]) => [`${a},${b}`, `${b},${a}`]));
+    for (const l of links) fact("link", ...l.split(",").map(Number));
   }
   const p = m.numPackages;
   ids.forEach((id, i) => fact("hops_row", id, row(m.packageHops.subarray(i * p, (i + 1) * p))));

@@ -61,7 +61,7 @@ type Outcome =
   | { kind: "limit" }
   | { kind: "error"; error: Term };
 
-export function checkLimits(limits: Partial<Limits>): Limits {
+function checkLimits(limits: Partial<Limits>): Limits {
   const out = { ...DEFAULT_LIMITS, ...limits };
   for (const field of ["maxSteps", "maxMs", "maxAnswers"] as const) {
     const v = out[field];

@@ -9,7 +9,7 @@
 // generator of facts is linear (its solutions go to a JavaScript stack), and
 // sort/2 is native. So each tree is a few findall/3 calls over core/1 and
 // package/1 facts, ordered by sort/2 on a key; recursion only walks the
-// cores of one package.
+// cores of one package, and a sender's row of round trips is fetched once.
 export const RULES = String.raw`
 % Relations that may have no facts stay defined (and static).
 link(_, _) :- fail.
@@ -28,10 +28,7 @@ hops(P, Q, H) :-
     package(P), package(Q), hops_row(P, Row), package_index(Q, I), arg(I, Row, H).
 
 % rtt(A, B, C): a message from core A to core B and back takes C cycles.
-rtt(A, B, C) :- core(A), core(B), A \== B, cost(A, B, C).
-
-% cost(A, B, C): rtt/3 for two distinct cores, unchecked.
-cost(A, B, C) :- rtt_row(A, Row), rtt_slot(B, I), arg(I, Row, C).
+rtt(A, B, C) :- core(A), core(B), A \== B, rtt_row(A, Row), rtt_slot(B, I), arg(I, Row, C).
 
 % route(Kind, Root, Sends): the routing tree Kind from core Root over every core.
 route(Kind, Root, Sends) :- machine(_, N, _, _, _), route(Kind, Root, N, Sends).
@@ -42,16 +39,22 @@ route(Kind, Root, Sends) :- machine(_, N, _, _, _), route(Kind, Root, N, Sends).
 % Key-to(To, Cost, BufferAt), Key being what they are ordered by, Cost the
 % rtt from From to To and BufferAt the core the channel's buffer is local to.
 route(unicast, Root, N, [send(Root, private, Rs)]) :-
-    rtt_row(Root, Row),
-    findall(C-to(C, Cost, Root), (core(C), C < N, C \== Root, rtt_slot(C, I), arg(I, Row, Cost)), Rs).
+    rtt_row(Root, Row), findall(R, each_other(Root, Row, N, R), Rs).
 route(broadcast, Root, N, [send(Root, shared, Rs)]) :-
-    rtt_row(Root, Row),
-    findall(C-to(C, Cost, Root), (core(C), C < N, C \== Root, rtt_slot(C, I), arg(I, Row, Cost)), Rs).
+    rtt_row(Root, Row), findall(R, each_other(Root, Row, N, R), Rs).
 route(multicast, Root, N, Sends) :- multicast(plain, Root, N, Sends).
 route('numa-multicast', Root, N, Sends) :- multicast(numa, Root, N, Sends).
 route(radix(K), Root, N, Sends) :-
     integer(K), K >= 1,
     findall(send(From, private, Rs), radix_node(K, Root, N, From, Rs), Sends).
+
+% findall/3 meta-calls its goal, paying a step per conjunction, so the
+% generators below are named predicates.
+
+% each_other(Root, Row, N, C-to(C, Cost, Root)): every core of 0..N-1 but
+% Root, in id order, with its rtt from Root (Row is Root's rtt_row).
+each_other(Root, Row, N, C-to(C, Cost, Root)) :-
+    core(C), C < N, C \== Root, rtt_slot(C, I), arg(I, Row, Cost).
 
 % The root sends to the leader of every other package and to its own mates;
 % each leader forwards to its package-mates and aggregates their replies.
@@ -97,6 +100,9 @@ leader_buffer(numa, _, L, L).
 % enumerated by core/1: core ids are 0..n-1.
 radix_node(K, Root, N, From, Rs) :-
     core(I), First is K * I + 1, First < N,
-    From is (Root + I) mod N, Last is min(First + K - 1, N - 1),
-    findall(J-to(To, C, From), (between(First, Last, J), To is (Root + J) mod N, cost(From, To, C)), Rs).
+    From is (Root + I) mod N, Last is min(First + K - 1, N - 1), rtt_row(From, Row),
+    findall(R, radix_child(First, Last, Root, N, From, Row, R), Rs).
+
+radix_child(First, Last, Root, N, From, Row, J-to(To, C, From)) :-
+    between(First, Last, J), To is (Root + J) mod N, rtt_slot(To, I), arg(I, Row, C).
 `;
