@@ -15,8 +15,9 @@ export class InProcessTransport implements Transport {
   private heapT: number[] = [];
   private heapC: number[] = [];
   private scheduled: Float64Array;
-  /** The cores with events in the current window (kept to spare an allocation per window). */
+  /** The cores with events in the current window, and the window's tally: kept to spare allocations per window. */
   private readonly due: number[] = [];
+  private readonly report: WindowReport = { events: 0, messages: 0, next: Infinity };
   private readonly outbox = (dst: number, e: SimEvent) => {
     this.cores[dst].deliver(e);
     // The message's own time, not dst's next: dst may be due in this window and
@@ -43,24 +44,29 @@ export class InProcessTransport implements Transport {
 
   window(bound: number): WindowReport {
     const due = this.due;
-    due.length = 0;
+    let n = 0;
     while (this.heapT.length && this.heapT[0] < bound) {
-      const [t, c] = this.pop();
+      const t = this.heapT[0];
+      const c = this.heapC[0];
+      this.pop();
       if (t === this.scheduled[c]) {
         this.scheduled[c] = Infinity;
-        due.push(c);
+        due[n++] = c;
       }
     }
-    let events = 0;
-    let messages = 0;
-    for (const c of due) {
+    const report = this.report;
+    report.events = 0;
+    report.messages = 0;
+    for (let i = 0; i < n; i++) {
+      const c = due[i];
       const w = this.cores[c].process(bound, this.outbox);
-      events += w.events;
-      messages += w.messages;
+      report.events += w.events;
+      report.messages += w.messages;
       this.touch(c);
     }
     this.prune();
-    return { events, messages, next: this.heapT.length ? this.heapT[0] : Infinity };
+    report.next = this.heapT.length ? this.heapT[0] : Infinity;
+    return report;
   }
 
   async collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }> {
@@ -111,10 +117,10 @@ export class InProcessTransport implements Transport {
     C[i] = c;
   }
 
-  private pop(): [number, number] {
+  /** Remove the top entry (read it from heapT[0], heapC[0] first). */
+  private pop(): void {
     const T = this.heapT;
     const C = this.heapC;
-    const top: [number, number] = [T[0], C[0]];
     const lt = T.pop()!;
     const lc = C.pop()!;
     const n = T.length;
@@ -133,6 +139,5 @@ export class InProcessTransport implements Transport {
       T[i] = lt;
       C[i] = lc;
     }
-    return top;
   }
 }

@@ -22,6 +22,8 @@ export interface Kernel {
   snapshot(): Json;
   /** What this core measured, collected when the run ends. */
   result(): Json;
+  /** A short account of the core's state for people (channels, replica); the snapshot when absent. */
+  summary?(): Json;
 }
 
 /** A booted machine as the engine sees it: how many cores, how to make their kernels, what starts the run. */

@@ -28,7 +28,8 @@ export interface Transport {
   /**
    * Every core handles its events that arrive before `bound`; messages reach
    * their destinations. In-process windows answer synchronously: a promise
-   * per window would cost more than the window.
+   * per window would cost more than the window. The report may be reused by
+   * the next call.
    */
   window(bound: number): WindowReport | Promise<WindowReport>;
   /** Every core's report, in core order, and its trace records when they were kept. */

@@ -73,7 +73,7 @@ export class Agreement {
 
   start(ctx: Context, round: Omit<Round, "root">): void {
     this.rounds++;
-    this.enter(ctx, { ...round, root: this.core }, null);
+    this.enter(ctx, { op: round.op, phase: round.phase, kind: round.kind, root: this.core, data: round.data }, null);
   }
 
   /** A request arrived from the parent in the tree. */
