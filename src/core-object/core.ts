@@ -176,8 +176,7 @@ export class Core extends DurableObject<Env> {
   state(): CoreState {
     const { meta, rt } = this.load();
     const next = rt.nextTime();
-    // The kernel's summary is for people; a kernel without one shows its state.
-    const kernel = rt.kernel as typeof rt.kernel & { summary?(): Json };
+    const kernel = rt.kernel;
     return {
       runId: meta.runId,
       core: meta.core,
