@@ -29,8 +29,9 @@ export class SystemKnowledgeBase {
   /**
    * Answers a Prolog query, e.g. `rtt(0, B, C), C > 1000`. Throws
    * SkbSyntaxError (with its position), SkbLimitError (maxSteps or maxMs
-   * spent) or SkbQueryError (an uncaught exception). The facts and rules are
-   * static: a query cannot change them.
+   * spent), SkbQueryError (an uncaught exception) or SkbFieldError (a bad
+   * limit). The facts and rules are static, so no query can change them or
+   * the routes; predicates a query asserts of its own stay in this base.
    */
   query(text: string, limits: Partial<Limits> = {}): Promise<QueryResult> {
     return this.engine.query(text, limits);

@@ -105,9 +105,8 @@ export class PrologEngine {
       const thread = new pl.type.Thread(this.session);
       let goals = 0;
       let failure: Term | undefined;
-      const ended = /\.\s*$/.test(text);
-      thread.query(ended ? text : `${text}\n.`, { success: () => goals++, error: (e) => (failure ??= e) });
-      if (failure) throw ended ? prologError(failure, this.session) : withinText(prologError(failure, this.session), text);
+      thread.query(/\.\s*$/.test(text) ? text : `${text}\n.`, { success: () => goals++, error: (e) => (failure ??= e) });
+      if (failure) throw withinText(prologError(failure, this.session), text);
       if (goals === 0) throw new SkbSyntaxError("empty query", { line: 1, column: 1 });
       if (goals > 1) throw new SkbSyntaxError("one goal per query", secondClause(text));
       const { answers, truncated, stopped } = await this.drive(thread, bounded, (a) => this.format(a));
@@ -327,7 +326,7 @@ function prologError(e: Term, session: Session): Error {
   return new SkbQueryError(err.toString({ quoted: true, session }));
 }
 
-/** An error found in the '.' the engine appended is at the end of the user's text. */
+/** An error found past the user's text (in the '.' the engine appends) is at its end. */
 function withinText(e: Error, text: string): Error {
   const lines = text.split("\n");
   if (!(e instanceof SkbSyntaxError) || e.position.line <= lines.length) return e;

@@ -10,6 +10,16 @@
 // sort/2 is native. So each tree is a few findall/3 calls over core/1 and
 // package/1 facts, ordered by sort/2 on a key; recursion only walks the
 // cores of one package, and a sender's row of round trips is fetched once.
+/** What the rules add to the facts, for people writing queries. */
+export const DERIVED_PREDICATES: readonly string[] = [
+  "rtt(A, B, Cycles): round trip of a message from core A to core B and back",
+  "hops(P, Q, H): interconnect hops between packages P and Q",
+  "leader(P, L): the lowest core L of package P",
+  "shares_cache(A, B, Level): distinct cores A and B share a cache of Level",
+  "route(Kind, Root, Sends): routing tree Kind (unicast, broadcast, multicast, 'numa-multicast', radix(K)) from Root",
+  "route(Kind, Root, N, Sends): the same over cores 0..N-1",
+];
+
 export const RULES = String.raw`
 % Relations that may have no facts stay defined (and static).
 link(_, _) :- fail.

@@ -33,6 +33,13 @@ describe("npm run cli -- skb", () => {
     expect((await run("query", "--machine", "amd-8x4", "--json", "leader(1, L)")).json).toEqual({ answers: [{ L: "4" }], truncated: false, output: "" });
   });
 
+  it("facts prints the facts as Prolog, then what the rules derive", async () => {
+    const text = (await run("facts", "--machine", "amd-2x2")).text;
+    expect(text).toMatch(/^machine\('amd-2x2', 4, 2, 2\.8, hypertransport\)\.\n/);
+    expect(text).toContain("\nrtt_row(2, row(532,452)).\n");
+    expect(text).toContain("%   rtt(A, B, Cycles)");
+  });
+
   it.each([
     [["route", "--machine", "amd-8x4", "--root", "40"], /^--root: /],
     [["route", "--machine", "amd-8x4", "--kind", "anycast"], /^--kind: /],

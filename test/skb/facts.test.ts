@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CostModel, preset } from "../../src/hwmodel/index.ts";
+import { CostModel, Machine, preset, presetDescription } from "../../src/hwmodel/index.ts";
 import { SkbFieldError, machineFacts, roundTrips, type Fact, type PlTerm } from "../../src/skb/index.ts";
 import { big } from "./helpers.ts";
 
@@ -53,6 +53,17 @@ describe("facts from a machine description", () => {
     expect(new Set(rows.map(([, r]) => r)).size).toBe(256);
     expect(row(rows[0][1]).length).toBe(256);
     expect(facts.length).toBeLessThan(10_000);
+  });
+
+  it("uses a latency matrix measured on the machine, per core", () => {
+    const d = presetDescription("amd-2x2")!;
+    const values = [[0, 40, 50, 51], [40, 0, 52, 53], [50, 52, 0, 41], [51, 53, 41, 0]];
+    const m = Machine.from({ ...d, latencyMatrix: { unit: "cycles", values } });
+    const facts = machineFacts(m);
+    expect(named(facts, "rtt_source")).toEqual([["measured"]]);
+    const cost = new CostModel(m);
+    expect(row(named(facts, "rtt_row")[0][1])).toEqual([0, 1, 2, 3].map((b) => (b === 0 ? 0 : cost.urpcRoundTrip(0, b))));
+    expect(new Set(row(named(facts, "rtt_row")[0][1])).size).toBe(4);
   });
 
   it("takes measured round trips from a function or a matrix", () => {

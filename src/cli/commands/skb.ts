@@ -1,5 +1,6 @@
 import type { Machine } from "../../hwmodel/index.ts";
 import {
+  DERIVED_PREDICATES,
   ROUTE_KINDS,
   SkbError,
   SkbFieldError,
@@ -113,7 +114,12 @@ async function query(kb: SystemKnowledgeBase, args: ParsedArgs, rest: string[]):
 function facts(machine: Machine): Output {
   const list = machineFacts(machine);
   return {
-    text: list.map((f) => `${f.name}(${f.args.map(termText).join(", ")}).`).join("\n"),
+    text: [
+      ...list.map((f) => `${f.name}(${f.args.map(termText).join(", ")}).`),
+      "",
+      "% and derived by the rules:",
+      ...DERIVED_PREDICATES.map((p) => `%   ${p}`),
+    ].join("\n"),
     json: { facts: list },
   };
 }
