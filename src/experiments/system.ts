@@ -4,7 +4,7 @@
 import { CostModel, Machine, RING_SLOTS } from "../hwmodel/index.ts";
 import { EventClass, type Json, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
-import { CoreKernel, START_KIND, type Application, type KernelConfig, type RouteSet } from "../monitor/index.ts";
+import { CoreKernel, RouteTable, START_KIND, type Application, type KernelConfig, type RouteSet } from "../monitor/index.ts";
 import type { RunSpec } from "./experiment.ts";
 
 const machines = new Map<string, Machine>();
@@ -39,7 +39,7 @@ export function kernelSystem(spec: RunSpec, o: KernelSystemOptions): System {
     cost,
     cores: spec.cores,
     app: o.app,
-    routes: (spec.routes ?? {}) as unknown as RouteSet,
+    routes: new RouteTable((spec.routes ?? {}) as unknown as RouteSet),
     caps: o.caps ?? [],
     pages: o.pages ?? 1,
     config: { slots: RING_SLOTS, pollBudget: null, personality: "barrelfish" as const, ...o.config },

@@ -25,7 +25,7 @@ import type { Context, Json, Kernel, SimEvent } from "../engine/index.ts";
 import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
 import type { Completion, MonitorCore } from "./monitor-core.ts";
 import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
-import { routesOf, type Route, type RouteSet } from "./routes.ts";
+import type { Route, RouteTable } from "./routes.ts";
 import { twoPhaseCommitPhases } from "./twopc.ts";
 import { unmapPhases } from "./unmap.ts";
 import { BROADCAST_KIND, URPC_ACK_KIND, URPC_KIND, UrpcChannels, type UrpcMessage, type UrpcState } from "./urpc.ts";
@@ -77,7 +77,7 @@ export interface KernelEnv {
   cost: CostModel;
   config: KernelConfig;
   app: Application;
-  routes: RouteSet;
+  routes: RouteTable;
   /** Capabilities every replica knows at boot, with their owners. */
   caps: { cap: Capability; owner: number }[];
   /** Pages of the application mapped on every core at boot. */
@@ -125,7 +125,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
     this.replica = new Replica(saved?.replica);
     if (!saved) for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
     this.urpc = new UrpcChannels(core, env.cost, env.config.slots, saved?.urpc);
-    this.routes = routesOf(core, env.routes);
+    this.routes = env.routes.of(core);
     this.agreement = new Agreement(core, this.urpc, this.routes, { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
     const p = env.config.personality;
     this.ipi = p === "barrelfish" ? null : new IpiShootdown(core, env.cost, this.cpu, p, saved?.ipi);

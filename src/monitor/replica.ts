@@ -5,8 +5,11 @@
 import { checkRetype, retypeChildren, type CapType, type Capability } from "../cpudriver/index.ts";
 
 export interface ReplicaCap extends Capability {
+  /** Ids are dense: a capability's id is its index in the replica. */
   id: number;
   owner: number;
+  /** The capability it was retyped from; null for those known at boot. */
+  parent: number | null;
   /** The operation holding this capability locked between prepare and commit. */
   lockedBy: string | null;
 }
@@ -28,16 +31,22 @@ export interface RetypeRequest {
 export type Vote = { ok: true } | { ok: false; reason: string };
 
 export class Replica {
-  constructor(readonly s: ReplicaState = { caps: [], nextId: 0, mappings: {} }) {}
+  /** Each capability's children, derived from the state: the descendants a retype check must see. */
+  private readonly children = new Map<number, ReplicaCap[]>();
 
-  add(cap: Capability, owner: number): ReplicaCap {
-    const c = { ...cap, id: this.s.nextId++, owner, lockedBy: null };
+  constructor(readonly s: ReplicaState = { caps: [], nextId: 0, mappings: {} }) {
+    for (const c of s.caps) this.index(c);
+  }
+
+  add(cap: Capability, owner: number, parent: number | null = null): ReplicaCap {
+    const c = { ...cap, id: this.s.nextId++, owner, parent, lockedBy: null };
     this.s.caps.push(c);
+    this.index(c);
     return c;
   }
 
   get(id: number): ReplicaCap | undefined {
-    return this.s.caps.find((c) => c.id === id);
+    return this.s.caps[id];
   }
 
   /** Phase one: vote on a retype and, if yes, lock the capability for it. */
@@ -45,7 +54,7 @@ export class Replica {
     const cap = this.get(r.cap);
     if (!cap) return { ok: false, reason: `no capability ${r.cap}` };
     if (cap.lockedBy !== null && cap.lockedBy !== op) return { ok: false, reason: `capability ${r.cap} is locked by ${cap.lockedBy}` };
-    const check = checkRetype(cap, r.type, r.objSize, r.count, this.s.caps);
+    const check = checkRetype(cap, r.type, r.objSize, r.count, this.children.get(cap.id) ?? []);
     if (!check.ok) return { ok: false, reason: check.reason };
     cap.lockedBy = op;
     return { ok: true };
@@ -57,7 +66,7 @@ export class Replica {
     if (!cap || cap.lockedBy !== op) return;
     cap.lockedBy = null;
     if (!commit) return;
-    for (const child of retypeChildren(cap, r.type, r.objSize, r.count)) this.add(child, cap.owner);
+    for (const child of retypeChildren(cap, r.type, r.objSize, r.count)) this.add(child, cap.owner, cap.id);
   }
 
   map(vaddr: number, frame: number): void {
@@ -75,5 +84,12 @@ export class Replica {
     const caps = this.s.caps.map((c) => `${c.id}:${c.type}:${c.base}:${c.size}:${c.owner}:${c.lockedBy ?? "-"}`).join(",");
     const maps = Object.keys(this.s.mappings).sort((a, b) => Number(a) - Number(b)).map((v) => `${v}=${this.s.mappings[v]}`).join(",");
     return `${caps}|${maps}`;
+  }
+
+  private index(c: ReplicaCap): void {
+    if (c.parent === null) return;
+    const list = this.children.get(c.parent);
+    if (list) list.push(c);
+    else this.children.set(c.parent, [c]);
   }
 }

@@ -1,7 +1,6 @@
 // The routes a monitor is handed at boot: for each kind of routing tree the
 // SKB computed, this core's parent and its children in send order. Every hop
 // is a real message between two cores.
-import type { Json } from "../engine/index.ts";
 
 export interface TreeEdge {
   from: number;
@@ -24,19 +23,34 @@ export interface Route {
   children: number[];
 }
 
-/** This core's view of every tree in the set, by kind and root. */
-export function routesOf(core: number, set: RouteSet): Map<string, Map<number, Route>> {
-  const out = new Map<string, Map<number, Route>>();
-  for (const [key, tree] of Object.entries(set)) {
-    const kind = key.slice(0, key.lastIndexOf("@"));
-    const mine = tree.edges.filter((e) => e.from === core).sort((a, b) => a.order - b.order || a.to - b.to);
-    const up = tree.edges.find((e) => e.to === core);
-    if (!out.has(kind)) out.set(kind, new Map());
-    out.get(kind)!.set(tree.root, { root: tree.root, parent: up ? up.from : null, children: mine.map((e) => e.to) });
-  }
-  return out;
-}
+/** Each core's view of every tree in a set (by kind, then root), computed in one pass over the edges. */
+export class RouteTable {
+  private readonly views = new Map<number, Map<string, Map<number, Route>>>();
 
-export function isRouteSet(j: Json | undefined): j is Json & RouteSet {
-  return typeof j === "object" && j !== null && !Array.isArray(j);
+  constructor(set: RouteSet) {
+    for (const [key, tree] of Object.entries(set)) {
+      const kind = key.slice(0, key.lastIndexOf("@"));
+      const edges = [...tree.edges].sort((a, b) => a.from - b.from || a.order - b.order || a.to - b.to);
+      const route = (core: number): Route => {
+        let byRoot = this.views.get(core)?.get(kind);
+        if (!byRoot) {
+          if (!this.views.has(core)) this.views.set(core, new Map());
+          this.views.get(core)!.set(kind, (byRoot = new Map()));
+        }
+        let r = byRoot.get(tree.root);
+        if (!r) byRoot.set(tree.root, (r = { root: tree.root, parent: null, children: [] }));
+        return r;
+      };
+      route(tree.root);
+      for (const e of edges) {
+        route(e.from).children.push(e.to);
+        route(e.to).parent = e.from;
+      }
+    }
+  }
+
+  /** The routes of one core; a core in no tree has none. */
+  of(core: number): Map<string, Map<number, Route>> {
+    return this.views.get(core) ?? new Map();
+  }
 }
