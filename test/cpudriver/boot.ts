@@ -1,6 +1,6 @@
 // Shared set-up: a core whose domains each own 1 MiB of RAM, carved by the CPU driver's own boot code.
 import { CostModel, preset } from "../../src/hwmodel/index.ts";
-import { bootDomain, CpuDriver, MiB, type DomainCaps } from "../../src/cpudriver/index.ts";
+import { bootDomain, CpuDriver, KernelError, MiB, type DomainCaps } from "../../src/cpudriver/index.ts";
 
 export { bootDomain };
 
@@ -17,4 +17,15 @@ export function bootCore(n: number, cost = costOf(), core = 0): { cpu: CpuDriver
   const cpu = new CpuDriver(core, cost);
   const caps = Array.from({ length: n }, (_, i) => bootDomain(cpu, i + 1, (i + 1) * MiB));
   return { cpu, caps };
+}
+
+/** The error code an operation fails with, or undefined when it succeeds. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KernelError) return e.code;
+    throw e;
+  }
+  return undefined;
 }

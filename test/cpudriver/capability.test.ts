@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "./boot.ts";
 import {
   CapError,
   CSpace,
@@ -15,15 +16,6 @@ const ram: Capability = { type: "RAM", base: 0x10_0000, size: 1 << 20 };
 const frame: Capability = { type: "Frame", base: 0x20_0000, size: 64 * KiB };
 const disp: Capability = { type: "Dispatcher", base: 0x30_0000, size: 1024 };
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CapError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe("valid retypes", () => {
   it.each<[Capability, CapType, number, number]>([

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "./boot.ts";
 import { CapError, CSpace, type Capability } from "../../src/cpudriver/index.ts";
 
 const page = (i: number): Capability => ({ type: "Frame", base: i * 4096, size: 4096 });
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CapError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe("slot allocation", () => {
   it("hands out the lowest free slot", () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_MESSAGES, KernelError, type Json } from "../../src/cpudriver/index.ts";
 import { PRESET_NAMES } from "../../src/hwmodel/index.ts";
-import { bootCore, costOf } from "./boot.ts";
+import { bootCore, codeOf, costOf } from "./boot.ts";
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /** Domains 1 (client) and 2 (server); the server mints an EndPoint and gives the client a copy. */
 function clientServer(cost = costOf()) {

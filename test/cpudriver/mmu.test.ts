@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { KernelError, PAGE_WALK_LEVELS, TLB_ENTRIES, upcallCost, type CpuDriver } from "../../src/cpudriver/index.ts";
-import { bootCore, costOf } from "./boot.ts";
+import { bootCore, codeOf, costOf } from "./boot.ts";
 
 const cost = costOf("amd-4x4");
 const walk = PAGE_WALK_LEVELS * cost.localLineUpdate();
 const HIGH = 0x7f00_0000_0000; // above 2^32: no 32-bit arithmetic allowed
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 function setup(domains = 1) {
   const { cpu, caps } = bootCore(domains, cost);

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { KernelError, upcallCost } from "../../src/cpudriver/index.ts";
-import { bootCore, bootDomain, costOf, MiB } from "./boot.ts";
+import { MiB, bootCore, bootDomain, codeOf, costOf } from "./boot.ts";
 
 const cost = costOf("intel-2x4");
 const dispatch = cost.trap() + upcallCost(cost);
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe("round robin", () => {
   it("runs the runnable dispatchers in creation order, each upcall costing a trap plus the user-level path", () => {
