@@ -55,7 +55,9 @@ export class TraceHash {
 
   /** An integer of up to 53 bits (negative ones too: -1 marks the engine as a source). */
   num(x: number): this {
-    return this.word(x | 0).word((x - (x | 0)) / 4294967296);
+    // Most times fit in 31 bits: one word; larger ones take two, marked by the sign of the first.
+    if (x >= 0 && x < 0x80000000) return this.word(x);
+    return this.word(~(x | 0)).word((x - (x | 0)) / 4294967296);
   }
 
   str(s: string): this {
