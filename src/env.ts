@@ -1,4 +1,6 @@
 import type { Core } from "./core-object/core.ts";
+import type { Job } from "./core-object/job.ts";
+import type { Registry } from "./core-object/registry.ts";
 import type { RpcProbe } from "./core-object/rpc-probe";
 import type { Run } from "./core-object/run.ts";
 
@@ -7,6 +9,8 @@ export interface Env {
   RPC_PROBE: DurableObjectNamespace<RpcProbe>;
   CORE: DurableObjectNamespace<Core>;
   RUN: DurableObjectNamespace<Run>;
+  JOB: DurableObjectNamespace<Job>;
+  REGISTRY: DurableObjectNamespace<Registry>;
   MAX_CORES_PER_RUN: string;
   MAX_EVENTS_PER_RUN: string;
   MAX_CONCURRENT_RUNS: string;
@@ -21,7 +25,7 @@ declare global {
     interface Env extends EdgefishEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "RpcProbe" | "Core" | "Run";
+      durableNamespaces: "RpcProbe" | "Core" | "Run" | "Job" | "Registry";
     }
   }
 }

@@ -204,9 +204,14 @@ export class Run extends DurableObject<Env> {
     return this.rec?.state === "done" ? (this.store.getDoc<TraceRecord[]>("trace") ?? null) : null;
   }
 
-  /** One core of the run as it stands (last window it handled). */
-  async core(core: number): Promise<CoreState> {
-    const r = this.record();
+  /**
+   * One core of the run as it stands (last window it handled); null before
+   * every core has booted or after the run expired, so that asking never
+   * fails for want of a core object.
+   */
+  async core(core: number): Promise<CoreState | null> {
+    const r = this.rec;
+    if (!r?.loop) return null;
     if (!(Number.isInteger(core) && core >= 0 && core < r.cores)) throw new RangeError(`core: must be an integer in [0, ${r.cores - 1}]`);
     return this.coreStub(core).state();
   }

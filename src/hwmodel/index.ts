@@ -5,3 +5,4 @@ export * from "./cost.ts";
 export * from "./presets.ts";
 export * from "./latency-csv.ts";
 export * from "./calibration.ts";
+export * from "./summary.ts";

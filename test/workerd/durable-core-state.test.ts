@@ -15,19 +15,22 @@ describe("a core's state", () => {
     const stub = run("core-state");
     const { outcome } = await stub.run(spec, {});
     for (const report of outcome!.cores) {
-      const s = await stub.core(report.core);
+      const s = (await stub.core(report.core))!;
       expect(s).toMatchObject({ runId: "core-state", core: report.core, clock: report.clock, events: report.events, messages: report.messages, hash: report.hash, pending: 0, next: null });
       expect(s.window).toBeGreaterThan(0);
       expect(s.kernel).toHaveProperty("channels");
     }
   });
 
-  it("refuses a core the run does not have", async () => {
+  it("has no core state before the cores boot, and refuses a core the run does not have", async () => {
     const e = experimentByName("urpc")!;
     const [spec] = await e.plan(preset("amd-2x2")!, e.params.parse({}));
     const stub = env.RUN.getByName("core-range") as DurableObjectStub<Run>;
     await runInDurableObject(stub, async (r: Run) => {
       await r.start(spec, { continueByAlarm: false });
+      expect(await r.core(0)).toBeNull();
+      await r.step(1);
+      expect((await r.core(1))!.core).toBe(1);
       await expect(r.core(2)).rejects.toThrow(/core: must be an integer in \[0, 1\]/);
     });
   });

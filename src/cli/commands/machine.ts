@@ -1,4 +1,4 @@
-import { CostModel, pairClasses } from "../../hwmodel/index.ts";
+import { machineSummary } from "../../hwmodel/index.ts";
 import type { Command } from "../command.ts";
 import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
@@ -13,16 +13,10 @@ export const machine: Command = {
   run(args) {
     if (args.positionals.length > 1) throw new Error("at most one machine");
     const m = machineFromFlags({ ...args, flags: { machine: args.positionals[0], ...args.flags } });
-    const cost = new CostModel(m);
-    const n = m.numCores;
-    const roundTrip = Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => (a === b ? 0 : cost.urpcRoundTrip(a, b))));
-    const classes = pairClasses(m).map(({ pair, cores: [a, b] }) => ({
-      pair,
-      cores: [a, b],
-      roundTrip: cost.urpcRoundTrip(a, b),
-      throughput: Math.round(cost.urpcThroughput(a, b) * 100) / 100,
-    }));
-    const json = { machine: m.toJSON(), cores: n, packages: m.numPackages, diameter: m.diameter, pairClasses: classes, roundTrip };
+    const json = machineSummary(m);
+    const n = json.cores;
+    const roundTrip = json.roundTrip!;
+    const classes = json.pairClasses;
     const topo = m.description.packages
       .map((p) => `  package ${p.id}: ${p.dies.map((d) => `die ${d.id} [${d.cores.join(" ")}]`).join(", ")}`)
       .join("\n");

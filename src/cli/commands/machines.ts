@@ -1,4 +1,4 @@
-import { PRESET_NAMES, preset } from "../../hwmodel/index.ts";
+import { PRESET_NAMES, machineListing, preset } from "../../hwmodel/index.ts";
 import type { Command } from "../command.ts";
 import { table } from "../table.ts";
 
@@ -7,17 +7,7 @@ export const machines: Command = {
   summary: "list the preset machines (the paper's four)",
   flags: {},
   run() {
-    const list = PRESET_NAMES.map((name) => {
-      const m = preset(name)!;
-      return {
-        name,
-        cores: m.numCores,
-        packages: m.numPackages,
-        clockGHz: m.clockGHz,
-        interconnect: m.interconnect,
-        description: m.description.description ?? "",
-      };
-    });
+    const list = PRESET_NAMES.map((name) => machineListing(preset(name)!));
     return {
       json: { machines: list },
       text: table(

@@ -1,0 +1,61 @@
+// The Worker's HTTP face: the JSON API under /api (documented at
+// /openapi.json and /docs), the demo page at /, and the benchmarks' probe.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import type { Env } from "../env.ts";
+import { DEMO_PAGE } from "./demo.ts";
+import { docsPage } from "./docs.ts";
+import { errorBody, fail, notFound, onError } from "./errors.ts";
+import { MAX_BODY_BYTES } from "./schemas.ts";
+import { bench } from "./routes/bench.ts";
+import { experiments } from "./routes/experiments.ts";
+import { machines } from "./routes/machines.ts";
+import { runs } from "./routes/runs.ts";
+import { skb } from "./routes/skb.ts";
+
+export type AppEnv = { Bindings: Env };
+
+const DOCUMENT = {
+  openapi: "3.0.0",
+  info: {
+    title: "Edgefish API",
+    version: "0.1.0",
+    description:
+      "The Barrelfish multikernel (SOSP 2009) as a simulator on Cloudflare Workers, every simulated core a Durable Object. Machines and their costs, the System Knowledge Base, and experiment runs. Errors are JSON naming the field at fault and the reason: {\"error\": {\"field\", \"reason\", \"issues\"}}.",
+  },
+  tags: [
+    { name: "machines", description: "Machine descriptions, presets and their derived costs" },
+    { name: "skb", description: "The System Knowledge Base: Prolog queries and routing trees" },
+    { name: "runs", description: "Experiments, run on Durable Objects (one per simulated core) or in-process" },
+  ],
+};
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        c.json(errorBody([{ field: "method", reason: `${c.req.method} is not allowed here; use ${methods.join(", ")}` }]), 405, { Allow: methods.join(", ") }),
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw fail(413, "body", `larger than ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    }),
+  );
+  for (const routes of [machines, skb, experiments, runs, bench]) app.route("/", routes);
+
+  app.doc("/openapi.json", DOCUMENT);
+  let docs: string | undefined;
+  app.get("/docs", (c) => c.html((docs ??= docsPage(app.getOpenAPIDocument(DOCUMENT)))));
+  app.get("/", (c) => c.html(DEMO_PAGE));
+
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,42 @@
+// The experiments a run can name, with the parameters each takes.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { EXPERIMENTS, sweepsCores } from "../../experiments/index.ts";
+import type { AppEnv } from "../app.ts";
+import { validationHook } from "../errors.ts";
+import { json } from "../schemas.ts";
+
+export const experiments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const Listing = z.object({
+  experiments: z.array(
+    z.object({
+      name: z.string(),
+      summary: z.string(),
+      defaultMachine: z.string(),
+      sweepsCores: z.boolean().openapi({ description: "Takes `cores`: the core counts to run; the others boot the cores they need" }),
+      params: z.unknown().openapi({ description: "JSON Schema of `params`, defaults included" }),
+    }),
+  ),
+});
+
+// The parameter schemas are fixed: convert them once.
+const listing = {
+  experiments: EXPERIMENTS.map((e) => ({
+    name: e.name,
+    summary: e.summary,
+    defaultMachine: e.defaultMachine,
+    sweepsCores: sweepsCores(e),
+    params: z.toJSONSchema(e.params, { io: "input" }),
+  })),
+};
+
+experiments.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/experiments",
+    tags: ["runs"],
+    summary: "The experiments and their parameters",
+    responses: { 200: json(Listing, "Every experiment") },
+  }),
+  (c) => c.json(listing, 200),
+);

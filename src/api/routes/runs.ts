@@ -1,0 +1,260 @@
+// Runs: an experiment on a machine, as a job of one or more booted machines
+// run one after another (src/core-object/job.ts), on Durable Objects or in
+// the job's own object. Everything a request says is checked here before any
+// object is touched; what only planning can find out comes back from the job
+// as a refusal.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import { toChromeTrace, type Json } from "../../engine/index.ts";
+import { experimentByName, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
+import type { Machine } from "../../hwmodel/index.ts";
+import { TRACE_MAX_EVENTS, type JobStatus, type Refusal } from "../../core-object/job.ts";
+import { jobStub, type JobStub } from "../../core-object/stubs.ts";
+import type { AppEnv } from "../app.ts";
+import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
+import { machineFrom } from "../machine-ref.ts";
+import { AcceptedSchema, errors, ExperimentName, IntQuery, json, jsonBody, MachineRef, RunId, RunStatusSchema } from "../schemas.ts";
+
+export const runs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** How often a waiting request or an event stream looks at the job. */
+const POLL_MS = 200;
+/** How long `wait` waits before answering 202 after all. */
+const WAIT_MS = 30_000;
+
+const CoreCount = z.number().int("must be an integer").min(1, "at least 1 core");
+
+const RunBody = z
+  .strictObject({
+    experiment: ExperimentName,
+    ...MachineRef,
+    cores: z
+      .union([CoreCount, z.array(CoreCount).min(1, "name at least one core count").max(64, "at most 64 core counts")], {
+        error: "must be a number of cores or a list of them",
+      })
+      .optional()
+      .openapi({
+        description:
+          "Cores to boot, 1..min(the machine's cores, MAX_CORES_PER_RUN); a list sweeps them, one run each. Only for experiments that sweep cores (GET /api/experiments); their default sweep when left out.",
+        example: 4,
+      }),
+    params: z.record(z.string(), z.unknown()).optional().openapi({ description: "The experiment's parameters (GET /api/experiments), e.g. {\"protocols\": [\"unicast\"], \"reps\": 1}" }),
+    engine: z.enum(["durable", "inproc"]).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the job's own object" }),
+    trace: z.boolean().default(false).openapi({ description: `Keep each booted machine's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
+    wait: z.boolean().default(false).openapi({ description: `Answer 200 with the result if the run ends within ${WAIT_MS / 1000} s` }),
+  })
+  .openapi("RunRequest");
+
+const Id = z.object({ id: RunId });
+const NoQuery = z.strictObject({});
+const RunIndex = z.strictObject({ run: IntQuery.optional().openapi({ description: "Which of the job's runs (booted machines), from 0" }) });
+
+const notFound = (id: string) => fail(404, "id", `no run ${id}: it never existed or has expired`);
+
+async function statusOf(job: JobStub, id: string): Promise<JobStatus> {
+  const s = await job.status();
+  if (!s) throw notFound(id);
+  return s;
+}
+
+/** 128 random bits: run ids are the only handle on a run. */
+const newRunId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** An experiment's parameter as the request named it: top-level `cores`, or under `params`. */
+const paramField = (field: string, topCores: boolean): string => (topCores && /^cores\b/.test(field) ? "cores" : field === "params" ? field : `params.${field}`);
+
+/**
+ * The experiment's parameters, `cores` merged in, checked as far as they can
+ * be without planning. (A machine has at most MAX_CORES_PER_RUN cores, so its
+ * own count bounds `cores`.)
+ */
+function runParams(e: Experiment<unknown>, body: z.infer<typeof RunBody>, machine: Machine): Json {
+  const params: Record<string, unknown> = { ...body.params };
+  const { cores } = body;
+  if (cores !== undefined) {
+    if (!sweepsCores(e)) throw fail(422, "cores", `${e.name} boots the cores it needs: leave cores out`);
+    if ("cores" in params) throw fail(400, "cores", "give cores or params.cores, not both");
+    const list = Array.isArray(cores) ? cores : [cores];
+    const bad = list.find((n) => n > machine.numCores);
+    if (bad !== undefined) throw fail(422, "cores", `must be 1..${machine.numCores}: ${machine.name} has ${machine.numCores} cores, not ${bad}`);
+    params.cores = list;
+  }
+  try {
+    parseParams(e, params);
+  } catch (err) {
+    if (err instanceof ParamError) throw fail(422, paramField(err.field, cores !== undefined), err.reason);
+    throw err;
+  }
+  return params as Json;
+}
+
+function startRefused(r: Refusal, topCores: boolean): ApiError {
+  return r.kind === "params" ? fail(422, paramField(r.field ?? "params", topCores), r.reason) : refusalError(r);
+}
+
+/** The job's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
+async function* watch(job: JobStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<JobStatus> {
+  let last = "";
+  for (;;) {
+    const s = await job.status();
+    if (!s) return;
+    const key = `${s.status} ${JSON.stringify(s.progress)}`;
+    if (key !== last) yield s;
+    last = key;
+    if (s.status !== "running" || stop() || Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+runs.openapi(
+  createRoute({
+    method: "post",
+    path: "/api/runs",
+    tags: ["runs"],
+    summary: "Start an experiment",
+    description:
+      `Plans the experiment's runs (one booted machine each) and starts them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s.`,
+    request: {
+      query: z.strictObject({ wait: z.enum(["true", "false"]).optional().openapi({ description: "Same as the body's wait" }) }),
+      body: jsonBody(RunBody, "What to run"),
+    },
+    responses: {
+      200: json(RunStatusSchema, "The run ended while the request waited"),
+      202: {
+        ...json(AcceptedSchema, "The run is under way"),
+        headers: { Location: { schema: { type: "string" }, description: "The run: /api/runs/{id}" } },
+      },
+      ...errors(400, 413, 415, 422, 429),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const e = experimentByName(body.experiment)!;
+    const machine = machineFrom(body, c.env, e.defaultMachine);
+    const params = runParams(e, body, machine);
+    const id = newRunId();
+    const job = jobStub(c.env.JOB, id);
+    const started = await job.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
+    if (!started.ok) throw startRefused(started.refusal, body.cores !== undefined);
+    const location = `/api/runs/${id}`;
+    if (body.wait || c.req.valid("query").wait === "true") {
+      let last: JobStatus | null = null;
+      for await (const s of watch(job, () => false, Date.now() + WAIT_MS)) last = s;
+      if (last && last.status !== "running") return c.json(last, 200, { Location: location });
+    }
+    return c.json({ id, status: started.value.status, location }, 202, { Location: location });
+  },
+);
+
+runs.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/runs/{id}",
+    tags: ["runs"],
+    summary: "A run's state, progress, and result once done",
+    request: { params: Id, query: NoQuery },
+    responses: { 200: json(RunStatusSchema, "The run"), ...errors(400, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await statusOf(jobStub(c.env.JOB, id), id), 200);
+  },
+);
+
+runs.openapi(
+  createRoute({
+    method: "delete",
+    path: "/api/runs/{id}",
+    tags: ["runs"],
+    summary: "Cancel a run",
+    description: "Stops the run where it is; a run that has ended is left as it is. Either way the run expires RUN_RETENTION_SECONDS after it ended.",
+    request: { params: Id, query: NoQuery },
+    responses: { 200: json(RunStatusSchema, "The run, as it now stands"), ...errors(400, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const s = await jobStub(c.env.JOB, id).cancel();
+    if (!s) throw notFound(id);
+    return c.json(s, 200);
+  },
+);
+
+runs.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/runs/{id}/trace",
+    tags: ["runs"],
+    summary: "The trace of one finished run, in Chrome's trace event format (open it in Perfetto)",
+    description: "Only for a run started with `trace: true`.",
+    request: { params: Id, query: RunIndex },
+    responses: { 200: json(z.unknown(), "Chrome trace events"), ...errors(400, 404, 409) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const run = c.req.valid("query").run ?? 0;
+    const answer = await jobStub(c.env.JOB, id).runTrace(run);
+    if (!answer.ok) throw refusalError(answer.refusal);
+    const { records, clockGHz, name } = answer.value;
+    return c.json(toChromeTrace(records, clockGHz, name), 200, { "Content-Disposition": `attachment; filename="edgefish-${id}-${run}.json"` });
+  },
+);
+
+const CoreStateSchema = z
+  .object({
+    id: z.string(),
+    run: z.number().int(),
+    core: z.number().int(),
+    window: z.number().int().openapi({ description: "The last window the core handled; -1 after boot" }),
+    clock: z.number(),
+    next: z.number().nullable().openapi({ description: "Its earliest pending event; null when none" }),
+    pending: z.number().int().openapi({ description: "Events queued" }),
+    events: z.number().int(),
+    messages: z.number().int(),
+    hash: z.string(),
+    kernel: z.unknown().openapi({ description: "The kernel's summary: channels, replica" }),
+  })
+  .openapi("CoreState");
+
+runs.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/runs/{id}/cores/{core}",
+    tags: ["runs"],
+    summary: "One core of a run as it stands: clock, queue, channels, replica",
+    description: "From the core's own Durable Object: durable runs only. `run` picks the booted machine (default: the current one, or the last).",
+    request: {
+      params: z.object({ id: RunId, core: IntQuery.openapi({ param: { name: "core", in: "path" }, example: "0" }) }),
+      query: RunIndex,
+    },
+    responses: { 200: json(CoreStateSchema, "The core"), ...errors(400, 404, 409) },
+  }),
+  async (c) => {
+    const { id, core } = c.req.valid("param");
+    const answer = await jobStub(c.env.JOB, id).core(c.req.valid("query").run ?? null, core);
+    if (!answer.ok) throw refusalError(answer.refusal);
+    const { runId: _, ...state } = answer.value.state;
+    return c.json({ id, run: answer.value.run, ...state }, 200);
+  },
+);
+
+runs.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/runs/{id}/events",
+    tags: ["runs"],
+    summary: "Server-sent events: `progress` as the run goes on, then `done` when it ends",
+    description: "Each event's data is the run's status, as GET /api/runs/{id} gives it; `done` carries the result.",
+    request: { params: Id, query: NoQuery },
+    responses: { 200: { description: "An event stream", content: { "text/event-stream": { schema: z.string() } } }, ...errors(400, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const job = jobStub(c.env.JOB, id);
+    await statusOf(job, id);
+    return streamSSE(c, async (stream) => {
+      for await (const s of watch(job, () => stream.aborted)) {
+        await stream.writeSSE({ event: s.status === "running" ? "progress" : "done", data: JSON.stringify(s) });
+      }
+    });
+  },
+);

@@ -1,0 +1,124 @@
+// The System Knowledge Base: Prolog queries over a machine's facts, and the
+// routing trees its rules compute.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { preset, type Machine } from "../../hwmodel/index.ts";
+import {
+  ROUTE_KINDS,
+  SkbFieldError,
+  SkbLimitError,
+  SkbQueryError,
+  SkbSyntaxError,
+  SystemKnowledgeBase,
+  treeToDot,
+} from "../../skb/index.ts";
+import type { AppEnv } from "../app.ts";
+import { fail, validationHook } from "../errors.ts";
+import { machineFrom } from "../machine-ref.ts";
+import { errors, IntQuery, json, jsonBody, MachineRef, PresetName } from "../schemas.ts";
+
+export const skb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** A preset's knowledge base is built once per isolate; a description's (even one named like a preset) for each request. */
+const presetKbs = new Map<string, Promise<SystemKnowledgeBase>>();
+
+function knowledgeBase(m: Machine): Promise<SystemKnowledgeBase> {
+  if (preset(m.name) !== m) return SystemKnowledgeBase.for(m);
+  let kb = presetKbs.get(m.name);
+  if (!kb) presetKbs.set(m.name, (kb = SystemKnowledgeBase.for(m)));
+  return kb;
+}
+
+/** The SKB's errors as the API answers them (src/skb/errors.ts); anything else is rethrown. */
+function skbError(e: unknown): never {
+  if (e instanceof SkbSyntaxError) throw fail(400, "query", e.message, { position: e.position });
+  if (e instanceof SkbFieldError) throw fail(400, e.field, e.reason);
+  if (e instanceof SkbLimitError) throw fail(422, e.limit === "steps" ? "maxSteps" : "maxMs", e.message, { answers: e.answers });
+  if (e instanceof SkbQueryError) throw fail(422, "query", e.message);
+  throw e;
+}
+
+const QueryBody = z
+  .strictObject({
+    ...MachineRef,
+    query: z.string().min(1, "must not be empty").max(10_000).openapi({ description: "One Prolog goal; the final '.' is optional", example: "rtt(0, B, C), C > 615" }),
+    maxSteps: z.number().int().min(1).max(1_000_000).optional().openapi({ description: "Resolution steps allowed (default 100000)" }),
+    maxMs: z.number().int().min(1).max(10_000).optional().openapi({ description: "Wall time allowed in ms (default 1000)" }),
+    maxAnswers: z.number().int().min(1).max(1000).optional().openapi({ description: "Answers to return at most (default 100)" }),
+  })
+  .openapi("SkbQuery");
+
+const Answers = z.object({
+  machine: z.string(),
+  answers: z.array(z.record(z.string(), z.string())).openapi({ description: "One object per answer: variable -> value as Prolog text" }),
+  truncated: z.boolean().openapi({ description: "More answers may follow: raise maxAnswers" }),
+  output: z.string().openapi({ description: "What the query printed" }),
+});
+
+skb.openapi(
+  createRoute({
+    method: "post",
+    path: "/api/skb/query",
+    tags: ["skb"],
+    summary: "Ask the SKB a Prolog query over a machine's facts",
+    description:
+      "Facts: core/1, package/1, core_package/2, shares_cache/3, hops/3, rtt/3 and more (`npm run cli -- skb facts`). A query that does not parse is a 400 with its `position`; one stopped by maxSteps or maxMs, or ended by an uncaught exception, a 422.",
+    request: { body: jsonBody(QueryBody, "The machine and the query") },
+    responses: { 200: json(Answers, "The answers"), ...errors(400, 413, 415, 422) },
+  }),
+  async (c) => {
+    const { machine, machineDescription, query, ...limits } = c.req.valid("json");
+    const m = machineFrom({ machine, machineDescription }, c.env);
+    const result = await (await knowledgeBase(m)).query(query, limits).catch(skbError);
+    return c.json({ machine: m.name, ...result }, 200);
+  },
+);
+
+const RouteQuery = z.strictObject({
+  machine: PresetName,
+  kind: z.enum(ROUTE_KINDS as [string, ...string[]], { error: `must be one of ${ROUTE_KINDS.join(", ")}` }).default("numa-multicast"),
+  root: IntQuery.optional().openapi({ description: "The core the tree starts from (default 0)" }),
+  fanout: IntQuery.optional().openapi({ description: "Fan-out of a radix tree (default 2)" }),
+  cores: IntQuery.optional().openapi({ description: "Span cores 0..cores-1 only (default all)" }),
+  format: z.enum(["json", "dot"]).default("json").openapi({ description: "json, or Graphviz text (`dot -Tsvg`)" }),
+});
+
+const Tree = z
+  .object({
+    machine: z.string(),
+    kind: z.string(),
+    root: z.number().int(),
+    fanout: z.number().int().optional(),
+    edges: z.array(
+      z.object({
+        from: z.number().int(),
+        to: z.number().int(),
+        order: z.number().int().openapi({ description: "The sender's send order" }),
+        cost: z.number().openapi({ description: "Round trip, cycles" }),
+        bufferAt: z.number().int().openapi({ description: "The core whose memory holds the channel's buffer" }),
+        shared: z.boolean().openapi({ description: "The broadcast's one shared channel" }),
+      }),
+    ),
+  })
+  .openapi("RoutingTree");
+
+skb.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/skb/routes",
+    tags: ["skb"],
+    summary: "A routing tree the SKB computes: unicast, broadcast, multicast, numa-multicast or radix",
+    request: { query: RouteQuery },
+    responses: {
+      200: { description: "The tree", content: { "application/json": { schema: Tree }, "text/vnd.graphviz": { schema: z.string() } } },
+      ...errors(400, 422),
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const m = preset(q.machine)!;
+    const kb = await knowledgeBase(m);
+    const tree = await kb.route(q.kind, q.root ?? 0, { fanout: q.fanout, cores: q.cores }).catch(skbError);
+    if (q.format === "dot") return c.body(treeToDot(tree, m), 200, { "Content-Type": "text/vnd.graphviz; charset=utf-8" });
+    return c.json(tree, 200);
+  },
+);

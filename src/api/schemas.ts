@@ -1,0 +1,150 @@
+// The schemas the routes share: they validate requests and, through
+// @hono/zod-openapi, document requests and responses in /openapi.json.
+import { z } from "@hono/zod-openapi";
+import { MachineDescriptionSchema, PRESET_NAMES } from "../hwmodel/index.ts";
+import { EXPERIMENTS } from "../experiments/index.ts";
+
+export const IssueSchema = z.object({
+  field: z.string().nullable().openapi({ description: "The field at fault, e.g. `cores` or `params.protocols[0]`; null when no one field is." }),
+  reason: z.string(),
+});
+
+export const ErrorSchema = z
+  .object({
+    error: z.looseObject({
+      field: z.string().nullable(),
+      reason: z.string(),
+      issues: z.array(IssueSchema).openapi({ description: "Every problem found; `field` and `reason` are the first." }),
+    }),
+  })
+  .openapi("Error");
+
+/** The largest body a request may have. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request: bad JSON, wrong types, unknown fields, a bad argument",
+  404: "No such resource",
+  409: "Not available for this run, or not yet",
+  413: `Body larger than ${MAX_BODY_BYTES / 1024} KiB`,
+  415: "Body is not application/json",
+  422: "Well-formed, but the machine, parameters or query cannot be used",
+  429: "Too many runs under way (MAX_CONCURRENT_RUNS); see Retry-After",
+};
+
+/** The error responses a route can give, documented with the error shape. */
+export const errors = (...codes: (keyof typeof DESCRIPTIONS)[]) =>
+  Object.fromEntries(codes.map((code) => [code, { description: DESCRIPTIONS[code], content: { "application/json": { schema: ErrorSchema } } }]));
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
+  required: true,
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** A query-string integer: decimal digits only (Number() would take "", "1e3" or " 7"). */
+export const IntQuery = z.string().regex(/^\d{1,9}$/, "must be a decimal integer >= 0").transform(Number);
+
+export const PresetName = z.enum(PRESET_NAMES as [string, ...string[]], { error: `must be one of ${PRESET_NAMES.join(", ")}` }).openapi({ description: "A preset machine" });
+
+// A copy of the hwmodel's schema, made after @hono/zod-openapi has extended
+// zod: a schema made before (as the hwmodel's may be) has no .openapi().
+export const MachineDescription = z.strictObject(MachineDescriptionSchema.shape).openapi("MachineDescription", {
+  description: "A machine: packages of dies of cores (dense integer ids), shared caches, the interconnect, the clock, optional cost parameters and measured latencies",
+});
+
+/** Either names a preset or describes a machine. */
+export const MachineRef = {
+  machine: PresetName.optional(),
+  machineDescription: MachineDescription.optional().openapi({ description: "A machine description, instead of a preset" }),
+};
+
+export const ExperimentName = z.enum(EXPERIMENTS.map((e) => e.name) as [string, ...string[]], {
+  error: `must be one of ${EXPERIMENTS.map((e) => e.name).join(", ")}`,
+});
+
+/** A run's id: 128 random bits in hex. */
+export const RunId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, "not a run id")
+  .openapi({ param: { name: "id", in: "path" }, example: "3f2c0e8a9b7d4c1e8f6a5b4c3d2e1f00" });
+
+export const MachineListingSchema = z
+  .object({
+    name: z.string(),
+    cores: z.number().int(),
+    packages: z.number().int(),
+    clockGHz: z.number(),
+    interconnect: z.enum(["hypertransport", "fsb"]),
+    description: z.string(),
+  })
+  .openapi("MachineListing");
+
+export const MachineSummarySchema = z
+  .object({
+    machine: z.unknown().openapi({ description: "The description, with the cost parameters in force filled in" }),
+    cores: z.number().int(),
+    packages: z.number().int(),
+    diameter: z.number().int().openapi({ description: "Interconnect hops between the two furthest packages" }),
+    pairClasses: z.array(
+      z.object({
+        pair: z.string().openapi({ description: "The class of core pair (Table 2): shared-cache, same-die, one-hop, ..." }),
+        cores: z.tuple([z.number().int(), z.number().int()]),
+        roundTrip: z.number().openapi({ description: "URPC round trip, cycles" }),
+        throughput: z.number().openapi({ description: "Pipelined URPC messages per 1000 cycles" }),
+      }),
+    ),
+    roundTrip: z
+      .array(z.array(z.number()))
+      .nullable()
+      .openapi({ description: "roundTrip[a][b]: URPC round trip from core a to core b, cycles; null for a machine over 256 cores" }),
+  })
+  .openapi("MachineSummary");
+
+const Totals = {
+  windows: z.number().int(),
+  events: z.number().int(),
+  messages: z.number().int(),
+  simulatedCycles: z.number(),
+};
+
+export const ResultSchema = z
+  .object({
+    experiment: z.string(),
+    machine: z.string(),
+    engine: z.enum(["durable", "inproc"]),
+    rows: z.array(z.unknown()).openapi({ description: "The experiment's table, one object per row" }),
+    series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
+    stats: z.object({ ...Totals, wallMs: z.number() }),
+  })
+  .openapi("Result", { description: "What `npm run cli -- run <experiment> --json` prints" });
+
+const JobState = z.enum(["running", "done", "failed", "cancelled"]);
+
+export const RunStatusSchema = z
+  .object({
+    id: z.string(),
+    status: JobState,
+    experiment: z.string(),
+    machine: z.string(),
+    engine: z.enum(["durable", "inproc"]),
+    trace: z.boolean(),
+    progress: z.object({
+      runs: z.number().int().openapi({ description: "Booted machines the experiment needs, run one after another" }),
+      runsDone: z.number().int(),
+      ...Totals,
+    }),
+    runs: z.array(z.object({ cores: z.number().int(), state: z.enum(["pending", "running", "done", "failed", "cancelled"]) })),
+    result: ResultSchema.nullable(),
+    error: z.string().nullable(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+    wallMs: z.number().nullable(),
+  })
+  .openapi("RunStatus");
+
+export const AcceptedSchema = z
+  .object({ id: z.string(), status: JobState, location: z.string() })
+  .openapi("Accepted", { description: "The run is under way: follow `location`" });

@@ -1,0 +1,70 @@
+// What the CLI and the HTTP API show of a machine: a one-line listing, and the
+// derived summary (topology counts, each class of core pair with its URPC
+// cost, the round trip between every pair of cores).
+import { pairClasses } from "./calibration.ts";
+import { CostModel } from "./cost.ts";
+import type { Machine, PairClass } from "./machine.ts";
+import type { MachineDescription } from "./description.ts";
+
+export interface MachineListing {
+  name: string;
+  cores: number;
+  packages: number;
+  clockGHz: number;
+  interconnect: "hypertransport" | "fsb";
+  description: string;
+}
+
+export interface PairClassCost {
+  pair: PairClass;
+  /** The lowest-numbered pair of cores of the class. */
+  cores: [number, number];
+  /** URPC round trip, cycles. */
+  roundTrip: number;
+  /** Pipelined URPC messages per 1000 cycles. */
+  throughput: number;
+}
+
+export interface MachineSummary {
+  /** The description, with the costs in force filled in. */
+  machine: MachineDescription;
+  cores: number;
+  packages: number;
+  /** Interconnect hops between the two furthest packages. */
+  diameter: number;
+  pairClasses: PairClassCost[];
+  /** roundTrip[a][b]: URPC round trip from core a to core b in cycles (0 on the diagonal); null when left out. */
+  roundTrip: number[][] | null;
+}
+
+export function machineListing(m: Machine): MachineListing {
+  return {
+    name: m.name,
+    cores: m.numCores,
+    packages: m.numPackages,
+    clockGHz: m.clockGHz,
+    interconnect: m.interconnect,
+    description: m.description.description ?? "",
+  };
+}
+
+/** The matrix has cores² entries, so a caller may leave it out for a large machine. */
+export function machineSummary(m: Machine, opts: { matrix?: boolean } = {}): MachineSummary {
+  const cost = new CostModel(m);
+  const n = m.numCores;
+  const roundTrip =
+    opts.matrix === false ? null : Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => (a === b ? 0 : cost.urpcRoundTrip(a, b))));
+  return {
+    machine: m.toJSON(),
+    cores: n,
+    packages: m.numPackages,
+    diameter: m.diameter,
+    pairClasses: pairClasses(m).map(({ pair, cores: [a, b] }) => ({
+      pair,
+      cores: [a, b],
+      roundTrip: cost.urpcRoundTrip(a, b),
+      throughput: Math.round(cost.urpcThroughput(a, b) * 100) / 100,
+    })),
+    roundTrip,
+  };
+}

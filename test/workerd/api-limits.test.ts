@@ -1,0 +1,62 @@
+// The limits of wrangler.toml: runs at once (MAX_CONCURRENT_RUNS, through
+// the Registry), and retention (RUN_RETENTION_SECONDS, by alarm).
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Job } from "../../src/core-object/job.ts";
+import type { Registry } from "../../src/core-object/registry.ts";
+import { registryStub } from "../../src/core-object/stubs.ts";
+import { expectError, finished, request, start } from "./api.ts";
+
+const registry = () => registryStub(env.REGISTRY);
+const small = { experiment: "lrpc", machine: "amd-2x2", params: { calls: 1 } };
+
+describe("limits", () => {
+  it("a run holds a place among MAX_CONCURRENT_RUNS until it ends", async () => {
+    const id = await start(small);
+    expect(await registry().active()).toContain(id);
+    await finished(id);
+    expect(await registry().active()).toEqual([]);
+  });
+
+  it("answers 429 with Retry-After when MAX_CONCURRENT_RUNS are under way", async () => {
+    const max = Number(env.MAX_CONCURRENT_RUNS);
+    const others = Array.from({ length: max }, (_, i) => `other-${i}`);
+    for (const job of others) expect(await registry().acquire(job, max)).toEqual({ ok: true });
+    const res = await request("POST", "/api/runs", small);
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    await expectError(res, 429, null, /MAX_CONCURRENT_RUNS/);
+    await registry().release(others[0]);
+    await finished(await start(small));
+    for (const job of others.slice(1)) await registry().release(job);
+  });
+
+  it("a lease a job never gave back runs out", async () => {
+    const stub = env.REGISTRY.getByName("registry") as DurableObjectStub<Registry>;
+    await runInDurableObject(stub, (r: Registry, state) => {
+      r.acquire("lost", 1);
+      state.storage.kv.put("leases", { lost: Date.now() - 1 });
+      expect(r.acquire("next", 1)).toEqual({ ok: true });
+      expect(r.active()).toEqual(["next"]);
+      r.release("next");
+    });
+  });
+
+  it("a finished run expires RUN_RETENTION_SECONDS after it ended: its job deletes itself, and its Run deletes itself", async () => {
+    const id = await start(small);
+    await finished(id);
+    const job = env.JOB.getByName(id) as unknown as DurableObjectStub<Job>;
+    // An alarm before then (one set to drive the job, say) leaves it be, and sets the expiry again.
+    expect(await runDurableObjectAlarm(job)).toBe(true);
+    expect((await request("GET", `/api/runs/${id}`)).status).toBe(200);
+    // As if RUN_RETENTION_SECONDS had passed.
+    await runInDurableObject(job, (o: Job) => {
+      (o as unknown as { rec: { endedAt: number } }).rec.endedAt -= Number(env.RUN_RETENTION_SECONDS) * 1000;
+    });
+    expect(await runDurableObjectAlarm(job)).toBe(true);
+    await expectError(await request("GET", `/api/runs/${id}`), 404, "id");
+    const tables = (state: DurableObjectState) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'doc'").toArray();
+    expect(await runInDurableObject(job, (_o, state) => [state.storage.kv.get("job"), tables(state)])).toEqual([undefined, []]);
+    expect(await runDurableObjectAlarm(env.RUN.getByName(`${id}.0`) as unknown as DurableObjectStub)).toBe(true);
+  });
+});

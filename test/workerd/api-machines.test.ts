@@ -1,0 +1,52 @@
+// GET /api/machines, GET /api/machines/{id}, POST /api/machines/validate.
+import { describe, expect, it } from "vitest";
+import { CostModel, PRESET_NAMES, pairClasses, preset } from "../../src/hwmodel/index.ts";
+import { expectError, json, request } from "./api.ts";
+
+const fsbPair = { name: "pair", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1] }] }], interconnect: { type: "fsb" } };
+
+describe("machines", () => {
+  it("lists the presets", async () => {
+    const { machines } = await json(await request("GET", "/api/machines"), 200);
+    expect(machines.map((m: { name: string }) => m.name)).toEqual(PRESET_NAMES);
+    expect(machines.find((m: { name: string }) => m.name === "amd-8x4")).toMatchObject({ cores: 32, packages: 8, interconnect: "hypertransport" });
+  });
+
+  it("shows one: topology, pair classes and the round-trip matrix", async () => {
+    const m = await json(await request("GET", "/api/machines/amd-4x4"), 200);
+    const machine = preset("amd-4x4")!;
+    const cost = new CostModel(machine);
+    expect(m).toMatchObject({ cores: 16, packages: 4, diameter: machine.diameter, machine: { name: "amd-4x4", sharedCaches: machine.description.sharedCaches } });
+    expect(m.pairClasses.map((c: { pair: string }) => c.pair)).toEqual(pairClasses(machine).map((c) => c.pair));
+    expect(m.roundTrip).toHaveLength(16);
+    expect(m.roundTrip[0][0]).toBe(0);
+    expect(m.roundTrip[3][12]).toBe(cost.urpcRoundTrip(3, 12));
+  });
+
+  it("answers 404 for a machine that is not a preset", async () => {
+    await expectError(await request("GET", "/api/machines/cray-1"), 404, "id", /presets are/);
+  });
+
+  it("validates a description and derives its summary", async () => {
+    const m = await json(await request("POST", "/api/machines/validate", fsbPair), 200);
+    expect(m).toMatchObject({ cores: 2, packages: 1, pairClasses: [{ pair: "same-die", cores: [0, 1] }], roundTrip: [[0, expect.any(Number)], [expect.any(Number), 0]] });
+    expect(m.machine.costs).toHaveProperty("lineShared");
+  });
+
+  it("answers 400 naming each field that does not fit the format", async () => {
+    const e = await expectError(await request("POST", "/api/machines/validate", { ...fsbPair, clockGHz: "fast", packages: [], colour: 1 }), 400, "clockGHz");
+    expect(e.issues.map((i) => i.field).sort()).toEqual(["clockGHz", "colour", "packages"]);
+  });
+
+  it("answers 422 naming each field of a description that is not a machine", async () => {
+    const body = { ...fsbPair, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 0, 5] }] }], sharedCaches: [{ level: 2, cores: [0, 9] }] };
+    const e = await expectError(await request("POST", "/api/machines/validate", body), 422, "packages[0].dies[0].cores[1]", /duplicate core id 0/);
+    expect(e.issues.map((i) => i.field)).toContain("sharedCaches[0].cores[1]");
+  });
+
+  it("refuses malformed JSON, other media types and empty bodies", async () => {
+    await expectError(await request("POST", "/api/machines/validate", "{"), 400, "body", /not valid JSON/);
+    await expectError(await request("POST", "/api/machines/validate", "name=x", { "content-type": "text/plain" }), 415, "Content-Type");
+    await expectError(await request("POST", "/api/machines/validate"), 400, "name");
+  });
+});

@@ -1,0 +1,59 @@
+// Every bad request to POST /api/runs is a 4xx naming the field and the
+// reason, and starts nothing.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { registryStub } from "../../src/core-object/stubs.ts";
+import { expectError, request } from "./api.ts";
+
+/** A one-package machine of these core ids. */
+const tiny = (cores: number[]) => ({ name: "tiny", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores }] }], interconnect: { type: "fsb" } });
+
+const post = (body: unknown, headers?: Record<string, string>) => request("POST", "/api/runs", body, headers);
+
+describe("POST /api/runs refuses", () => {
+  it.each([
+    ["an unknown experiment", { experiment: "nope" }, 400, "experiment", /must be one of .*shootdown/],
+    ["an unknown machine", { experiment: "lrpc", machine: "cray-1" }, 400, "machine", /must be one of .*amd-8x4/],
+    ["more cores than the machine has", { experiment: "shootdown", machine: "amd-2x2", cores: 5 }, 422, "cores", /1\.\.4: amd-2x2 has 4 cores/],
+    ["a core count the experiment refuses", { experiment: "shootdown", cores: 1 }, 422, "cores", /at least 2 cores/],
+    ["cores in a list, one out of range", { experiment: "unmap", machine: "amd-4x4", cores: [2, 64] }, 422, "cores", /not 64/],
+    ["cores for an experiment that boots its own", { experiment: "lrpc", cores: 2 }, 422, "cores", /leave cores out/],
+    ["cores given twice", { experiment: "unmap", cores: 2, params: { cores: [4] } }, 400, "cores", /not both/],
+    ["params.cores beyond the machine", { experiment: "unmap", machine: "amd-2x2", params: { cores: [8] } }, 422, "params.cores[0]", /amd-2x2 has 4/],
+    ["an unknown protocol", { experiment: "shootdown", params: { protocols: ["smoke-signals"] } }, 422, "params.protocols[0]", /unknown protocol/],
+    ["an unknown parameter", { experiment: "lrpc", params: { colour: "red" } }, 422, "params.colour", /not a parameter/],
+    ["a parameter of the wrong type", { experiment: "lrpc", params: { calls: "many" } }, 422, "params.calls", /number/],
+    ["a field of the wrong type", { experiment: "lrpc", engine: 3 }, 400, "engine", null],
+    ["trace that is not a boolean", { experiment: "lrpc", trace: "yes" }, 400, "trace", /boolean/],
+    ["cores that are not numbers", { experiment: "unmap", cores: "four" }, 400, "cores", /number of cores/],
+    ["an extra field", { experiment: "lrpc", colour: "red" }, 400, "colour", /unknown field/],
+    ["no experiment", {}, 400, "experiment", null],
+    ["a machine and a description", { experiment: "lrpc", machine: "amd-2x2", machineDescription: tiny([0]) }, 400, "machineDescription", /not both/],
+    ["a description that does not fit the format", { experiment: "lrpc", machineDescription: { ...tiny([0]), clockGHz: "fast" } }, 400, "machineDescription.clockGHz", /number/],
+    ["a description that is not a machine", { experiment: "lrpc", machineDescription: tiny([1]) }, 422, "machineDescription.packages[0].dies[0].cores[0]", /dense/],
+    ["a body that is not an object", [1, 2], 400, "body", null],
+  ])("%s", async (_what, body, status, field, reason) => {
+    await expectError(await post(body), status, field, reason ?? undefined);
+  });
+
+  it("malformed JSON", async () => {
+    await expectError(await post('{"experiment": "lrpc",'), 400, "body", /not valid JSON/);
+  });
+
+  it("a body that is not JSON", async () => {
+    await expectError(await post("experiment=lrpc", { "content-type": "application/x-www-form-urlencoded" }), 415, "Content-Type");
+  });
+
+  it("a body over 256 KiB", async () => {
+    await expectError(await post({ experiment: "lrpc", params: { pad: "x".repeat(300 * 1024) } }), 413, "body", /256 KiB/);
+  });
+
+  it("a machine description larger than a run may be", async () => {
+    const machineDescription = tiny(Array.from({ length: 1028 }, (_, i) => i));
+    await expectError(await post({ experiment: "lrpc", machineDescription }), 422, "machineDescription", /at most 1024/);
+  });
+
+  it("and starts nothing", async () => {
+    expect(await registryStub(env.REGISTRY).active()).toEqual([]);
+  });
+});

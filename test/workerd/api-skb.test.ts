@@ -1,0 +1,68 @@
+// POST /api/skb/query and GET /api/skb/routes.
+import { describe, expect, it } from "vitest";
+import { preset } from "../../src/hwmodel/index.ts";
+import { SystemKnowledgeBase, treeToDot } from "../../src/skb/index.ts";
+import { expectError, json, request } from "./api.ts";
+
+const query = (body: unknown) => request("POST", "/api/skb/query", body);
+
+describe("POST /api/skb/query", () => {
+  it("answers a query over a preset's facts", async () => {
+    const r = await json(await query({ machine: "amd-2x2", query: "rtt(0, B, C), C > 500" }), 200);
+    expect(r).toEqual({ machine: "amd-2x2", answers: [{ B: "2", C: "532" }, { B: "3", C: "532" }], truncated: false, output: "" });
+  });
+
+  it("answers over a described machine, up to maxAnswers", async () => {
+    const machineDescription = { name: "quad", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1, 2, 3] }] }], interconnect: { type: "fsb" } };
+    const r = await json(await query({ machineDescription, query: "core(C)", maxAnswers: 2 }), 200);
+    expect(r).toMatchObject({ machine: "quad", answers: [{ C: "0" }, { C: "1" }], truncated: true });
+  });
+
+  it("answers 400 with the position of a syntax error", async () => {
+    const e = await expectError(await query({ machine: "amd-2x2", query: "rtt(0, B" }), 400, "query", /syntax error/);
+    expect(e.position).toEqual({ line: 1, column: expect.any(Number) });
+  });
+
+  it("answers 422 when a query runs out of steps, or raises an exception", async () => {
+    await expectError(await query({ machine: "amd-2x2", query: "repeat, fail", maxSteps: 1000 }), 422, "maxSteps", /1000 resolution steps/);
+    await expectError(await query({ machine: "amd-2x2", query: "no_such_predicate(X)" }), 422, "query", /existence_error/);
+  });
+
+  it("refuses a bad request", async () => {
+    await expectError(await query({ query: "true" }), 400, "machine");
+    await expectError(await query({ machine: "cray-1", query: "true" }), 400, "machine");
+    await expectError(await query({ machine: "amd-2x2", query: "true", maxSteps: 0 }), 400, "maxSteps");
+    await expectError(await query({ machine: "amd-2x2", query: "true", limit: 3 }), 400, "limit", /unknown field/);
+    await expectError(await query({ machine: "amd-2x2", query: 42 }), 400, "query");
+  });
+});
+
+describe("GET /api/skb/routes", () => {
+  it("gives a routing tree as JSON, and as Graphviz", async () => {
+    const kb = await SystemKnowledgeBase.for(preset("amd-4x4")!);
+    const expected = await kb.route("radix", 5, { fanout: 3, cores: 12 });
+    const tree = await json(await request("GET", "/api/skb/routes?machine=amd-4x4&kind=radix&root=5&fanout=3&cores=12"), 200);
+    expect(tree).toEqual(expected);
+    const res = await request("GET", "/api/skb/routes?machine=amd-4x4&kind=radix&root=5&fanout=3&cores=12&format=dot");
+    expect(res.headers.get("content-type")).toMatch(/^text\/vnd\.graphviz/);
+    expect(await res.text()).toBe(treeToDot(expected, preset("amd-4x4")!));
+  });
+
+  it("defaults to the NUMA-aware multicast from core 0", async () => {
+    expect(await json(await request("GET", "/api/skb/routes?machine=amd-2x2"), 200)).toMatchObject({ kind: "numa-multicast", root: 0 });
+  });
+
+  it.each([
+    ["machine=amd-2x2&root=4", "root", /0\.\.3/],
+    ["machine=amd-2x2&root=-1", "root", /integer/],
+    ["machine=amd-2x2&cores=9", "cores", /1\.\.4/],
+    ["machine=amd-2x2&kind=tree", "kind", /must be one of/],
+    ["machine=amd-2x2&fanout=2", "fanout", /only to kind radix/],
+    ["machine=cray-1", "machine", /must be one of/],
+    ["kind=unicast", "machine", null],
+    ["machine=amd-2x2&format=svg", "format", null],
+    ["machine=amd-2x2&colour=red", "colour", /unknown field/],
+  ])("answers 400 for ?%s", async (q, field, reason) => {
+    await expectError(await request("GET", `/api/skb/routes?${q}`), 400, field, reason ?? undefined);
+  });
+});

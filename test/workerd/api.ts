@@ -1,0 +1,48 @@
+// Shared by the API's tests: requests to the Worker's own fetch handler, and
+// following a run to its end.
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { JobStatus } from "../../src/core-object/job.ts";
+
+export const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+  exports.default.fetch(`http://edgefish${path}`, {
+    method,
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+export async function json<T = any>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+/** The error a request gets: its status, and the field it names. */
+export async function expectError(res: Response, status: number, field: string | null, reason?: RegExp) {
+  const body = await json<{ error: { field: string | null; reason: string; issues: { field: string | null; reason: string }[]; [detail: string]: unknown } }>(res, status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(body.error.field).toBe(field);
+  expect(body.error.issues.length).toBeGreaterThan(0);
+  if (reason) expect(body.error.reason).toMatch(reason);
+  return body.error;
+}
+
+/** Start a run; its id. */
+export async function start(body: unknown): Promise<string> {
+  const res = await request("POST", "/api/runs", body);
+  const accepted = await json<{ id: string; status: string; location: string }>(res, 202);
+  expect(res.headers.get("location")).toBe(`/api/runs/${accepted.id}`);
+  expect(accepted).toEqual({ id: accepted.id, status: "running", location: `/api/runs/${accepted.id}` });
+  return accepted.id;
+}
+
+/** Poll a run until it ends. */
+export async function finished(id: string, timeoutMs = 30_000): Promise<JobStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await json<JobStatus>(await request("GET", `/api/runs/${id}`), 200);
+    if (s.status !== "running") return s;
+    expect(Date.now()).toBeLessThan(deadline);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
