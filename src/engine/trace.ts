@@ -41,7 +41,7 @@ function stringWord(s: string): number {
   return w;
 }
 
-/** Two 32-bit multiply-xorshift lanes: 64 bits of run identity, no dependencies. */
+/** Two 32-bit multiplicative lanes, the second fed by the first: 64 bits of run identity, no dependencies. */
 export class TraceHash {
   private a = 0x811c9dc5;
   private b = 0x5bd1e995;
@@ -66,10 +66,8 @@ export class TraceHash {
 
   /** A 32-bit integer (a core id, a sequence number). */
   word(w: number): this {
-    const a = Math.imul(this.a ^ w, 0x01000193);
-    this.a = a ^ (a >>> 15);
-    const b = Math.imul(this.b ^ w, 0x5bd1e995);
-    this.b = b ^ (b >>> 13);
+    this.a = Math.imul(this.a ^ w, 0x01000193);
+    this.b = Math.imul((this.b ^ w) + (this.a >>> 15), 0x5bd1e995);
     return this;
   }
 
