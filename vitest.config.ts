@@ -3,8 +3,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // Only while the unit project has no tests yet; vitest reads it at the root only.
-    passWithNoTests: true,
     projects: [
       {
         // Everything below core-object runs in plain Node (DESIGN.md: layers).
