@@ -134,12 +134,16 @@ function chart(series) {
   var W = 640, H = 320, L = 70, R = 150, T = 20, B = 40;
   var pts = [].concat.apply([], series.map(function (s) { return s.points; }));
   var x0 = Math.min.apply(null, pts.map(function (p) { return p.cores; })), x1 = Math.max.apply(null, pts.map(function (p) { return p.cores; }));
-  var y1 = Math.max.apply(null, pts.map(function (p) { return p.cycles; })) * 1.05 || 1;
+  // The y axis in at most five steps of a round size (1, 2 or 5 times a power of ten).
+  var top = Math.max.apply(null, pts.map(function (p) { return p.cycles; })) || 1;
+  var unit = Math.pow(10, Math.floor(Math.log10(top / 5)));
+  var step = [1, 2, 5, 10].map(function (m) { return m * unit; }).find(function (st) { return top / st <= 5; });
+  var ticks = Math.ceil(top / step), y1 = step * ticks;
   if (x1 === x0) { x0 -= 1; x1 += 1; }
   var X = function (v) { return L + (v - x0) / (x1 - x0) * (W - L - R); }, Y = function (v) { return H - B - v / y1 * (H - T - B); };
   var g = '<svg width="' + W + '" height="' + H + '" role="img" aria-label="cycles by cores">';
-  for (var i = 0; i <= 4; i++) {
-    var v = y1 * i / 4;
+  for (var i = 0; i <= ticks; i++) {
+    var v = step * i;
     g += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + Y(v) + '" y2="' + Y(v) + '" stroke="#eee"/><text x="' + (L - 6) + '" y="' + (Y(v) + 4) + '" text-anchor="end">' + Math.round(v) + "</text>";
   }
   var xs = Array.from(new Set(pts.map(function (p) { return p.cores; })));
