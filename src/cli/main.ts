@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const spec = { ...cmd.flags, ...COMMON };
   try {
     const args = parseArgs(rest, spec);
+    if (!cmd.args && args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     if (args.flags.help) {
       console.log(`usage: npm run -s cli -- ${cmd.name}${cmd.args ? ` ${cmd.args}` : ""} [flags]\n\n${cmd.summary}\n\n${usage(spec)}`);
       return 0;

@@ -1,4 +1,5 @@
 import { machineSummary } from "../../hwmodel/index.ts";
+import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
@@ -11,8 +12,10 @@ export const machine: Command = {
   summary: "show a machine's topology and its core-to-core URPC round-trip matrix (cycles)",
   flags: MACHINE_FLAGS,
   run(args) {
-    if (args.positionals.length > 1) throw new Error("at most one machine");
-    const m = machineFromFlags({ ...args, flags: { machine: args.positionals[0], ...args.flags } });
+    const [name, ...extra] = args.positionals;
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": name one machine`);
+    if (name && args.flags.machine) throw new UsageError(`name the machine once: "${name}" or --machine ${args.flags.machine}`);
+    const m = machineFromFlags({ ...args, flags: { ...args.flags, ...(name ? { machine: name } : {}) } });
     const json = machineSummary(m);
     const n = json.cores;
     const roundTrip = json.roundTrip!;
