@@ -31,14 +31,19 @@ export type TraceRecord = HandlerRecord | SendRecord;
 /** Strings hashed once: event kinds are few and recur on every event. */
 const stringWords = new Map<string, number>();
 
+let lastString = "";
+let lastWord = 0;
+
 function stringWord(s: string): number {
+  if (s === lastString) return lastWord;
   let w = stringWords.get(s);
   if (w === undefined) {
     w = 0x811c9dc5;
     for (let i = 0; i < s.length; i++) w = Math.imul(w ^ s.charCodeAt(i), 0x01000193);
     stringWords.set(s, (w = w >>> 0));
   }
-  return w;
+  lastString = s;
+  return (lastWord = w);
 }
 
 /** Two 32-bit multiplicative lanes, the second fed by the first: 64 bits of run identity, no dependencies. */

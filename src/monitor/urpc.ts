@@ -77,7 +77,8 @@ interface PeerCosts {
 
 export class UrpcChannels {
   private readonly s: UrpcState;
-  private readonly peers = new Map<number, PeerCosts>();
+  /** By peer core id (a sparse array: a core talks to few peers). */
+  private readonly peers: PeerCosts[] = [];
 
   constructor(
     private readonly core: number,
@@ -195,7 +196,7 @@ export class UrpcChannels {
   }
 
   private peer(core: number): PeerCosts {
-    let p = this.peers.get(core);
+    let p = this.peers[core];
     if (!p) {
       const c = this.cost;
       const m = c.machine;
@@ -206,7 +207,7 @@ export class UrpcChannels {
         occupancy: c.urpcOccupancy(this.core, core),
         samePackage: m.corePackage[core] === m.corePackage[this.core],
       };
-      this.peers.set(core, p);
+      this.peers[core] = p;
     }
     return p;
   }
