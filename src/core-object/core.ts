@@ -25,7 +25,6 @@ import type { Env } from "../env.ts";
 import {
   CoreRuntime,
   type CoreSnapshot,
-  type Json,
   type SimEvent,
   type System,
   type TraceRecord,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeOf } from "./boot.ts";
 import {
-  CapError,
   CSpace,
   checkRetype,
   isCopy,
@@ -15,7 +14,6 @@ const KiB = 1024;
 const ram: Capability = { type: "RAM", base: 0x10_0000, size: 1 << 20 };
 const frame: Capability = { type: "Frame", base: 0x20_0000, size: 64 * KiB };
 const disp: Capability = { type: "Dispatcher", base: 0x30_0000, size: 1024 };
-
 
 describe("valid retypes", () => {
   it.each<[Capability, CapType, number, number]>([

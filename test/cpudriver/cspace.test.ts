@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeOf } from "./boot.ts";
-import { CapError, CSpace, type Capability } from "../../src/cpudriver/index.ts";
+import { CSpace, type Capability } from "../../src/cpudriver/index.ts";
 
 const page = (i: number): Capability => ({ type: "Frame", base: i * 4096, size: 4096 });
 

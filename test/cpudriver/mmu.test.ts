@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelError, PAGE_WALK_LEVELS, TLB_ENTRIES, upcallCost, type CpuDriver } from "../../src/cpudriver/index.ts";
+import { PAGE_WALK_LEVELS, TLB_ENTRIES, upcallCost, type CpuDriver } from "../../src/cpudriver/index.ts";
 import { bootCore, codeOf, costOf } from "./boot.ts";
 
 const cost = costOf("amd-4x4");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelError, upcallCost } from "../../src/cpudriver/index.ts";
+import { upcallCost } from "../../src/cpudriver/index.ts";
 import { MiB, bootCore, bootDomain, codeOf, costOf } from "./boot.ts";
 
 const cost = costOf("intel-2x4");
