@@ -12,7 +12,7 @@ export async function routesFor(machine: Machine, cores: number, kinds: RouteKin
   for (const kind of kinds) {
     for (const root of roots) {
       const tree = await skb.route(kind, root, { cores });
-      out[routeKey(kind, root)] = { root, edges: tree.edges.map(({ from, to, order, cost }) => ({ from, to, order, cost })) };
+      out[routeKey(kind, root)] = { kind, root, edges: tree.edges.map(({ from, to, order, cost }) => ({ from, to, order, cost })) };
     }
   }
   return out;

@@ -10,7 +10,7 @@ export interface TreeEdge {
 }
 
 /** Trees as the SKB computes them, by kind and root (see routeKey). */
-export type RouteSet = Record<string, { root: number; edges: TreeEdge[] }>;
+export type RouteSet = Record<string, { kind: string; root: number; edges: TreeEdge[] }>;
 
 /** A tree's name in a RouteSet: e.g. `numa-multicast@0`. */
 export function routeKey(kind: string, root: number): string {
@@ -28,8 +28,10 @@ export class RouteTable {
   private readonly views = new Map<number, Map<string, Map<number, Route>>>();
 
   constructor(set: RouteSet) {
-    for (const [key, tree] of Object.entries(set)) {
-      const kind = key.slice(0, key.lastIndexOf("@"));
+    for (const tree of Object.values(set)) {
+      // The kind as the tree names it, not sliced from the key: the same string as
+      // the rounds carry, so the lookups on every message compare pointers.
+      const kind = tree.kind;
       const edges = [...tree.edges].sort((a, b) => a.from - b.from || a.order - b.order || a.to - b.to);
       const route = (core: number): Route => {
         let byRoot = this.views.get(core)?.get(kind);
