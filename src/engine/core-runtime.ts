@@ -99,7 +99,8 @@ export class CoreRuntime implements Context {
       this.kernel.handle(e, this);
       this.busyUntil = this.now;
       work.events++;
-      this.hasher.num(start).num(this.now).word(e.src).word(e.seq).str(e.kind);
+      // The source's sequence number is left out: its own hash already covers the send.
+      this.hasher.num(start).num(this.now).word(e.src).str(e.kind);
       this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start, end: this.now, src: e.src, seq: e.seq });
     }
     this.events += work.events;
