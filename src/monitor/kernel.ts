@@ -85,7 +85,8 @@ export interface KernelEnv {
 }
 
 interface KernelState {
-  cpu: CpuDriverSnapshot;
+  /** Taken when the kernel is snapshot, not kept up to date between. */
+  cpu: CpuDriverSnapshot | null;
   /** LRPC endpoints between the application and its monitor. */
   toMonitor: number;
   toApp: number;
@@ -120,7 +121,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
     state?: Json,
   ) {
     const saved = state as unknown as KernelState | undefined;
-    const booted = saved ? { cpu: CpuDriver.restore(saved.cpu, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
+    const booted = saved ? { cpu: CpuDriver.restore(saved.cpu!, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
     this.cpu = booted.cpu;
     this.replica = new Replica(saved?.replica);
     if (!saved) for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
@@ -130,7 +131,7 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
     const p = env.config.personality;
     this.ipi = p === "barrelfish" ? null : new IpiShootdown(core, env.cost, this.cpu, p, saved?.ipi);
     this.s = {
-      cpu: this.cpu.snapshot(),
+      cpu: null,
       toMonitor: booted.toMonitor,
       toApp: booted.toApp,
       urpc: this.urpc.snapshot(),
