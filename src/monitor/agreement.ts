@@ -43,8 +43,12 @@ export const AGREE = "agree";
 export const AGREE_ACK = "agree-ack";
 
 export class Agreement {
-  /** Rounds waiting here, by operation: a Map while running, a plain object when persisted. */
-  private readonly pending: Map<string, Pending>;
+  /**
+   * Rounds waiting here: a list while running (a monitor waits on a handful
+   * at most, and a Map's deletions cost more than a short scan), a plain
+   * object by operation when persisted.
+   */
+  private readonly pending: Pending[];
   private rounds: number;
 
   constructor(
@@ -54,21 +58,21 @@ export class Agreement {
     private readonly phases: Record<string, Phase>,
     s: AgreementState = { pending: {}, rounds: 0 },
   ) {
-    this.pending = new Map(Object.entries(s.pending));
+    this.pending = Object.values(s.pending);
     this.rounds = s.rounds;
   }
 
   /** Rounds this monitor is part of and still waiting on: while there are any it spins rather than blocks. */
   get busy(): boolean {
-    return this.pending.size > 0;
+    return this.pending.length > 0;
   }
 
   get inFlight(): number {
-    return this.pending.size;
+    return this.pending.length;
   }
 
   snapshot(): AgreementState {
-    return { pending: Object.fromEntries(this.pending), rounds: this.rounds };
+    return { pending: Object.fromEntries(this.pending.map((p) => [p.round.op, p])), rounds: this.rounds };
   }
 
   start(ctx: Context, round: Omit<Round, "root">): void {
@@ -83,12 +87,13 @@ export class Agreement {
 
   /** A subtree's answer arrived. */
   answer(ctx: Context, op: string, phase: string, vote: Vote): void {
-    const p = this.pending.get(op);
+    const i = this.pending.findIndex((w) => w.round.op === op);
+    const p = this.pending[i];
     if (!p || p.round.phase !== phase) throw new Error(`core ${this.core}: answer for unknown round ${op}/${phase}`);
     p.awaiting--;
     if (p.vote.ok && !vote.ok) p.vote = vote;
     if (p.awaiting === 0) {
-      this.pending.delete(op);
+      this.pending.splice(i, 1);
       this.finish(ctx, p.round, p.parent, p.vote);
     }
   }
@@ -104,7 +109,7 @@ export class Agreement {
     const vote = phase.act(ctx, round);
     if (route.children.length === 0) return this.finish(ctx, round, parent, vote);
     // One round of an operation at a time passes through a monitor: commit follows prepare.
-    this.pending.set(round.op, { round, parent, awaiting: route.children.length, vote });
+    this.pending.push({ round, parent, awaiting: route.children.length, vote });
   }
 
   private finish(ctx: Context, round: Round, parent: number | null, vote: Vote): void {
