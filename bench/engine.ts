@@ -57,6 +57,7 @@ const entry: BenchEntry = {
     const amd = preset("amd-8x4")!;
     return [
       await measure("shootdown sweep, amd-8x4, 2..32 cores x 4 protocols x 2000 reps (best of 3)", amd, "shootdown", { cores: [2, 4, 8, 16, 32], reps: 2000 }, 3),
+      await measure("shootdown, amd-8x4, 32 cores, numa-multicast x 20000 reps (best of 3)", amd, "shootdown", { cores: [32], protocols: ["numa-multicast"], reps: 20000 }, 3),
       await measure("urpc, amd-8x4, streams of 100000 (best of 3)", amd, "urpc", { stream: 100000, iterations: 5000 }, 3),
       await measure("twopc sweep, amd-8x4, single and pipelined x 20 reps", amd, "twopc", { cores: [2, 8, 16, 32], reps: 20 }),
       await measure("shootdown, synthetic 1024 cores, numa-multicast x 50", syntheticMachine(1024), "shootdown", { cores: [1024], protocols: ["numa-multicast"], reps: 50 }),

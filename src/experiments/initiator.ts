@@ -9,20 +9,26 @@ export interface LoopPlan {
   reps: number;
   /** Operations issued at once, before any completes (pipelined); 1 for one at a time. */
   batch: number;
+  /** The routing tree the operations travel along. */
+  protocol: string;
 }
 
-/** Issue operations with `issue(os, i)`; record each one's latency, or each batch's cost per operation. */
-export function initiatorLoop(issue: (os: Os, i: number) => void): Application {
+/**
+ * Issue operations with `issue(os, i, protocol)`; record each one's latency,
+ * or each batch's cost per operation. One application per experiment, the
+ * same for every run: what varies comes in the start event.
+ */
+export function initiatorLoop(issue: (os: Os, i: number, protocol: string) => void): Application {
   const begin = (os: Os) => {
     os.vars.t0 = os.now;
     os.vars.open = os.vars.batch as number;
-    for (let b = 0; b < (os.vars.batch as number); b++) issue(os, (os.vars.issued as number) + b);
+    for (let b = 0; b < (os.vars.batch as number); b++) issue(os, (os.vars.issued as number) + b, os.vars.protocol as string);
     os.vars.issued = (os.vars.issued as number) + (os.vars.batch as number);
   };
   return {
     start(os, data) {
       const plan = data as unknown as LoopPlan;
-      Object.assign(os.vars, { reps: plan.reps, batch: plan.batch, done: 0, issued: 0 } as Record<string, Json>);
+      Object.assign(os.vars, { reps: plan.reps, batch: plan.batch, protocol: plan.protocol, done: 0, issued: 0 } as Record<string, Json>);
       begin(os);
     },
     done(os, result) {

@@ -23,6 +23,8 @@ interface Point {
   reps: number;
 }
 
+const shootdowns = initiatorLoop((os, _i, protocol) => os.shootdown(protocol));
+
 export const shootdown: Experiment<Params> = {
   name: "shootdown",
   summary: "raw messaging cost of the TLB-shootdown protocols, cores 2..32 (Figure 6)",
@@ -36,8 +38,8 @@ export const shootdown: Experiment<Params> = {
   system(spec) {
     const p = spec.params as unknown as Point;
     return kernelSystem(spec, {
-      app: initiatorLoop((os) => os.shootdown(p.protocol)),
-      starts: new Map([[0, { reps: p.reps, batch: 1 }]]),
+      app: shootdowns,
+      starts: new Map([[0, { reps: p.reps, batch: 1, protocol: p.protocol }]]),
     });
   },
   summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.protocols, specs, outcomes, (o) => median(cyclesOf(o.cores[0].result))) }),

@@ -35,6 +35,9 @@ interface Point {
   pollBudget: number | null;
 }
 
+/** Operation i splits RAM region i into 16 Frames. */
+const retypes = initiatorLoop((os, i, protocol) => os.retype({ cap: i, type: "Frame", objSize: REGION / 16, count: 16 }, protocol));
+
 export const twopc: Experiment<Params> = {
   name: "twopc",
   summary: "capability retype by two-phase commit: one at a time and pipelined, cores 2..32 (Figure 8)",
@@ -51,8 +54,8 @@ export const twopc: Experiment<Params> = {
     // Every replica knows the same RAM regions at boot, each retyped into 16 Frames by one operation.
     const caps = Array.from({ length: regions }, (_, i) => ({ cap: { type: "RAM" as const, base: POOL_BASE + i * REGION, size: REGION }, owner: 0 }));
     return kernelSystem(spec, {
-      app: initiatorLoop((os, i) => os.retype({ cap: i, type: "Frame", objSize: REGION / 16, count: 16 }, p.protocol)),
-      starts: new Map([[0, { reps: p.reps, batch: p.batch }]]),
+      app: retypes,
+      starts: new Map([[0, { reps: p.reps, batch: p.batch, protocol: p.protocol }]]),
       caps,
       config: { pollBudget: p.pollBudget },
     });

@@ -34,6 +34,9 @@ interface Point {
   reps: number;
 }
 
+/** Each unmap takes the next of the pages mapped at boot. */
+const unmaps = initiatorLoop((os, i, protocol) => os.unmap(SHARED_PAGE + i * PAGE_BYTES, protocol));
+
 export const unmap: Experiment<Params> = {
   name: "unmap",
   summary: "end-to-end unmap latency, Barrelfish vs Linux vs Windows, cores 2..32 (Figure 7)",
@@ -48,8 +51,8 @@ export const unmap: Experiment<Params> = {
   system(spec) {
     const p = spec.params as unknown as Point;
     return kernelSystem(spec, {
-      app: initiatorLoop((os, i) => os.unmap(SHARED_PAGE + i * PAGE_BYTES, p.protocol)),
-      starts: new Map([[0, { reps: p.reps, batch: 1 }]]),
+      app: unmaps,
+      starts: new Map([[0, { reps: p.reps, batch: 1, protocol: p.protocol }]]),
       pages: p.reps,
       config: { personality: p.kernel, pollBudget: p.kernel === "barrelfish" ? p.pollBudget : null },
     });
