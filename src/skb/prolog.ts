@@ -4,11 +4,26 @@
 import "./tau-globals.ts";
 import pl from "tau-prolog";
 import loadLists from "tau-prolog/modules/lists.js";
-import type { AnswerCallbacks, Num, Rule, Session, Substitution, Term, Thread, Value, Var } from "tau-prolog";
+import type { AnswerCallbacks, Builtin, Num, Rule, Session, Substitution, Term, Thread, Value, Var } from "tau-prolog";
 import { SkbFieldError, SkbLimitError, SkbQueryError, SkbSyntaxError } from "./errors.ts";
 import type { Compound, Fact, PlTerm } from "./facts.ts";
 
 loadLists(pl);
+
+/**
+ * functor/3 builds its term in one step whatever the arity, so a query like
+ * functor(T, f, 100000000) would hang a request that the step limit cannot
+ * stop: above MAX_ARITY it raises ISO's representation_error(max_arity).
+ */
+export const MAX_ARITY = 65535;
+const functor: Builtin = pl.builtin.rules["functor/3"];
+pl.builtin.rules["functor/3"] = (thread, point, atom) => {
+  const arity = atom.args[2] as Num;
+  if (typeof arity.value === "number" && !arity.is_float && arity.value > MAX_ARITY) {
+    return thread.throw_error(pl.error.representation("max_arity", atom.indicator));
+  }
+  functor(thread, point, atom);
+};
 
 export interface Limits {
   /** Resolution steps the query may take in all. */

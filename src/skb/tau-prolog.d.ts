@@ -60,7 +60,10 @@ declare module "tau-prolog" {
     query(goal: string, options: ParseCallbacks): void;
     add_goal(goal: Term): void;
     answer(options: AnswerCallbacks): void;
+    throw_error(error: Term): void;
   }
+  /** A builtin predicate's implementation: it acts on the thread for the goal `atom` at `point`. */
+  export type Builtin = (thread: Thread, point: State, atom: Term) => void;
   export interface Session {
     thread: Thread;
     /** The clauses of the user module, by predicate indicator. */
@@ -81,6 +84,9 @@ declare module "tau-prolog" {
   }
   interface Tau {
     create(limit?: number): Session;
+    /** The system module: builtins by predicate indicator. */
+    builtin: { rules: Record<string, Builtin> };
+    error: { representation(flag: string, indicator: string): Term };
     type: {
       Term: new (id: string, args?: Value[]) => Term;
       Num: new (value: number, isFloat?: boolean) => Num;

@@ -19,6 +19,13 @@ describe("what a query may not do", () => {
     expect((await (await kb).query("findall(C, core(C), L)")).answers).toEqual([{ L: "[0,1,2,3]" }]);
   });
 
+  it("build a term of any size in one step, out of the step limit's reach", async () => {
+    const e = await error("functor(T, f, 100000000)");
+    expect(e).toBeInstanceOf(SkbQueryError);
+    expect((e as SkbQueryError).term).toMatch(/representation_error\(max_arity\)/);
+    expect((await (await kb).query("functor(T, f, 3)")).answers).toHaveLength(1);
+  });
+
   it("stop the process", async () => {
     expect((await (await kb).query("halt")).answers).toEqual([]);
     expect((await (await kb).query("halt(1)")).answers).toEqual([]);
