@@ -11,19 +11,28 @@ import type { Compound, Fact, PlTerm } from "./facts.ts";
 loadLists(pl);
 
 /**
- * functor/3 builds its term in one step whatever the arity, so a query like
- * functor(T, f, 100000000) would hang a request that the step limit cannot
- * stop: above MAX_ARITY it raises ISO's representation_error(max_arity).
+ * Builtins that build a term of any size in one step, out of the step
+ * limit's reach: functor(T, f, 100000000) or replicate(x, 100000000, L) would
+ * hang a request. Above MAX_TERM_SIZE they raise ISO's errors instead:
+ * representation_error(max_arity) and resource_error(memory).
  */
-export const MAX_ARITY = 65535;
-const functor: Builtin = pl.builtin.rules["functor/3"];
-pl.builtin.rules["functor/3"] = (thread, point, atom) => {
-  const arity = atom.args[2] as Num;
-  if (typeof arity.value === "number" && !arity.is_float && arity.value > MAX_ARITY) {
-    return thread.throw_error(pl.error.representation("max_arity", atom.indicator));
-  }
-  functor(thread, point, atom);
-};
+export const MAX_TERM_SIZE = 65535;
+
+function capSize(rules: Record<string, Builtin>, indicator: string, sizeArg: number, error: (indicator: string) => Term): void {
+  const builtin = rules[indicator];
+  rules[indicator] = (thread, point, atom) => {
+    const n = atom.args[sizeArg] as Num;
+    if (typeof n.value === "number" && !n.is_float && n.value > MAX_TERM_SIZE) return thread.throw_error(error(atom.indicator));
+    builtin(thread, point, atom);
+  };
+}
+
+const T = pl.type.Term;
+capSize(pl.builtin.rules, "functor/3", 2, (indicator) => pl.error.representation("max_arity", indicator));
+capSize(pl.modules.lists.rules, "replicate/3", 1, (indicator) => {
+  const [name, arity] = indicator.split("/");
+  return new T("error", [new T("resource_error", [new T("memory", [])]), new T("/", [new T(name, []), new pl.type.Num(Number(arity), false)])]);
+});
 
 export interface Limits {
   /** Resolution steps the query may take in all. */

@@ -84,8 +84,9 @@ declare module "tau-prolog" {
   }
   interface Tau {
     create(limit?: number): Session;
-    /** The system module: builtins by predicate indicator. */
+    /** The system module and the loaded libraries: builtins by predicate indicator. */
     builtin: { rules: Record<string, Builtin> };
+    modules: Record<string, { rules: Record<string, Builtin> }>;
     error: { representation(flag: string, indicator: string): Term };
     type: {
       Term: new (id: string, args?: Value[]) => Term;

@@ -23,7 +23,10 @@ describe("what a query may not do", () => {
     const e = await error("functor(T, f, 100000000)");
     expect(e).toBeInstanceOf(SkbQueryError);
     expect((e as SkbQueryError).term).toMatch(/representation_error\(max_arity\)/);
-    expect((await (await kb).query("functor(T, f, 3)")).answers).toHaveLength(1);
+    const r = await error("replicate(x, 100000000, L)");
+    expect(r).toBeInstanceOf(SkbQueryError);
+    expect((r as SkbQueryError).term).toMatch(/resource_error\(memory\)/);
+    expect((await (await kb).query("functor(T, f, 3), replicate(x, 3, L)")).answers).toEqual([{ T: expect.stringMatching(/^f\(_\w+,_\w+,_\w+\)$/), L: "[x,x,x]" }]);
   });
 
   it("stop the process", async () => {
