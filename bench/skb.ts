@@ -1,6 +1,7 @@
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 import { SystemKnowledgeBase } from "../src/skb/index.ts";
 import type { BenchEntry, Row } from "./entry";
+import { median } from "../src/experiments/sweep.ts";
 
 // Building a machine's SKB (facts and rules in tau-prolog) and having its
 // rules compute the NUMA-aware multicast tree: the steady state, after
@@ -11,7 +12,6 @@ const CASES: { machine: () => Machine; reps: number; targetMs: number }[] = [
   { machine: () => syntheticMachine(1024), reps: 5, targetMs: 2000 },
 ];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 const skb: BenchEntry = {

@@ -7,6 +7,7 @@ import { PAPER_URPC, pairClasses } from "../hwmodel/index.ts";
 import type { Json } from "../engine/index.ts";
 import type { Application, Os } from "../monitor/index.ts";
 import type { Experiment, RunSpec } from "./experiment.ts";
+import { median } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 const Params = z.strictObject({
@@ -56,7 +57,6 @@ function ping(os: Os, p: Point): void {
   os.send(p.b, { t: "ping" });
 }
 
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 
 export const urpc: Experiment<Params> = {
   name: "urpc",

@@ -10,6 +10,7 @@ import type { CostModel, Machine } from "../hwmodel/index.ts";
 import {
   APP_DOMAIN,
   MONITOR_DOMAIN,
+  PAGE_BYTES,
   bootCore,
   SHARED_PAGE,
   CpuDriver,
@@ -48,8 +49,6 @@ export interface Os {
   charge(cycles: number): void;
   /** A URPC message to the application on core `dst`. */
   send(dst: number, body: Json): void;
-  /** A timer event for this core's application. */
-  timer(delay: number, data: Json): void;
   /** Append a measurement to this core's results. */
   record(name: string, value: Json): void;
   /** A one-way LRPC from the application to its local monitor, which runs next. */
@@ -66,7 +65,6 @@ export interface Os {
 export interface Application {
   start?(os: Os, data: Json): void;
   message?(os: Os, src: number, body: Json): void;
-  timer?(os: Os, data: Json): void;
   done?(os: Os, result: Completion): void;
 }
 
@@ -103,7 +101,6 @@ interface KernelState {
 }
 
 export const START_KIND = "start";
-export const TIMER_KIND = "timer";
 
 export class CoreKernel implements Kernel, Os, MonitorCore {
   readonly cpu: CpuDriver;
@@ -124,7 +121,10 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
     const booted = saved ? { cpu: CpuDriver.restore(saved.cpu!, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
     this.cpu = booted.cpu;
     this.replica = new Replica(saved?.replica);
-    if (!saved) for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
+    if (!saved) {
+      for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
+      for (let i = 0; i < env.pages; i++) this.replica.map(SHARED_PAGE + i * PAGE_BYTES, i);
+    }
     this.urpc = new UrpcChannels(core, env.cost, env.config.slots, saved?.urpc);
     this.routes = env.routes.of(core);
     this.agreement = new Agreement(core, this.urpc, this.routes, { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
@@ -165,9 +165,6 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
       case START_KIND:
         app.start?.(this, e.data);
         break;
-      case TIMER_KIND:
-        app.timer?.(this, e.data);
-        break;
       case URPC_KIND:
       case URPC_ACK_KIND:
       case BROADCAST_KIND: {
@@ -196,10 +193,6 @@ export class CoreKernel implements Kernel, Os, MonitorCore {
 
   send(dst: number, body: Json): void {
     this.urpc.send(this.ctx, dst, body);
-  }
-
-  timer(delay: number, data: Json): void {
-    this.ctx.after(delay, TIMER_KIND, data);
   }
 
   record(name: string, value: Json): void {

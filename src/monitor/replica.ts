@@ -17,7 +17,7 @@ export interface ReplicaCap extends Capability {
 export interface ReplicaState {
   caps: ReplicaCap[];
   nextId: number;
-  /** Mapped pages: virtual page address -> capability id of the frame. */
+  /** The application's mapped pages: virtual page address -> the page of its shared region. */
   mappings: Record<string, number>;
 }
 
@@ -69,8 +69,8 @@ export class Replica {
     for (const child of retypeChildren(cap, r.type, r.objSize, r.count)) this.add(child, cap.owner, cap.id);
   }
 
-  map(vaddr: number, frame: number): void {
-    this.s.mappings[vaddr] = frame;
+  map(vaddr: number, page: number): void {
+    this.s.mappings[vaddr] = page;
   }
 
   unmap(vaddr: number): boolean {

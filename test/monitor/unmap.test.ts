@@ -30,6 +30,14 @@ describe("unmap: TLB shootdown over the SKB's trees", () => {
     });
   }
 
+  it("every replica records the mapping at boot and drops it with the unmap", async () => {
+    const page = `${SHARED_PAGE}=0`;
+    const idle = await runProtocol("amd-8x4", 8, ["numa-multicast"], { app: {}, starts: new Map() });
+    for (let c = 0; c < 8; c++) expect(resultOf(idle, c).replica, `core ${c}`).toContain(page);
+    const out = await runProtocol("amd-8x4", 8, ["numa-multicast"], { app: unmapOnce("numa-multicast"), starts: new Map([[0, null]]) });
+    for (let c = 0; c < 8; c++) expect(resultOf(out, c).replica, `core ${c}`).not.toContain(page);
+  });
+
   it("cores not in the run keep their mapping: the tree spans the run's cores only", async () => {
     const out = await runProtocol("amd-8x4", 6, ["numa-multicast"], { app: unmapOnce("numa-multicast"), starts: new Map([[0, null]]) });
     expect(out.cores).toHaveLength(6);
