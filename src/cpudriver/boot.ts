@@ -40,17 +40,25 @@ export interface BootedCore {
 }
 
 /**
+ * The application's domain on a core: its dispatcher, with `pages` shared
+ * pages mapped from SHARED_PAGE on, all of them in its TLB.
+ */
+export function bootApplication(cpu: CpuDriver, pages: number): DomainCaps {
+  const app = bootDomain(cpu, APP_DOMAIN, (2 * cpu.core + 2) * MiB);
+  cpu.map(APP_DOMAIN, SHARED_PAGE, app.frames[0], pages);
+  for (let i = 0; i < pages; i++) cpu.translate(APP_DOMAIN, SHARED_PAGE + i * PAGE_BYTES);
+  return app;
+}
+
+/**
  * A core of the simulated multikernel: its monitor's domain and the
- * application's dispatcher, joined by LRPC endpoints both ways; the
- * application has `pages` shared pages mapped from SHARED_PAGE on, all of
- * them in its TLB.
+ * application's dispatcher (bootApplication), joined by LRPC endpoints both
+ * ways.
  */
 export function bootCore(core: number, cost: CostModel, pages = 1): BootedCore {
   const cpu = new CpuDriver(core, cost);
   const monitor = bootDomain(cpu, MONITOR_DOMAIN, (2 * core + 1) * MiB);
-  const app = bootDomain(cpu, APP_DOMAIN, (2 * core + 2) * MiB);
-  cpu.map(APP_DOMAIN, SHARED_PAGE, app.frames[0], pages);
-  for (let i = 0; i < pages; i++) cpu.translate(APP_DOMAIN, SHARED_PAGE + i * PAGE_BYTES);
+  const app = bootApplication(cpu, pages);
   // An EndPoint is retyped from the target's Dispatcher cap by its owner and given to the caller.
   const endpoint = (owner: DomainId, caps: DomainCaps, holder: DomainId) => {
     const [ep] = cpu.retype(owner, caps.dispatcher, "EndPoint", 0, 1).refs;

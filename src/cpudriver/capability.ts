@@ -17,11 +17,11 @@ export const CAP_TYPES: readonly CapType[] = ["RAM", "Frame", "CNode", "VNode", 
  * object occupies. An EndPoint names its listening dispatcher and carries that
  * dispatcher's range; it owns no memory of its own.
  */
-export interface Capability {
+export type Capability = {
   readonly type: CapType;
   readonly base: number;
   readonly size: number;
-}
+};
 
 export const BASE_PAGE_SIZE = 4096;
 /** Physical and virtual addresses are below 2^48 (x86-64). */

@@ -6,7 +6,8 @@
 import type { CostModel } from "../hwmodel/index.ts";
 import { isCopy, type Capability, type CapType } from "./capability.ts";
 import { CSpace, type CapRef, type CSpaceSnapshot, type DomainId } from "./cspace.ts";
-import { upcallCost, type Json, type Message } from "./dispatcher.ts";
+import type { Json } from "../json.ts";
+import { upcallCost, type Message } from "./dispatcher.ts";
 import { CapError } from "./errors.ts";
 import { deliverLrpc } from "./lrpc.ts";
 import { Mmu, PAGE_WALK_LEVELS, type MmuSnapshot } from "./mmu.ts";
@@ -56,13 +57,13 @@ export interface SyscallResults {
   block: Running;
 }
 
-export interface CpuDriverSnapshot {
+export type CpuDriverSnapshot = {
   version: 1;
   core: number;
   cspace: CSpaceSnapshot;
   mmu: MmuSnapshot;
   scheduler: SchedulerSnapshot;
-}
+};
 
 export class CpuDriver {
   readonly cspace: CSpace;

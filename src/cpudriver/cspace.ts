@@ -9,14 +9,14 @@ import { CapError } from "./errors.ts";
 export type CapRef = number;
 export type DomainId = number;
 
-export interface Slot {
+export type Slot = {
   cap: Capability;
   holder: DomainId;
-}
+};
 
-export interface CSpaceSnapshot {
+export type CSpaceSnapshot = {
   slots: (Slot | null)[];
-}
+};
 
 export class CSpace {
   private slots: (Slot | null)[] = [];

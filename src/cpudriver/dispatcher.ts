@@ -1,21 +1,20 @@
 // Dispatchers: one per core per domain, never migrating. The CPU driver runs
 // one by upcalling it; the dispatcher's own thread scheduler does the rest.
 import type { CostModel } from "../hwmodel/index.ts";
+import { cloneJson, type Json } from "../json.ts";
 import type { CapRef, DomainId } from "./cspace.ts";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export interface Message {
+export type Message = {
   from: DomainId;
   payload: Json;
-}
+};
 
 export type DispatcherState = "runnable" | "blocked";
 
 /** LMP endpoint buffers live in the dispatcher's frame, so they are bounded. */
 export const ENDPOINT_MESSAGES = 32;
 
-export interface Dispatcher {
+export type Dispatcher = {
   domain: DomainId;
   core: number;
   /** The Dispatcher cap it was made from. */
@@ -27,7 +26,7 @@ export interface Dispatcher {
   state: DispatcherState;
   /** Messages delivered to its endpoints by LRPC, oldest first. */
   endpoint: Message[];
-}
+};
 
 /**
  * Upcalling a dispatcher to run it: the user-level half of Table 1's LRPC
@@ -40,9 +39,4 @@ export function upcallCost(cost: CostModel): number {
 
 export function cloneDispatcher(d: Dispatcher): Dispatcher {
   return { ...d, endpoint: d.endpoint.map((m) => ({ from: m.from, payload: cloneJson(m.payload) })) };
-}
-
-/** A deep copy through JSON: no aliases into kernel state, and exactly what storage will keep. */
-export function cloneJson(v: Json): Json {
-  return JSON.parse(JSON.stringify(v)) as Json;
 }

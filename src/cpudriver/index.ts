@@ -7,4 +7,3 @@ export * from "./errors.ts";
 export * from "./mmu.ts";
 export * from "./scheduler.ts";
 export * from "./boot.ts";
-export * from "./ipi-shootdown.ts";

@@ -4,7 +4,8 @@
 // straight to the target (Table 1: trap, switch, upcall). An EndPoint to a
 // dispatcher on another core is no use here: that is what URPC is for.
 import type { CapRef, CSpace, DomainId } from "./cspace.ts";
-import { cloneJson, ENDPOINT_MESSAGES, type Dispatcher, type Json } from "./dispatcher.ts";
+import { cloneJson, type Json } from "../json.ts";
+import { ENDPOINT_MESSAGES, type Dispatcher } from "./dispatcher.ts";
 import { KernelError } from "./errors.ts";
 import type { Scheduler } from "./scheduler.ts";
 

@@ -29,11 +29,11 @@ interface TlbEntry {
   paddr: number;
 }
 
-export interface MmuSnapshot {
+export type MmuSnapshot = {
   vspaces: { domain: DomainId; root: CapRef; ptes: [vpn: number, paddr: number, frame: CapRef][] }[];
   /** Least recently used first. */
   tlb: [domain: DomainId, vpn: number, paddr: number][];
-}
+};
 
 /**
  * A fully associative TLB with LRU replacement. Entries are tagged with the

@@ -5,12 +5,12 @@ import type { DomainId } from "./cspace.ts";
 import { cloneDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { KernelError } from "./errors.ts";
 
-export interface SchedulerSnapshot {
+export type SchedulerSnapshot = {
   /** In creation order. */
   dispatchers: Dispatcher[];
   current: DomainId | null;
   lastRun: DomainId | null;
-}
+};
 
 export class Scheduler {
   private dispatchers = new Map<DomainId, Dispatcher>();

@@ -3,8 +3,9 @@
 // same inputs give the same order on any host whatever order the real
 // deliveries happened in.
 
-/** JSON values: everything an event carries must survive a trip between Durable Objects. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from "../json.ts";
+
+export type { Json };
 
 /** Ties at one arrival time: control before interrupts before messages before timers. */
 export const EventClass = {

@@ -6,16 +6,18 @@
 import type { z } from "zod";
 import type { Machine, MachineDescription } from "../hwmodel/index.ts";
 import type { Json, RunOutcome, RunStats, System } from "../engine/index.ts";
+import type { RouteSet } from "../monitor/index.ts";
 
-export interface RunSpec {
+/** One booted machine of an experiment: plain JSON, so it can be handed to a Durable Object. */
+export interface RunSpec<Point extends Json = Json> {
   experiment: string;
   machine: MachineDescription;
   /** Cores booted: 0 .. cores-1 of the machine. */
   cores: number;
-  /** The experiment's parameters for this point, already validated. */
-  params: Json;
+  /** What this run of the experiment measures, e.g. the protocol and the repetitions. */
+  params: Point;
   /** Routing trees from the SKB, computed once per run and handed to every monitor at boot. */
-  routes?: Json;
+  routes?: RouteSet;
 }
 
 export interface SeriesPoint {
@@ -50,7 +52,11 @@ export class ParamError extends Error {
   }
 }
 
-export interface Experiment<P = unknown> {
+/**
+ * P: the parameters a user sets (validated by `params`); Point: what one of
+ * its planned runs carries.
+ */
+export interface Experiment<P = unknown, Point extends Json = Json> {
   name: string;
   summary: string;
   /** The machine it runs on when none is named: the paper's. */
@@ -58,9 +64,9 @@ export interface Experiment<P = unknown> {
   /** The parameters a user may set; defaults filled in by parsing. */
   params: z.ZodType<P>;
   /** The runs that make up the experiment on this machine, e.g. one per core count of a sweep. */
-  plan(machine: Machine, params: P): Promise<RunSpec[]> | RunSpec[];
+  plan(machine: Machine, params: P): Promise<RunSpec<Point>[]> | RunSpec<Point>[];
   /** A booted machine for one run. */
-  system(spec: RunSpec): System;
+  system(spec: RunSpec<Point>): System;
   /** Rows and series from the outcomes of the planned runs, in plan order. */
-  summarize(machine: Machine, params: P, specs: RunSpec[], outcomes: RunOutcome[]): { rows: Json[]; series: Series[] };
+  summarize(machine: Machine, params: P, specs: RunSpec<Point>[], outcomes: RunOutcome[]): { rows: Json[]; series: Series[] };
 }

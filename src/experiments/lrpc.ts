@@ -4,20 +4,20 @@
 // checks the capability, delivers the message and switches to the monitor.
 import { z } from "zod";
 import { PAPER_LRPC } from "../hwmodel/index.ts";
-import type { Json } from "../engine/index.ts";
-import type { Application } from "../monitor/index.ts";
+import type { Application } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { median } from "./sweep.ts";
-import { kernelSystem } from "./system.ts";
+import { kernelSystem, recordsOf } from "./system.ts";
 
 const Params = z.strictObject({
   calls: z.number().int().min(1).max(10000).default(16),
 });
 type Params = z.infer<typeof Params>;
 
-const caller: Application = {
-  start(os, data) {
-    for (let i = 0; i < (data as { calls: number }).calls; i++) {
+const caller: Application<null, Params> = {
+  initial: null,
+  start(os, p) {
+    for (let i = 0; i < p.calls; i++) {
       const t0 = os.now;
       os.lrpc({ i });
       os.record("oneWay", os.now - t0);
@@ -25,15 +25,15 @@ const caller: Application = {
   },
 };
 
-export const lrpc: Experiment<Params> = {
+export const lrpc: Experiment<Params, Params> = {
   name: "lrpc",
   summary: "one-way LRPC between dispatchers on one core (Table 1)",
   defaultMachine: "amd-8x4",
   params: Params,
-  plan: (machine, p) => [{ experiment: "lrpc", machine: machine.description, cores: 1, params: p as Json }],
+  plan: (machine, p) => [{ experiment: "lrpc", machine: machine.description, cores: 1, params: p }],
   system: (spec) => kernelSystem(spec, { app: caller, starts: new Map([[0, spec.params]]) }),
   summarize(machine, _p, _specs, [out]) {
-    const calls = (out.cores[0].result as { records: { oneWay: number[] } }).records.oneWay;
+    const calls = recordsOf(out, 0).oneWay as number[];
     const paper = PAPER_LRPC[machine.name];
     return { rows: [{ pair: "same-core", cores: [0, 0], latency: median(calls), ...(paper ? { paperLatency: paper } : {}) }], series: [] };
   },

@@ -2,17 +2,16 @@
 // per kind the experiment uses and per initiating core, over the cores the
 // run boots.
 import type { Machine } from "../hwmodel/index.ts";
-import type { Json } from "../engine/index.ts";
-import { routeKey } from "../monitor/index.ts";
+import { routeKey, type RouteSet } from "../monitor/index.ts";
 import { SystemKnowledgeBase, type RouteKind } from "../skb/index.ts";
 
-export async function routesFor(machine: Machine, cores: number, kinds: RouteKind[], roots: number[] = [0]): Promise<Json> {
+export async function routesFor(machine: Machine, cores: number, kinds: readonly RouteKind[], roots: readonly number[] = [0]): Promise<RouteSet> {
   const skb = await SystemKnowledgeBase.for(machine);
-  const out: Record<string, Json> = {};
+  const out: RouteSet = {};
   for (const kind of kinds) {
     for (const root of roots) {
       const tree = await skb.route(kind, root, { cores });
-      out[routeKey(kind, root)] = { kind, root, edges: tree.edges.map(({ from, to, order, cost }) => ({ from, to, order, cost })) };
+      out[routeKey(kind, root)] = { kind, root, edges: tree.edges };
     }
   }
   return out;

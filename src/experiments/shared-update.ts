@@ -6,11 +6,10 @@
 // locally, so the cost is the round trip plus the queue at the server, whose
 // own cycles per update are the Server series.
 import { z } from "zod";
-import type { Json } from "../engine/index.ts";
-import type { Application } from "../monitor/index.ts";
+import type { Application, Os } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
-import { kernelSystem } from "./system.ts";
+import { kernelSystem, recordsOf } from "./system.ts";
 
 export const SHARED_UPDATE_VARIANTS = ["SHM1", "SHM2", "SHM4", "SHM8", "MSG1", "MSG8", "Server"] as const;
 type Variant = (typeof SHARED_UPDATE_VARIANTS)[number];
@@ -23,16 +22,16 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-interface Point {
+type Point = {
   mode: "SHM" | "MSG";
   lines: number;
   updates: number;
-}
+};
 
 /** Every participating core updates the shared lines in place, one update after another. */
-const sharedMemory: Application = {
-  start(os, data) {
-    const p = data as unknown as Point & { cores: number };
+const sharedMemory: Application<null, Point & { cores: number }> = {
+  initial: null,
+  start(os, p) {
     const cores = Array.from({ length: p.cores }, (_, i) => i);
     const each = os.cost.sharedUpdate(cores, p.lines);
     for (let u = 0; u < p.updates; u++) {
@@ -42,14 +41,17 @@ const sharedMemory: Application = {
   },
 };
 
+type Client = { lines: number; left: number; sentAt: number };
+type Request = { t: "update"; lines: number } | { t: "done" };
+
 /** Clients send requests to core 0, which updates its lines and replies. */
-const messages: Application = {
-  start(os, data) {
-    Object.assign(os.vars, data as Record<string, Json>);
+const messages: Application<Client, Client, Request> = {
+  initial: { lines: 0, left: 0, sentAt: 0 },
+  start(os, client) {
+    os.state = { ...client };
     request(os);
   },
-  message(os, src, body) {
-    const m = body as { t: string; lines: number };
+  message(os, src, m) {
     if (m.t === "update") {
       const start = os.now;
       os.charge(m.lines * os.cost.localLineUpdate());
@@ -57,18 +59,17 @@ const messages: Application = {
       os.record("server", os.now - start + os.cost.urpcReceive());
       return;
     }
-    os.record("update", os.now - (os.vars.sentAt as number));
-    os.vars.left = (os.vars.left as number) - 1;
-    if ((os.vars.left as number) > 0) request(os);
+    os.record("update", os.now - os.state.sentAt);
+    if (--os.state.left > 0) request(os);
   },
 };
 
-function request(os: Parameters<NonNullable<Application["start"]>>[0]): void {
-  os.vars.sentAt = os.now;
-  os.send(0, { t: "update", lines: os.vars.lines as number });
+function request(os: Os<Client>): void {
+  os.state.sentAt = os.now;
+  os.send(0, { t: "update", lines: os.state.lines });
 }
 
-export const sharedUpdate: Experiment<Params> = {
+export const sharedUpdate: Experiment<Params, Point> = {
   name: "shared-update",
   summary: "n cores updating k shared cache lines: shared memory (SHMk) vs messages to a server (MSGk), cores 2..16 (Figure 3)",
   defaultMachine: "amd-4x4",
@@ -81,22 +82,25 @@ export const sharedUpdate: Experiment<Params> = {
       modes.set(`${mode}${lines}`, { mode, lines, updates: p.updates });
     }
     return [...modes.values()].flatMap((point) =>
-      checkCores(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point as unknown as Json })),
+      checkCores(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point })),
     );
   },
   system(spec) {
-    const p = spec.params as unknown as Point;
-    const starts = new Map<number, Json>();
-    if (p.mode === "SHM") for (let c = 0; c < spec.cores; c++) starts.set(c, { ...p, cores: spec.cores });
-    else for (let c = 1; c < spec.cores; c++) starts.set(c, { lines: p.lines, left: p.updates });
-    return kernelSystem(spec, { app: p.mode === "SHM" ? sharedMemory : messages, starts });
+    const p = spec.params;
+    if (p.mode === "SHM") {
+      const starts = new Map<number, Point & { cores: number }>();
+      for (let c = 0; c < spec.cores; c++) starts.set(c, { ...p, cores: spec.cores });
+      return kernelSystem(spec, { app: sharedMemory, starts });
+    }
+    const starts = new Map<number, Client>();
+    for (let c = 1; c < spec.cores; c++) starts.set(c, { lines: p.lines, left: p.updates, sentAt: 0 });
+    return kernelSystem(spec, { app: messages, starts });
   },
   summarize(_m, p, specs, outcomes) {
     const pick = (mode: string, lines: number, record: string) =>
       specs.flatMap((s, i) => {
-        const q = s.params as unknown as Point;
-        if (q.mode !== mode || q.lines !== lines) return [];
-        const all = outcomes[i].cores.flatMap((c) => ((c.result as { records: Record<string, number[]> }).records[record] ?? []) as number[]);
+        if (s.params.mode !== mode || s.params.lines !== lines) return [];
+        const all = outcomes[i].cores.flatMap((c) => (recordsOf(outcomes[i], c.core)[record] ?? []) as number[]);
         return [{ cores: s.cores, cycles: median(all) }];
       });
     const series = p.variants.map((v: Variant) => ({

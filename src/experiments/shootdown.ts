@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const SHOOTDOWN_PROTOCOLS = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
@@ -18,29 +18,29 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-interface Point {
+type Point = SweepPoint & {
   protocol: (typeof SHOOTDOWN_PROTOCOLS)[number];
   reps: number;
-}
+};
 
 const shootdowns = initiatorLoop((os, _i, protocol) => os.shootdown(protocol));
 
-export const shootdown: Experiment<Params> = {
+export const shootdown: Experiment<Params, Point> = {
   name: "shootdown",
   summary: "raw messaging cost of the TLB-shootdown protocols, cores 2..32 (Figure 6)",
   defaultMachine: "amd-8x4",
   params: Params,
   plan: (machine, p) =>
     sweep("shootdown", machine, p.protocols, p.cores, async (protocol, cores) => ({
-      params: { protocol, reps: p.reps },
-      routes: await routesFor(machine, cores, [protocol as Point["protocol"]]),
+      params: { series: protocol, protocol, reps: p.reps },
+      routes: await routesFor(machine, cores, [protocol]),
     })),
   system(spec) {
-    const p = spec.params as unknown as Point;
+    const p = spec.params;
     return kernelSystem(spec, {
       app: shootdowns,
       starts: new Map([[0, { reps: p.reps, batch: 1, protocol: p.protocol }]]),
     });
   },
-  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.protocols, specs, outcomes, (o) => median(cyclesOf(o.cores[0].result))) }),
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.protocols, specs, outcomes, (o) => median(cyclesOf(o))) }),
 };

@@ -2,7 +2,8 @@
 // run, checked against the machine, and the median of repeated measurements.
 import { z } from "zod";
 import type { Machine } from "../hwmodel/index.ts";
-import type { Json, RunOutcome } from "../engine/index.ts";
+import type { RunOutcome } from "../engine/index.ts";
+import type { RouteSet } from "../monitor/index.ts";
 import { ParamError, type RunSpec, type Series } from "./experiment.ts";
 
 export const coresParam = (defaults: number[]) =>
@@ -27,31 +28,31 @@ export function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[xs.length >> 1];
 }
 
-/**
- * The plan of a sweep: one run per variant (a series) and core count. Each
- * run's params carry the name of its series, for `seriesOf`.
- */
-export async function sweep(
+/** A run of a sweep carries the name of its series (a protocol, a kernel, a variant), for `seriesOf`. */
+export type SweepPoint = { series: string };
+
+/** The plan of a sweep: one run per variant (a series) and core count. */
+export async function sweep<V extends string, Point extends SweepPoint>(
   experiment: string,
   machine: Machine,
-  variants: readonly string[],
+  variants: readonly V[],
   cores: number[],
-  point: (variant: string, cores: number) => Promise<{ params: Record<string, Json>; routes?: Json }> | { params: Record<string, Json>; routes?: Json },
-): Promise<RunSpec[]> {
-  const specs: RunSpec[] = [];
+  point: (variant: V, cores: number) => Promise<{ params: Point; routes?: RouteSet }> | { params: Point; routes?: RouteSet },
+): Promise<RunSpec<Point>[]> {
+  const specs: RunSpec<Point>[] = [];
   for (const series of variants) {
     for (const n of checkCores(machine, cores)) {
       const { params, routes } = await point(series, n);
-      specs.push({ experiment, machine: machine.description, cores: n, params: { ...params, series }, ...(routes ? { routes } : {}) });
+      specs.push({ experiment, machine: machine.description, cores: n, params, ...(routes ? { routes } : {}) });
     }
   }
   return specs;
 }
 
 /** The series of a sweep: for each variant, a point per core count measured from its run's outcome. */
-export function seriesOf(variants: readonly string[], specs: RunSpec[], outcomes: RunOutcome[], measure: (o: RunOutcome) => number): Series[] {
+export function seriesOf(variants: readonly string[], specs: RunSpec<SweepPoint>[], outcomes: RunOutcome[], measure: (o: RunOutcome) => number): Series[] {
   return variants.map((name) => ({
     name,
-    points: specs.flatMap((s, i) => ((s.params as { series?: string }).series === name ? [{ cores: s.cores, cycles: measure(outcomes[i]) }] : [])),
+    points: specs.flatMap((s, i) => (s.params.series === name ? [{ cores: s.cores, cycles: measure(outcomes[i]) }] : [])),
   }));
 }

@@ -1,10 +1,21 @@
-// Booting a run: the machine of a RunSpec with a CoreKernel on every core,
-// all running the experiment's application. Start events say which cores
-// begin the workload, at time 0.
+// Booting a run: the machine of a RunSpec with a kernel on every core (an OS
+// node, or an IPI-based baseline), all running the experiment's application.
+// Start events say which cores begin the workload, at time 0.
 import { CostModel, Machine, RING_SLOTS } from "../hwmodel/index.ts";
-import { EventClass, type Json, type SimEvent, type System } from "../engine/index.ts";
+import { EventClass, type Json, type RunOutcome, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
-import { CoreKernel, RouteTable, START_KIND, type Application, type KernelConfig, type RouteSet } from "../monitor/index.ts";
+import { RouteTable, type MonitorConfig } from "../monitor/index.ts";
+import {
+  IpiKernel,
+  OsNode,
+  START_KIND,
+  type Application,
+  type AppResult,
+  type IpiKernelState,
+  type KernelEnv,
+  type OsNodeState,
+  type Personality,
+} from "../kernel/index.ts";
 import type { RunSpec } from "./experiment.ts";
 
 const machines = new Map<string, Machine>();
@@ -20,36 +31,45 @@ export function machineOf(spec: RunSpec): Machine {
   return m;
 }
 
-export interface KernelSystemOptions {
-  app: Application;
+export interface KernelSystemOptions<S extends Json, D extends Json, M extends Json> {
+  app: Application<S, D, M>;
   /** The cores that get a start event, each with its data. */
-  starts: Map<number, Json>;
-  config?: Partial<KernelConfig>;
+  starts: Map<number, D>;
+  /** Whose kernel every core runs; Barrelfish's by default. */
+  personality?: Personality;
+  config?: Partial<MonitorConfig>;
   /** Capabilities every replica knows at boot. */
   caps?: { cap: Capability; owner: number }[];
   /** Pages of the application mapped on every core at boot. */
   pages?: number;
 }
 
-export function kernelSystem(spec: RunSpec, o: KernelSystemOptions): System {
+export function kernelSystem<S extends Json, D extends Json, M extends Json>(spec: RunSpec, o: KernelSystemOptions<S, D, M>): System {
   const machine = machineOf(spec);
   const cost = new CostModel(machine);
-  const env = {
-    machine,
+  const env: KernelEnv = {
     cost,
     cores: spec.cores,
     app: o.app,
-    routes: new RouteTable((spec.routes ?? {}) as unknown as RouteSet),
+    routes: new RouteTable(spec.routes ?? {}),
     caps: o.caps ?? [],
     pages: o.pages ?? 1,
-    config: { slots: RING_SLOTS, pollBudget: null, personality: "barrelfish" as const, ...o.config },
+    config: { slots: RING_SLOTS, pollBudget: null, ...o.config },
   };
+  const personality = o.personality ?? "barrelfish";
   return {
     cores: spec.cores,
     lookahead: cost.minLine(),
-    boot: (core) => new CoreKernel(core, env),
-    restore: (core, state) => new CoreKernel(core, env, state),
+    boot: (core) => (personality === "barrelfish" ? new OsNode(core, env) : new IpiKernel(core, env, personality)),
+    // The state is what this system's kernels snapshot: the boundary where stored JSON becomes a kernel again.
+    restore: (core, state) =>
+      personality === "barrelfish" ? new OsNode(core, env, state as OsNodeState) : new IpiKernel(core, env, personality, state as IpiKernelState),
     initial: (core): SimEvent[] =>
       o.starts.has(core) ? [{ time: 0, cls: EventClass.Control, src: -1, seq: core, kind: START_KIND, data: o.starts.get(core)! }] : [],
   };
+}
+
+/** What a core's application recorded in a run, by name. */
+export function recordsOf(o: RunOutcome, core: number): AppResult["records"] {
+  return (o.cores[core].result as AppResult).records;
 }

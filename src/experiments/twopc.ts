@@ -9,7 +9,7 @@ import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const TWOPC_VARIANTS = ["single", "pipelined"] as const;
@@ -28,28 +28,28 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-interface Point {
+type Point = SweepPoint & {
   protocol: string;
   batch: number;
   reps: number;
   pollBudget: number | null;
-}
+};
 
 /** Operation i splits RAM region i into 16 Frames. */
 const retypes = initiatorLoop((os, i, protocol) => os.retype({ cap: i, type: "Frame", objSize: REGION / 16, count: 16 }, protocol));
 
-export const twopc: Experiment<Params> = {
+export const twopc: Experiment<Params, Point> = {
   name: "twopc",
   summary: "capability retype by two-phase commit: one at a time and pipelined, cores 2..32 (Figure 8)",
   defaultMachine: "amd-8x4",
   params: Params,
   plan: (machine, p) =>
     sweep("twopc", machine, p.variants, p.cores, async (variant, cores) => ({
-      params: { protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, pollBudget: p.pollBudget },
+      params: { series: variant, protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, pollBudget: p.pollBudget },
       routes: await routesFor(machine, cores, [p.protocol]),
     })),
   system(spec) {
-    const p = spec.params as unknown as Point;
+    const p = spec.params;
     const regions = p.batch * p.reps;
     // Every replica knows the same RAM regions at boot, each retyped into 16 Frames by one operation.
     const caps = Array.from({ length: regions }, (_, i) => ({ cap: { type: "RAM" as const, base: POOL_BASE + i * REGION, size: REGION }, owner: 0 }));
@@ -60,6 +60,6 @@ export const twopc: Experiment<Params> = {
       config: { pollBudget: p.pollBudget },
     });
   },
-  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.variants, specs, outcomes, (o) => Math.round(median(cyclesOf(o.cores[0].result)))) }),
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.variants, specs, outcomes, (o) => Math.round(median(cyclesOf(o)))) }),
 };
 

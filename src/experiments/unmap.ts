@@ -10,7 +10,7 @@ import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep } from "./sweep.ts";
+import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const KERNELS = ["barrelfish", "linux", "windows"] as const;
@@ -27,35 +27,36 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-interface Point {
+type Point = SweepPoint & {
   kernel: (typeof KERNELS)[number];
   protocol: string;
   pollBudget: number | null;
   reps: number;
-}
+};
 
 /** Each unmap takes the next of the pages mapped at boot. */
 const unmaps = initiatorLoop((os, i, protocol) => os.unmap(SHARED_PAGE + i * PAGE_BYTES, protocol));
 
-export const unmap: Experiment<Params> = {
+export const unmap: Experiment<Params, Point> = {
   name: "unmap",
   summary: "end-to-end unmap latency, Barrelfish vs Linux vs Windows, cores 2..32 (Figure 7)",
   defaultMachine: "amd-8x4",
   params: Params,
   plan: (machine, p) =>
     sweep("unmap", machine, p.kernels, p.cores, async (kernel, cores) => ({
-      params: { kernel, protocol: p.protocol, pollBudget: p.pollBudget, reps: p.reps },
+      params: { series: kernel, kernel, protocol: p.protocol, pollBudget: p.pollBudget, reps: p.reps },
       // Linux and Windows have no monitors to route between.
       routes: kernel === "barrelfish" ? await routesFor(machine, cores, [p.protocol]) : undefined,
     })),
   system(spec) {
-    const p = spec.params as unknown as Point;
+    const p = spec.params;
     return kernelSystem(spec, {
       app: unmaps,
       starts: new Map([[0, { reps: p.reps, batch: 1, protocol: p.protocol }]]),
       pages: p.reps,
-      config: { personality: p.kernel, pollBudget: p.kernel === "barrelfish" ? p.pollBudget : null },
+      personality: p.kernel,
+      config: { pollBudget: p.kernel === "barrelfish" ? p.pollBudget : null },
     });
   },
-  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.kernels, specs, outcomes, (o) => median(cyclesOf(o.cores[0].result))) }),
+  summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.kernels, specs, outcomes, (o) => median(cyclesOf(o))) }),
 };

@@ -4,11 +4,10 @@
 // queue of 16 messages (messages delivered per 1000 cycles).
 import { z } from "zod";
 import { PAPER_URPC, pairClasses } from "../hwmodel/index.ts";
-import type { Json } from "../engine/index.ts";
-import type { Application, Os } from "../monitor/index.ts";
-import type { Experiment, RunSpec } from "./experiment.ts";
+import type { Application, Os } from "../kernel/index.ts";
+import type { Experiment } from "./experiment.ts";
 import { median } from "./sweep.ts";
-import { kernelSystem } from "./system.ts";
+import { kernelSystem, recordsOf } from "./system.ts";
 
 const Params = z.strictObject({
   /** Round trips before measuring, to warm the channel. */
@@ -22,43 +21,45 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-interface Point extends Params {
+type Point = Params & {
   pair: string;
   a: number;
   b: number;
-}
+};
+
+type Ping = { t: "ping" } | { t: "pong" } | { t: "data"; measured: boolean };
+
+/** On core a: the run's point, round trips still to make, when the last ping left. */
+type PingState = { point: Point | null; left: number; sentAt: number };
 
 /** Core a pings b, then streams to b; b answers pings and timestamps the stream. */
-const pingPongThenStream: Application = {
-  start(os, data) {
-    const p = data as unknown as Point;
-    os.vars.left = p.warmup + p.iterations;
-    ping(os, p);
+const pingPongThenStream: Application<PingState, Point, Ping> = {
+  initial: { point: null, left: 0, sentAt: 0 },
+  start(os, p) {
+    os.state = { point: p, left: p.warmup + p.iterations, sentAt: 0 };
+    ping(os);
   },
-  message(os, src, body) {
-    const m = body as { t: string; measured?: boolean };
-    const p = os.vars.point as unknown as Point;
+  message(os, src, m) {
     if (m.t === "ping") return os.send(src, { t: "pong" });
-    if (m.t === "pong") {
-      const left = (os.vars.left as number) - 1;
-      os.vars.left = left;
-      if (left < p.iterations) os.record("rtt", os.now - (os.vars.sentAt as number));
-      if (left > 0) return ping(os, p);
-      for (let n = 0; n < p.stream; n++) os.send(p.b, { t: "data", measured: n >= p.queue });
+    if (m.t === "data") {
+      if (m.measured) os.record("received", os.now);
       return;
     }
-    if (m.t === "data" && m.measured) os.record("received", os.now);
+    const s = os.state;
+    const p = s.point!;
+    s.left--;
+    if (s.left < p.iterations) os.record("rtt", os.now - s.sentAt);
+    if (s.left > 0) return ping(os);
+    for (let n = 0; n < p.stream; n++) os.send(p.b, { t: "data", measured: n >= p.queue });
   },
 };
 
-function ping(os: Os, p: Point): void {
-  os.vars.point = p as unknown as Json;
-  os.vars.sentAt = os.now;
-  os.send(p.b, { t: "ping" });
+function ping(os: Os<PingState>): void {
+  os.state.sentAt = os.now;
+  os.send(os.state.point!.b, { t: "ping" });
 }
 
-
-export const urpc: Experiment<Params> = {
+export const urpc: Experiment<Params, Point> = {
   name: "urpc",
   summary: "URPC latency (ping-pong round trip) and pipelined throughput per core-pair class (Table 2)",
   defaultMachine: "amd-8x4",
@@ -70,18 +71,18 @@ export const urpc: Experiment<Params> = {
         experiment: "urpc",
         machine: machine.description,
         cores: b + 1,
-        params: { ...params, pair, a, b } as unknown as Json,
+        params: { ...params, pair, a, b },
       }));
   },
-  system(spec: RunSpec) {
-    const p = spec.params as unknown as Point;
-    return kernelSystem(spec, { app: pingPongThenStream, starts: new Map([[p.a, p as unknown as Json]]), config: { slots: p.queue } });
+  system(spec) {
+    const p = spec.params;
+    return kernelSystem(spec, { app: pingPongThenStream, starts: new Map([[p.a, p]]), config: { slots: p.queue } });
   },
   summarize(machine, _params, specs, outcomes) {
     const rows = specs.map((spec, i) => {
-      const p = spec.params as unknown as Point;
-      const rtts = ((outcomes[i].cores[p.a].result as { records: { rtt?: number[] } }).records.rtt ?? []) as number[];
-      const got = ((outcomes[i].cores[p.b].result as { records: { received?: number[] } }).records.received ?? []) as number[];
+      const p = spec.params;
+      const rtts = (recordsOf(outcomes[i], p.a).rtt ?? []) as number[];
+      const got = (recordsOf(outcomes[i], p.b).received ?? []) as number[];
       const throughput = got.length > 1 ? ((got.length - 1) * 1000) / (got[got.length - 1] - got[0]) : 0;
       const paper = PAPER_URPC.find((f) => f.machine === machine.name && f.pair === p.pair);
       return {

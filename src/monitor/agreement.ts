@@ -9,35 +9,35 @@ import type { Route } from "./routes.ts";
 import type { Vote } from "./replica.ts";
 import type { RingHome, UrpcChannels } from "./urpc.ts";
 
-export interface Round {
+export type Round<D extends Json = Json> = {
   /** Operation id, unique in the run: `<initiator>:<n>`. */
   op: string;
   phase: string;
   /** The routing tree it travels along: its kind, rooted at the initiator. */
   kind: string;
   root: number;
-  data: Json;
-}
+  data: D;
+};
 
-export interface Phase {
+export interface Phase<D extends Json = Json> {
   /** The action at every monitor the round reaches, the initiator included; its vote. */
-  act(ctx: Context, round: Round): Vote;
+  act(ctx: Context, round: Round<D>): Vote;
   /** At the initiator, once every monitor has answered. */
-  complete(ctx: Context, round: Round, vote: Vote): void;
+  complete(ctx: Context, round: Round<D>, vote: Vote): void;
 }
 
 /** A round waiting here for its subtree's answers, by operation. */
-interface Pending {
+type Pending = {
   round: Round;
   parent: number | null;
   awaiting: number;
   vote: Vote;
-}
+};
 
-export interface AgreementState {
+export type AgreementState = {
   pending: Record<string, Pending>;
   rounds: number;
-}
+};
 
 export const AGREE = "agree";
 export const AGREE_ACK = "agree-ack";
@@ -103,7 +103,7 @@ export class Agreement {
     if (!route) throw new Error(`core ${this.core}: no ${round.kind} tree rooted at core ${round.root}`);
     const phase = this.phase(round.phase);
     const home = ringHome(round.kind);
-    const msg = { svc: AGREE, round: round as unknown as Json };
+    const msg = { svc: AGREE, round };
     if (round.kind === "broadcast" && route.children.length) this.urpc.broadcast(ctx, route.children, msg);
     else for (const child of route.children) this.urpc.send(ctx, child, msg, home);
     const vote = phase.act(ctx, round);
@@ -114,7 +114,7 @@ export class Agreement {
 
   private finish(ctx: Context, round: Round, parent: number | null, vote: Vote): void {
     if (parent === null) return this.phase(round.phase).complete(ctx, round, vote);
-    this.urpc.send(ctx, parent, { svc: AGREE_ACK, op: round.op, phase: round.phase, vote: vote as unknown as Json }, ringHome(round.kind));
+    this.urpc.send(ctx, parent, { svc: AGREE_ACK, op: round.op, phase: round.phase, vote }, ringHome(round.kind));
   }
 
   private phase(name: string): Phase {

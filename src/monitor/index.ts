@@ -1,6 +1,8 @@
+// The per-core monitor: URPC channels, routes, the replica and the agreement protocols.
 export * from "./urpc.ts";
 export * from "./routes.ts";
 export * from "./replica.ts";
 export * from "./agreement.ts";
-export * from "./kernel.ts";
-export type { Completion } from "./monitor-core.ts";
+export * from "./monitor.ts";
+export type { Completion, MonitorCore } from "./monitor-core.ts";
+export type { RetypeRound } from "./twopc.ts";

@@ -1,16 +1,13 @@
-// What a protocol sees of the monitor it runs in.
+// What a protocol sees of the monitor it runs in: its CPU driver, its replica,
+// the agreement it takes part in, and the reply to the local application.
 import type { CostModel } from "../hwmodel/index.ts";
 import type { CpuDriver } from "../cpudriver/index.ts";
 import type { Context } from "../engine/index.ts";
 import type { Agreement } from "./agreement.ts";
 import type { Replica } from "./replica.ts";
 
-/** An operation the application started is done. */
-export interface Completion {
-  op: string;
-  ok: boolean;
-  reason?: string;
-}
+/** An operation the application started is done; `reason` says why it was refused. */
+export type Completion = { op: string; ok: boolean; reason: string | null };
 
 export interface MonitorCore {
   readonly core: number;

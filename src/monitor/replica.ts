@@ -4,7 +4,7 @@
 // after a protocol completes every replica holds the same state.
 import { checkRetype, retypeChildren, type CapType, type Capability } from "../cpudriver/index.ts";
 
-export interface ReplicaCap extends Capability {
+export type ReplicaCap = Capability & {
   /** Ids are dense: a capability's id is its index in the replica. */
   id: number;
   owner: number;
@@ -12,21 +12,21 @@ export interface ReplicaCap extends Capability {
   parent: number | null;
   /** The operation holding this capability locked between prepare and commit. */
   lockedBy: string | null;
-}
+};
 
-export interface ReplicaState {
+export type ReplicaState = {
   caps: ReplicaCap[];
   nextId: number;
   /** The application's mapped pages: virtual page address -> the page of its shared region. */
   mappings: Record<string, number>;
-}
+};
 
-export interface RetypeRequest {
+export type RetypeRequest = {
   cap: number;
   type: CapType;
   objSize: number;
   count: number;
-}
+};
 
 export type Vote = { ok: true } | { ok: false; reason: string };
 

@@ -1,16 +1,10 @@
 // The routes a monitor is handed at boot: for each kind of routing tree the
 // SKB computed, this core's parent and its children in send order. Every hop
 // is a real message between two cores.
+import type { RouteEdge, RouteKind } from "../skb/index.ts";
 
-export interface TreeEdge {
-  from: number;
-  to: number;
-  order: number;
-  cost: number;
-}
-
-/** Trees as the SKB computes them, by kind and root (see routeKey). */
-export type RouteSet = Record<string, { kind: string; root: number; edges: TreeEdge[] }>;
+/** Trees as the SKB computes them, by kind and root (see routeKey): plain JSON, carried in a run's spec. */
+export type RouteSet = Record<string, { kind: RouteKind; root: number; edges: RouteEdge[] }>;
 
 /** A tree's name in a RouteSet: e.g. `numa-multicast@0`. */
 export function routeKey(kind: string, root: number): string {

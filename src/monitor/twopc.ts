@@ -6,25 +6,24 @@
 // resolve deterministically: a replica votes no to a capability another
 // operation holds locked, and every replica sees its messages in the same
 // virtual-time order on any host.
-import type { Json } from "../engine/index.ts";
-import type { Phase, Round } from "./agreement.ts";
+import type { Phase } from "./agreement.ts";
 import type { MonitorCore } from "./monitor-core.ts";
 import type { RetypeRequest } from "./replica.ts";
 
-const request = (r: Round) => (r.data as unknown as { req: RetypeRequest }).req;
+/** What a retype's rounds carry: the request, and why it was aborted (null while it is not). */
+export type RetypeRound = { req: RetypeRequest; reason: string | null };
 
-export function twoPhaseCommitPhases(m: MonitorCore): Record<string, Phase> {
-  const finish = (commit: boolean): Phase => ({
+export function twoPhaseCommitPhases(m: MonitorCore): Record<string, Phase<RetypeRound>> {
+  const finish = (commit: boolean): Phase<RetypeRound> => ({
     act(ctx, round) {
-      const req = request(round);
+      const req = round.data.req;
       m.replica.finish(round.op, req, commit);
       // Unlock, and one table entry written per new capability.
       ctx.charge(m.cost.localLineUpdate() * (1 + (commit ? req.count : 0)));
       return { ok: true };
     },
     complete(ctx, round) {
-      const reason = (round.data as { reason?: string }).reason;
-      m.complete(ctx, { op: round.op, ok: commit, ...(reason ? { reason } : {}) }, true);
+      m.complete(ctx, { op: round.op, ok: commit, reason: round.data.reason }, true);
     },
   });
   return {
@@ -32,10 +31,10 @@ export function twoPhaseCommitPhases(m: MonitorCore): Record<string, Phase> {
       act(ctx, round) {
         // Look the capability up, check the rules, lock it.
         ctx.charge(2 * m.cost.localLineUpdate());
-        return m.replica.prepare(round.op, request(round));
+        return m.replica.prepare(round.op, round.data.req);
       },
       complete(ctx, round, vote) {
-        const data = { ...(round.data as object), ...(vote.ok ? {} : { reason: vote.reason }) } as Json;
+        const data = vote.ok ? round.data : { ...round.data, reason: vote.reason };
         m.agreement.start(ctx, { op: round.op, kind: round.kind, phase: vote.ok ? "commit" : "abort", data });
       },
     },

@@ -10,20 +10,20 @@ import type { MonitorCore } from "./monitor-core.ts";
 
 const OK = { ok: true } as const;
 
-export function unmapPhases(m: MonitorCore): Record<string, Phase> {
+export function unmapPhases(m: MonitorCore): { shootdown: Phase<null>; unmap: Phase<{ vaddr: number }> } {
   return {
     shootdown: {
       act: () => OK,
-      complete: (ctx, round, vote) => m.complete(ctx, { op: round.op, ok: vote.ok }, false),
+      complete: (ctx, round, vote) => m.complete(ctx, { op: round.op, ok: vote.ok, reason: null }, false),
     },
     unmap: {
       act(ctx, round) {
-        const vaddr = (round.data as { vaddr: number }).vaddr;
+        const vaddr = round.data.vaddr;
         if (m.cpu.isMapped(APP_DOMAIN, vaddr)) ctx.charge(m.cpu.unmap(APP_DOMAIN, vaddr, 1).cost);
         m.replica.unmap(vaddr);
         return OK;
       },
-      complete: (ctx, round, vote) => m.complete(ctx, { op: round.op, ok: vote.ok }, true),
+      complete: (ctx, round, vote) => m.complete(ctx, { op: round.op, ok: vote.ok, reason: null }, true),
     },
   };
 }

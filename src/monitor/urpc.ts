@@ -13,14 +13,14 @@
 import type { CostModel } from "../hwmodel/index.ts";
 import type { Context, Json } from "../engine/index.ts";
 
-export interface ChannelStats {
+export type ChannelStats = {
   sent: number;
   received: number;
   stalls: number;
   explicitAcks: number;
-}
+};
 
-interface TxRing {
+type TxRing = {
   /** Sequence number of the last message sent. */
   seq: number;
   /** Last sequence number the peer has acknowledged. */
@@ -30,21 +30,21 @@ interface TxRing {
   /** Messages waiting for a free slot, with their ring's home; those before `head` have gone. */
   queued: [Json, RingHome][];
   head: number;
-}
+};
 
-interface RxRing {
+type RxRing = {
   /** Last sequence number received. */
   seq: number;
   /** Last sequence number we have acknowledged to the sender. */
   acked: number;
-}
+};
 
-export interface UrpcState {
+export type UrpcState = {
   slots: number;
   tx: Record<string, TxRing>;
   rx: Record<string, RxRing>;
   stats: ChannelStats;
-}
+};
 
 export const URPC_KIND = "urpc";
 export const URPC_ACK_KIND = "urpc-ack";
@@ -57,13 +57,8 @@ export const BROADCAST_KIND = "urpc-bcast";
  */
 export type RingHome = "receiver" | "sender";
 
-export interface UrpcMessage {
-  seq: number;
-  ack: number;
-  body: Json;
-  /** Set when the slot's home memory is in another package than the receiver. */
-  remote?: 1;
-}
+/** A slot's contents; `remote` marks a slot whose home memory is in another package than the receiver. */
+export type UrpcMessage = { seq: number; ack: number; body: Json } | { seq: number; ack: number; body: Json; remote: 1 };
 
 /** What a message to one peer costs; derived from the cost model, so not part of the persisted state. */
 interface PeerCosts {
@@ -129,7 +124,7 @@ export class UrpcChannels {
    * for an explicit ack. Acks free slots and release queued sends.
    */
   receive(ctx: Context, src: number, kind: string, m: UrpcMessage): Json | undefined {
-    ctx.charge(this.cost.urpcReceive() + (m.remote ? this.peer(src).fetch : 0));
+    ctx.charge(this.cost.urpcReceive() + ("remote" in m ? this.peer(src).fetch : 0));
     if (kind === BROADCAST_KIND) {
       this.s.stats.received++;
       return m.body;
@@ -189,10 +184,8 @@ export class UrpcChannels {
     ctx.send(dst, kind, this.message(tx.seq, rx.seq, body, dst, home), arrival - ctx.now);
   }
 
-  private message(seq: number, ack: number, body: Json, dst: number, home: RingHome): Json {
-    const m: UrpcMessage = { seq, ack, body };
-    if (home === "sender" && !this.peer(dst).samePackage) m.remote = 1;
-    return m as unknown as Json;
+  private message(seq: number, ack: number, body: Json, dst: number, home: RingHome): UrpcMessage {
+    return home === "sender" && !this.peer(dst).samePackage ? { seq, ack, body, remote: 1 } : { seq, ack, body };
   }
 
   private peer(core: number): PeerCosts {

@@ -11,7 +11,7 @@ export const ROUTE_KINDS: readonly RouteKind[] = ["unicast", "broadcast", "multi
 /** Fan-out of a radix tree when none is given. */
 const DEFAULT_RADIX_FANOUT = 2;
 
-export interface RouteEdge {
+export type RouteEdge = {
   from: number;
   to: number;
   /** The sender's send order, 0-based per sender (all 0 on the one shared channel of a broadcast). */
@@ -22,7 +22,7 @@ export interface RouteEdge {
   bufferAt: number;
   /** True for the broadcast's single channel that every receiver reads. */
   shared: boolean;
-}
+};
 
 export interface RoutingTree {
   /** The machine's name. */

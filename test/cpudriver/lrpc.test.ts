@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ENDPOINT_MESSAGES, type Json } from "../../src/cpudriver/index.ts";
+import { ENDPOINT_MESSAGES } from "../../src/cpudriver/index.ts";
+import type { Json } from "../../src/json.ts";
 import { PRESET_NAMES } from "../../src/hwmodel/index.ts";
 import { bootCore, codeOf, costOf } from "./boot.ts";
 

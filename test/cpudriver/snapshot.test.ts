@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CpuDriver, KernelError, type CpuDriverSnapshot, type DomainId, type Json, type Syscall } from "../../src/cpudriver/index.ts";
+import { CpuDriver, KernelError, type CpuDriverSnapshot, type DomainId, type Syscall } from "../../src/cpudriver/index.ts";
+import type { Json } from "../../src/json.ts";
 import { bootCore, costOf } from "./boot.ts";
 
 const cost = costOf("amd-8x4");

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { Application } from "../../src/monitor/index.ts";
+import type { Application } from "../../src/kernel/index.ts";
 import { routesFor } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 import { resultOf, runProtocol } from "./protocol-harness.ts";
 
 const KINDS = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
 
-const shootdowns = (kind: string, n: number): Application => ({
+const shootdowns = (kind: string, n: number): Application<{ n: number }> => ({
+  initial: { n: 0 },
   start: (os) => void os.shootdown(kind),
   done(os) {
-    os.vars.n = ((os.vars.n as number) ?? 0) + 1;
-    if ((os.vars.n as number) < n) os.shootdown(kind);
+    if (++os.state.n < n) os.shootdown(kind);
   },
 });
 

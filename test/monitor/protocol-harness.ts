@@ -14,7 +14,7 @@ export interface CoreResult {
 
 export const resultOf = (out: RunOutcome, core: number) => out.cores[core].result as unknown as CoreResult;
 
-export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions & { roots?: number[] }): Promise<RunOutcome> {
+export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions<Json, Json, Json> & { roots?: number[] }): Promise<RunOutcome> {
   const m = preset(machine)!;
   const spec = { experiment: "test", machine: m.description, cores, params: null, routes: await routesFor(m, cores, kinds, o.roots) };
   return runInProcess(kernelSystem(spec, o));

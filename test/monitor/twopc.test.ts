@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Capability } from "../../src/cpudriver/index.ts";
-import type { Application, RetypeRequest } from "../../src/monitor/index.ts";
+import type { Application } from "../../src/kernel/index.ts";
+import type { RetypeRequest } from "../../src/monitor/index.ts";
 import { resultOf, runProtocol } from "./protocol-harness.ts";
 
 const RAM: Capability = { type: "RAM", base: 2 ** 40, size: 64 * 1024 };
@@ -9,6 +10,7 @@ const split: RetypeRequest = { cap: 0, type: "Frame", objSize: 4096, count: 16 }
 
 /** Cores named in `starts` each retype once; everyone records completions. */
 const retyper = (req: (core: number) => RetypeRequest): Application => ({
+  initial: null,
   start: (os) => void os.retype(req(os.core), "numa-multicast"),
   done: (os, r) => os.record("done", r as never),
 });
@@ -18,7 +20,7 @@ const replicas = (out: Awaited<ReturnType<typeof runProtocol>>) => new Set(out.c
 describe("two-phase commit of capability retype", () => {
   it("after a retype every replica agrees and holds the new capabilities", async () => {
     const out = await runProtocol("amd-8x4", 16, ["numa-multicast"], { app: retyper(() => split), starts: new Map([[0, null]]), caps });
-    expect(resultOf(out, 0).records.done).toEqual([{ op: "0:0", ok: true }]);
+    expect(resultOf(out, 0).records.done).toEqual([{ op: "0:0", ok: true, reason: null }]);
     const [digest] = [...replicas(out)];
     expect(replicas(out).size).toBe(1);
     expect(digest.split(",").filter((c) => c.includes(":Frame:"))).toHaveLength(16);
@@ -26,7 +28,7 @@ describe("two-phase commit of capability retype", () => {
   });
 
   it("a retype that breaks the capability rules aborts everywhere and leaves every replica unchanged", async () => {
-    const before = await runProtocol("amd-8x4", 16, ["numa-multicast"], { app: {}, starts: new Map(), caps });
+    const before = await runProtocol("amd-8x4", 16, ["numa-multicast"], { app: { initial: null }, starts: new Map(), caps });
     const tooBig = { ...split, objSize: 128 * 1024, count: 1 };
     const out = await runProtocol("amd-8x4", 16, ["numa-multicast"], { app: retyper(() => tooBig), starts: new Map([[0, null]]), caps });
     const [done] = resultOf(out, 0).records.done as { ok: boolean; reason: string }[];
@@ -37,6 +39,7 @@ describe("two-phase commit of capability retype", () => {
 
   it("retyping a capability twice: the second is refused because the first left descendants", async () => {
     const twice: Application = {
+      initial: null,
       start: (os) => void os.retype(split, "numa-multicast"),
       done(os, r) {
         os.record("done", r as never);

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import { runInProcess, type Json } from "../../src/engine/index.ts";
 import { kernelSystem, type RunSpec } from "../../src/experiments/index.ts";
 import { presetDescription } from "../../src/hwmodel/index.ts";
-import type { Application } from "../../src/monitor/index.ts";
+import type { Application } from "../../src/kernel/index.ts";
 
 const spec: RunSpec = { experiment: "test", machine: presetDescription("amd-8x4")!, cores: 5, params: null };
 
 /** Core 0 sends `n` numbered messages to core 4 in one burst; core 4 records them. */
 function burst(n: number): Application {
   return {
+    initial: null,
     start(os) {
       for (let i = 0; i < n; i++) os.send(4, { i });
     },

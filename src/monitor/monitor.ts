@@ -1,0 +1,167 @@
+// The monitor of one core (paper, section 4.4): a user-mode domain that holds
+// the core's replica of global OS state, owns the URPC channels to the other
+// cores' monitors, and runs the agreement protocols over the SKB's routing
+// trees: a one-phase commit for unmap, two-phase commit for retype. It asks
+// its own CPU driver to act through capability invocations, and answers its
+// local application by LRPC through the OS node that hosts both.
+import { PAGE_BYTES, SHARED_PAGE, type Capability, type CpuDriver } from "../cpudriver/index.ts";
+import type { CostModel } from "../hwmodel/index.ts";
+import type { Context, Json, SimEvent } from "../engine/index.ts";
+import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
+import type { Completion, MonitorCore } from "./monitor-core.ts";
+import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
+import type { RouteTable } from "./routes.ts";
+import { twoPhaseCommitPhases } from "./twopc.ts";
+import { unmapPhases } from "./unmap.ts";
+import { BROADCAST_KIND, URPC_ACK_KIND, URPC_KIND, UrpcChannels, type UrpcMessage, type UrpcState } from "./urpc.ts";
+
+/** The event kinds that are URPC traffic: the monitor takes them off its channels. */
+export const URPC_KINDS: readonly string[] = [URPC_KIND, URPC_ACK_KIND, BROADCAST_KIND];
+
+export type MonitorConfig = {
+  /** URPC ring size in slots, per direction. */
+  slots: number;
+  /** How long an idle monitor polls before it blocks; null: it polls for ever (a dedicated core). */
+  pollBudget: number | null;
+};
+
+/** What every monitor of a run is booted with. */
+export interface MonitorEnv {
+  cost: CostModel;
+  config: MonitorConfig;
+  routes: RouteTable;
+  /** Capabilities every replica knows at boot, with their owners. */
+  caps: readonly { cap: Capability; owner: number }[];
+  /** Pages of the application mapped on every core at boot. */
+  pages: number;
+}
+
+export type MonitorState = {
+  urpc: UrpcState;
+  agreement: AgreementState;
+  replica: ReplicaState;
+  /** Times the monitor blocked and was woken by an IPI. */
+  blocks: number;
+  /** Operations started here: the next one's number. */
+  ops: number;
+};
+
+/** A monitor message: agreement traffic between monitors. */
+type MonitorMessage = { svc: typeof AGREE; round: Round } | { svc: typeof AGREE_ACK; op: string; phase: string; vote: Vote };
+
+export class Monitor implements MonitorCore {
+  readonly replica: Replica;
+  readonly agreement: Agreement;
+  private readonly urpc: UrpcChannels;
+  private readonly s: MonitorState;
+
+  constructor(
+    readonly core: number,
+    readonly cpu: CpuDriver,
+    private readonly env: MonitorEnv,
+    /** Answers the local application, by LRPC when `lrpc`. */
+    private readonly reply: (ctx: Context, result: Completion, lrpc: boolean) => void,
+    saved?: MonitorState,
+  ) {
+    this.replica = new Replica(saved?.replica);
+    if (!saved) {
+      for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
+      for (let i = 0; i < env.pages; i++) this.replica.map(SHARED_PAGE + i * PAGE_BYTES, i);
+    }
+    this.urpc = new UrpcChannels(core, env.cost, env.config.slots, saved?.urpc);
+    this.agreement = new Agreement(core, this.urpc, env.routes.of(core), { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
+    this.s = {
+      urpc: this.urpc.snapshot(),
+      agreement: this.agreement.snapshot(),
+      replica: this.replica.s,
+      blocks: saved?.blocks ?? 0,
+      ops: saved?.ops ?? 0,
+    };
+  }
+
+  get cost(): CostModel {
+    return this.env.cost;
+  }
+
+  /**
+   * URPC traffic arrived, `idleSince` being when the core last finished a
+   * handler. Returns the body of a message for the application, or undefined
+   * when it was the monitor's own (agreement) or an explicit ack.
+   */
+  receive(ctx: Context, e: SimEvent, idleSince: number): Json | undefined {
+    this.pollOrBlock(ctx, e.time - idleSince);
+    const body = this.urpc.receive(ctx, e.src, e.kind, e.data as UrpcMessage);
+    if (body === undefined || !isMonitorMessage(body)) return body;
+    if (body.svc === AGREE) this.agreement.request(ctx, e.src, body.round);
+    else this.agreement.answer(ctx, body.op, body.phase, body.vote);
+    return undefined;
+  }
+
+  /** The application's message to the application on core `dst`. */
+  send(ctx: Context, dst: number, body: Json): void {
+    this.urpc.send(ctx, dst, body);
+  }
+
+  /** Unmap `vaddr` on every core of the run over the routing tree `kind`; the operation's id. */
+  unmap(ctx: Context, vaddr: number, kind: string): string {
+    return this.startRound(ctx, "unmap", kind, { vaddr });
+  }
+
+  /** The bare messaging of an unmap over `kind`, with no unmap work (Figure 6). */
+  shootdown(ctx: Context, kind: string): string {
+    return this.startRound(ctx, "shootdown", kind, null);
+  }
+
+  /** Retype a capability in every replica by two-phase commit over `kind`. */
+  retype(ctx: Context, req: RetypeRequest, kind: string): string {
+    return this.startRound(ctx, "prepare", kind, { req, reason: null });
+  }
+
+  complete(ctx: Context, result: Completion, lrpc: boolean): void {
+    this.reply(ctx, result, lrpc);
+  }
+
+  snapshot(): MonitorState {
+    this.s.agreement = this.agreement.snapshot();
+    return this.s;
+  }
+
+  /** What the run's results show of the monitor. */
+  result() {
+    return { channels: this.urpc.stats, blocks: this.s.blocks, replica: this.replica.digest() };
+  }
+
+  /** What the API shows of the monitor, for people. */
+  summary() {
+    return {
+      channels: this.urpc.summary(),
+      blocks: this.s.blocks,
+      replica: { capabilities: this.replica.s.caps.length, mappings: Object.keys(this.replica.s.mappings).length },
+      operationsInFlight: this.agreement.inFlight,
+    };
+  }
+
+  private startRound(ctx: Context, phase: string, kind: string, data: Json): string {
+    const op = `${this.core}:${this.s.ops++}`;
+    this.agreement.start(ctx, { op, phase, kind, data });
+    return op;
+  }
+
+  /**
+   * An idle monitor polls its channels for the poll budget, then blocks;
+   * waking it by IPI adds its cost to the message (paper, section 5). A
+   * monitor in the middle of an agreement spins on its replies instead.
+   */
+  private pollOrBlock(ctx: Context, waited: number): void {
+    const budget = this.env.config.pollBudget;
+    if (budget === null || this.agreement.busy) return;
+    const { added } = this.env.cost.pollingWait(waited, budget);
+    if (!added) return;
+    this.s.blocks++;
+    ctx.charge(added);
+  }
+}
+
+function isMonitorMessage(body: Json): body is MonitorMessage {
+  return typeof body === "object" && body !== null && !Array.isArray(body) && (body.svc === AGREE || body.svc === AGREE_ACK);
+}
