@@ -1,24 +1,25 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// One test file per behaviour, next to the module it tests; the project is chosen by suffix.
 export default defineConfig({
   test: {
     projects: [
       {
-        // Everything below core-object runs in plain Node (DESIGN.md: layers).
+        // The layers below core-object run in plain Node.
         test: {
           name: "unit",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/workerd/**", "**/node_modules/**"],
+          exclude: ["test/**/*.workerd.test.ts", "**/node_modules/**"],
         },
       },
       {
-        // Inside workerd, with the bindings of wrangler.toml.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // Inside workerd, with the bindings of wrangler.toml and the test worker's objects.
+        plugins: [cloudflareTest({ main: "./test/worker.ts", wrangler: { configPath: "./wrangler.toml" } })],
         test: {
           name: "workerd",
-          include: ["test/workerd/**/*.test.ts"],
+          include: ["test/**/*.workerd.test.ts"],
         },
       },
     ],

@@ -1,5 +1,5 @@
-import { startLocalDurable } from "../src/core-object/local.ts";
-import { inProcessRunner, runExperiment } from "../src/experiments/index.ts";
+import { startLocalDurable } from "../src/cli/local-durable.ts";
+import { inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 import type { BenchEntry, Row } from "./entry";
 
@@ -33,17 +33,17 @@ const durable: BenchEntry = {
       const rows: Row[] = [];
       for (const c of CASES) {
         const t0 = performance.now();
-        const inproc = await runExperiment(c.experiment, c.machine, c.params, inProcessRunner(), "inproc");
+        const inproc = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
         const inprocMs = performance.now() - t0;
         local.statuses.length = 0;
         const t1 = performance.now();
-        const dur = await runExperiment(c.experiment, c.machine, c.params, local.runner, "durable");
+        const dur = await runExperiment(c.experiment, c.machine, c.params, local.simulator, "durable");
         const durableMs = performance.now() - t1;
         const s = dur.result.stats;
         const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
         rows.push({
           case: c.name,
-          runs: local.statuses.length,
+          simulations: local.statuses.length,
           "max cores": Math.max(...local.statuses.map((st) => st.cores)),
           events: s.events,
           messages: s.messages,

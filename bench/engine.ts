@@ -4,7 +4,7 @@
 // the cores and planning (the SKB's trees) are timed apart from the windows.
 import type { BenchEntry, Row } from "./entry";
 import { advance, InProcessTransport, NO_LIMITS, startLoop } from "../src/engine/index.ts";
-import { experimentByName, parseParams, systemFor } from "../src/experiments/index.ts";
+import { EXPERIMENTS, parseParams } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 
 /** The best of `repeat` passes over the case (the first also warms the JIT). */
@@ -18,7 +18,7 @@ async function measure(label: string, machine: Machine, experiment: string, para
 }
 
 async function once(label: string, machine: Machine, experiment: string, params: object): Promise<Row> {
-  const e = experimentByName(experiment)!;
+  const e = EXPERIMENTS.byName(experiment)!;
   const t0 = performance.now();
   const specs = await e.plan(machine, parseParams(e, params));
   const planMs = performance.now() - t0;
@@ -27,7 +27,7 @@ async function once(label: string, machine: Machine, experiment: string, params:
   let events = 0;
   let windows = 0;
   for (const spec of specs) {
-    const system = systemFor(spec);
+    const system = EXPERIMENTS.systemFor(spec);
     const t = new InProcessTransport(system);
     const t1 = performance.now();
     const start = await startLoop(t);
@@ -40,7 +40,7 @@ async function once(label: string, machine: Machine, experiment: string, params:
   }
   return {
     case: label,
-    runs: specs.length,
+    simulations: specs.length,
     events,
     windows,
     "plan ms": Math.round(planMs),

@@ -1,6 +1,6 @@
 import type { DriveResult } from "../src/core-object/rpc-probe";
 import type { BenchEntry, Row } from "./entry";
-import { startWorker } from "./workerd";
+import { startWorker } from "../src/cli/local-worker.ts";
 
 const REPS = 5;
 // Workers clocks tick in whole ms, so each drive must last a few hundred ms.

@@ -1,15 +1,15 @@
 import type { Core } from "./core-object/core.ts";
-import type { Job } from "./core-object/job.ts";
+import type { Run } from "./core-object/run.ts";
 import type { Registry } from "./core-object/registry.ts";
 import type { RpcProbe } from "./core-object/rpc-probe";
-import type { Run } from "./core-object/run.ts";
+import type { Simulation } from "./core-object/simulation.ts";
 
 /** Bindings and vars declared in wrangler.toml; keep the two in step. */
 export interface Env {
   RPC_PROBE: DurableObjectNamespace<RpcProbe>;
   CORE: DurableObjectNamespace<Core>;
+  SIMULATION: DurableObjectNamespace<Simulation>;
   RUN: DurableObjectNamespace<Run>;
-  JOB: DurableObjectNamespace<Job>;
   REGISTRY: DurableObjectNamespace<Registry>;
   MAX_CORES_PER_RUN: string;
   MAX_EVENTS_PER_RUN: string;
@@ -25,7 +25,7 @@ declare global {
     interface Env extends EdgefishEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "RpcProbe" | "Core" | "Run" | "Job" | "Registry";
+      durableNamespaces: "RpcProbe" | "Core" | "Simulation" | "Run" | "Registry";
     }
   }
 }

@@ -3,8 +3,8 @@ import { createApp } from "./api/app.ts";
 
 export { RpcProbe } from "./core-object/rpc-probe.ts";
 export { Core } from "./core-object/core.ts";
+export { Simulation } from "./core-object/simulation.ts";
 export { Run } from "./core-object/run.ts";
-export { Job } from "./core-object/job.ts";
 export { Registry } from "./core-object/registry.ts";
 
 const app = createApp();

@@ -108,9 +108,9 @@ function follow(id) {
 function progress(s) {
   var p = s.progress;
   $("status").innerHTML = "<p>run <a href=\\"/api/runs/" + s.id + "\\"><code>" + s.id + "</code></a>: <b>" + s.status + "</b> &middot; " +
-    s.experiment + " on " + esc(s.machine) + " (" + s.engine + ") &middot; " + p.runsDone + "/" + p.runs + " booted machines, " +
+    s.experiment + " on " + esc(s.machine) + " (" + s.engine + ") &middot; " + p.simulationsDone + "/" + p.simulations + " simulations, " +
     p.events + " events, " + p.messages + " messages, " + p.windows + " windows, " + p.simulatedCycles + " simulated cycles</p>" +
-    '<div class="bar"><div style="width:' + (100 * p.runsDone / p.runs) + '%"></div></div>' +
+    '<div class="bar"><div style="width:' + (100 * p.simulationsDone / p.simulations) + '%"></div></div>' +
     (s.error ? '<p class="error">' + esc(s.error) + "</p>" : "");
 }
 
@@ -123,8 +123,8 @@ function result(s) {
   }
   if (r.series.length) html += chart(r.series);
   html += "<p>" + r.stats.events + " events, " + r.stats.messages + " messages, " + r.stats.windows + " windows, " + r.stats.wallMs + " ms wall</p>";
-  if (s.trace) html += "<p>traces (open in <a href=\\"https://ui.perfetto.dev\\">Perfetto</a>): " + s.runs.map(function (x, i) {
-    return '<a href="/api/runs/' + s.id + "/trace?run=" + i + '">run ' + i + " (" + x.cores + " cores)</a>";
+  if (s.trace) html += "<p>traces (open in <a href=\\"https://ui.perfetto.dev\\">Perfetto</a>): " + s.simulations.map(function (x) {
+    return '<a href="/api/runs/' + s.id + "/trace?simulation=" + x.index + '">' + esc(x.label) + "</a>";
   }).join(", ") + "</p>";
   $("result").innerHTML = html;
 }

@@ -10,7 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { fieldPath, type FieldIssue } from "../hwmodel/index.ts";
-import type { Refusal } from "../core-object/job.ts";
+import type { Refusal } from "../core-object/protocol.ts";
 
 export interface Issue {
   /** Dotted path of the offending field (`cores`, `params.protocols[0]`, `machineDescription.packages[1].id`), or null when no one field is at fault. */
@@ -58,7 +58,7 @@ export const validationHook = (result: { success: true } | { success: false; err
   if (!result.success) return c.json(errorBody(zodIssues(result.error, WHERE[result.target] ?? result.target)), 400);
 };
 
-/** What a Job's refusal is over HTTP. `params` fields are mapped by the caller. */
+/** What a Run's refusal is over HTTP. `params` fields are mapped by the caller. */
 const REFUSAL_STATUS: Record<Refusal["kind"], ContentfulStatusCode> = {
   params: 422,
   unprocessable: 422,

@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { MachineDescriptionSchema, PRESET_NAMES } from "../hwmodel/index.ts";
 import { EXPERIMENTS } from "../experiments/index.ts";
+import { RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
 
 export const IssueSchema = z.object({
   field: z.string().nullable().openapi({ description: "The field at fault, e.g. `cores` or `params.protocols[0]`; null when no one field is." }),
@@ -61,8 +62,8 @@ export const MachineRef = {
   machineDescription: MachineDescription.optional().openapi({ description: "A machine description, instead of a preset" }),
 };
 
-export const ExperimentName = z.enum(EXPERIMENTS.map((e) => e.name) as [string, ...string[]], {
-  error: `must be one of ${EXPERIMENTS.map((e) => e.name).join(", ")}`,
+export const ExperimentName = z.enum(EXPERIMENTS.names as [string, ...string[]], {
+  error: `must be one of ${EXPERIMENTS.names.join(", ")}`,
 });
 
 /** A run's id: 128 random bits in hex. */
@@ -103,48 +104,13 @@ export const MachineSummarySchema = z
   })
   .openapi("MachineSummary");
 
-const Totals = {
-  windows: z.number().int(),
-  events: z.number().int(),
-  messages: z.number().int(),
-  simulatedCycles: z.number(),
-};
-
+// Copies of the objects' schemas (src/core-object/protocol.ts), made here for the same reason.
 export const ResultSchema = z
-  .object({
-    experiment: z.string(),
-    machine: z.string(),
-    engine: z.enum(["durable", "inproc"]),
-    rows: z.array(z.unknown()).openapi({ description: "The experiment's table, one object per row" }),
-    series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
-    stats: z.object({ ...Totals, wallMs: z.number() }),
-  })
+  .object(RunResultSchema.shape)
   .openapi("Result", { description: "What `npm run cli -- run <experiment> --json` prints" });
 
-const JobState = z.enum(["running", "done", "failed", "cancelled"]);
-
-export const RunStatusSchema = z
-  .object({
-    id: z.string(),
-    status: JobState,
-    experiment: z.string(),
-    machine: z.string(),
-    engine: z.enum(["durable", "inproc"]),
-    trace: z.boolean(),
-    progress: z.object({
-      runs: z.number().int().openapi({ description: "Booted machines the experiment needs, run one after another" }),
-      runsDone: z.number().int(),
-      ...Totals,
-    }),
-    runs: z.array(z.object({ cores: z.number().int(), state: z.enum(["pending", "running", "done", "failed", "cancelled"]) })),
-    result: ResultSchema.nullable(),
-    error: z.string().nullable(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    wallMs: z.number().nullable(),
-  })
-  .openapi("RunStatus");
+export const RunStatusSchema = z.object({ ...RunStatusSchemaOfRun.shape, result: ResultSchema.nullable() }).openapi("RunStatus");
 
 export const AcceptedSchema = z
-  .object({ id: z.string(), status: JobState, location: z.string() })
+  .object({ id: z.string(), status: RunStatusSchemaOfRun.shape.status, location: z.string() })
   .openapi("Accepted", { description: "The run is under way: follow `location`" });

@@ -1,10 +1,10 @@
-// The Core Durable Object: one simulated core of one run, named
-// "<runId>/<core>". It hosts the unchanged kernel through a CoreRuntime and
+// The Core Durable Object: one simulated core of one simulation, named
+// "<simulation>/<core>". It hosts the unchanged kernel through a CoreRuntime and
 // takes part in the barrier tree: every operation (boot, window, collect,
 // destroy) handles this core and the subtree of cores below it.
 //
 // Lifecycle:
-//   boot      builds the kernel from the run's spec and persists it;
+//   boot      builds the kernel from the simulation's spec and persists it;
 //   window    drains the inbox, handles the events before the bound, sends
 //             each destination its messages in one batch, waits for them to
 //             land, persists, and answers with its report;
@@ -30,7 +30,7 @@ import {
   type TraceRecord,
   type WindowWork,
 } from "../engine/index.ts";
-import { systemFor, type RunSpec } from "../experiments/index.ts";
+import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
 import {
   addCalls,
   firstFailure,
@@ -42,6 +42,7 @@ import {
   type Calls,
   type CollectSummary,
   type CoreInit,
+  type CoreApi,
   type CoreOptions,
   type CoreState,
   type Failure,
@@ -53,7 +54,7 @@ import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
 /** Who this core is and the last window it handled. */
 interface CoreMeta {
-  runId: string;
+  simulation: string;
   core: number;
   options: CoreOptions;
   /** -1 after boot. Cores are called only for windows they have events in. */
@@ -86,7 +87,9 @@ const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as numb
 
 const TRACE_BATCH = 2000;
 
-export class Core extends DurableObject<Env> {
+export class Core extends DurableObject<Env> implements CoreApi {
+  /** The experiments simulations boot from; a test worker adds its own. */
+  protected readonly experiments: ExperimentSet = EXPERIMENTS;
   private readonly store: Store;
   /** The booted core while this instance lives; null until loaded, or after a failed window. */
   private live: Live | null = null;
@@ -108,7 +111,7 @@ export class Core extends DurableObject<Env> {
     const trees = subtrees(below, init.options.fanout);
     const [own, sums] = await this.withSubtrees(
       () => this.bootSelf(init, self),
-      trees.map((t) => this.peer(init.runId, t[0]).boot(init, t)),
+      trees.map((t) => this.peer(init.simulation, t[0]).boot(init, t)),
     );
     const failed = isFailure(own);
     return {
@@ -124,7 +127,7 @@ export class Core extends DurableObject<Env> {
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
       () => this.handleOnce(window, bound),
-      trees.map((t) => this.peer(meta.runId, t[0]).window(window, bound, t)),
+      trees.map((t) => this.peer(meta.simulation, t[0]).window(window, bound, t)),
     );
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
     return {
@@ -146,8 +149,8 @@ export class Core extends DurableObject<Env> {
       this.store.sql.exec("INSERT OR IGNORE INTO inbox (src, seq, event) VALUES (?, ?, ?)", e.src, e.seq, JSON.stringify(e));
     }
     if (batches.length === 1) return subtreeCalls(0, 0, []);
-    const { runId, options } = this.meta();
-    const passed = await this.send(runId, batches.slice(1), options.fanout);
+    const { simulation, options } = this.meta();
+    const passed = await this.send(simulation, batches.slice(1), options.fanout);
     return subtreeCalls(0, passed.roots, [passed.calls]);
   }
 
@@ -156,7 +159,7 @@ export class Core extends DurableObject<Env> {
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const [, sums] = await this.withSubtrees(
       () => undefined,
-      trees.map((t) => this.peer(meta.runId, t[0]).collect(t)),
+      trees.map((t) => this.peer(meta.simulation, t[0]).collect(t)),
     );
     const report = {
       core: meta.core,
@@ -177,7 +180,7 @@ export class Core extends DurableObject<Env> {
     const next = rt.nextTime();
     const kernel = rt.kernel;
     return {
-      runId: meta.runId,
+      simulation: meta.simulation,
       core: meta.core,
       window: meta.window,
       clock: rt.clock,
@@ -190,20 +193,20 @@ export class Core extends DurableObject<Env> {
     };
   }
 
-  /** Delete this core and its subtree, for a run's expiry. Cores that never booted are skipped over. */
-  async destroy(runId: string, tree: number[]): Promise<void> {
+  /** Delete this core and its subtree, for a simulation's expiry. Cores that never booted are skipped over. */
+  async destroy(simulation: string, tree: number[]): Promise<void> {
     const fanout = this.live?.meta.options.fanout ?? this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
     const trees = subtrees(tree.slice(1), fanout);
     await this.withSubtrees(
       () => undefined,
-      trees.map((t) => this.peer(runId, t[0]).destroy(runId, t)),
+      trees.map((t) => this.peer(simulation, t[0]).destroy(simulation, t)),
     );
     this.live = null;
     await this.ctx.storage.deleteAll();
   }
 
-  private peer(runId: string, core: number): CoreStub {
-    return coreStub(this.env.CORE, runId, core);
+  private peer(simulation: string, core: number): CoreStub {
+    return coreStub(this.env.CORE, simulation, core);
   }
 
   /**
@@ -220,13 +223,13 @@ export class Core extends DurableObject<Env> {
     let system: System;
     let rt: CoreRuntime;
     try {
-      system = systemFor(init.spec);
-      if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the run has ${system.cores} cores`);
+      system = this.experiments.systemFor(init.spec);
+      if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the simulation has ${system.cores} cores`);
       rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, init.options.trace);
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { runId: init.runId, core, options: init.options, window: -1, report: null }, system, rt };
+    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putDoc("spec", init.spec);
     this.save(live, 0);
@@ -245,15 +248,15 @@ export class Core extends DurableObject<Env> {
     if (!this.live) {
       const meta = this.store.get<CoreMeta>("meta");
       if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
-      const spec = this.store.getDoc<RunSpec>("spec")!;
+      const spec = this.store.getDoc<SimulationSpec>("spec")!;
       const stored = this.store.getDoc<Stored>("snapshot")!;
-      const system = systemFor(spec);
+      const system = this.experiments.systemFor(spec);
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
       const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead);
       this.live = { meta, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
-      throw new Error(`core ${this.live.meta.core} of run ${this.live.meta.runId} was called as core ${expected}`);
+      throw new Error(`core ${this.live.meta.core} of simulation ${this.live.meta.simulation} was called as core ${expected}`);
     }
     return this.live;
   }
@@ -282,7 +285,7 @@ export class Core extends DurableObject<Env> {
     try {
       work = rt.process(bound, (dst, e) => {
         if (!(Number.isInteger(dst) && dst >= 0 && dst < system.cores)) {
-          throw new RangeError(`message "${e.kind}" to core ${dst}; the run has ${system.cores} cores`);
+          throw new RangeError(`message "${e.kind}" to core ${dst}; the simulation has ${system.cores} cores`);
         }
         const batch = batches.get(dst);
         if (batch) batch.push(e);
@@ -298,7 +301,7 @@ export class Core extends DurableObject<Env> {
       out.push({ core, events });
     }
     // The barrier completes only once every message of the window has landed.
-    const { roots: deliveries, calls: relayed } = await this.send(meta.runId, out, meta.options.fanout);
+    const { roots: deliveries, calls: relayed } = await this.send(meta.simulation, out, meta.options.fanout);
     const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed };
     live.meta = { ...meta, window, report };
     this.save(live, drained);
@@ -307,9 +310,9 @@ export class Core extends DurableObject<Env> {
   }
 
   /** Deliver batches (in core order) through a tree over their cores: the calls made here, and below. */
-  private async send(runId: string, batches: Batch[], fanout: number): Promise<{ roots: number; calls: Calls }> {
+  private async send(simulation: string, batches: Batch[], fanout: number): Promise<{ roots: number; calls: Calls }> {
     const trees = subtrees(batches, fanout);
-    const below = await settleAll(trees.map((t) => this.peer(runId, t[0].core).deliver(t)));
+    const below = await settleAll(trees.map((t) => this.peer(simulation, t[0].core).deliver(t)));
     return { roots: trees.length, calls: below.reduce(addCalls, NO_CALLS) };
   }
 

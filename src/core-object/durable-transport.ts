@@ -1,5 +1,5 @@
 // The durable transport: the engine's Transport over Core Durable Objects,
-// driven from inside the Run object. It carries no messages: cores send
+// driven from inside the Simulation object. It carries no messages: cores send
 // theirs straight to each other. What it keeps is the agenda, every core's
 // earliest pending event, which decides the cores due in a window and is
 // rebuilt from the cores' reports after each one:
@@ -23,7 +23,7 @@ import {
 } from "./protocol.ts";
 import { settleAll, subtrees } from "./tree.ts";
 
-/** How the Run reaches the root of a subtree of cores (`tree[0]`). */
+/** How the Simulation reaches the root of a subtree of cores (`tree[0]`). */
 export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
   window(tree: number[], window: number, bound: number): Promise<WindowSummary>;
@@ -38,7 +38,7 @@ export class CoreFailure extends Error {
   }
 }
 
-/** What the Run persists between windows to resume the transport. */
+/** What the Simulation persists between windows to resume the transport. */
 export interface TransportState {
   /** Windows completed; the index of the next one. */
   windows: number;
@@ -49,9 +49,9 @@ export interface TransportState {
 export class DurableTransport implements Transport {
   private windows: number;
   private readonly agenda: Float64Array;
-  /** Calls made by the run's operations so far, the Run's own included. */
+  /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
-  /** Calls the Run made (subtree roots) through this instance, for its per-invocation budget. */
+  /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
   rootCalls = 0;
 
   constructor(
@@ -110,7 +110,7 @@ export class DurableTransport implements Transport {
     return { cores, trace };
   }
 
-  /** One operation over `cores` through the barrier tree; the Run calls at most `fanout` roots. */
+  /** One operation over `cores` through the barrier tree; the Simulation calls at most `fanout` roots. */
   private async fan<S extends { calls: Calls }>(cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
     const trees = subtrees(cores, this.fanout);
     const sums = await settleAll(trees.map(call));

@@ -1,10 +1,21 @@
-// What the Run and the Core objects say to each other. Everything here crosses
-// a Durable Object boundary by structured clone: plain data, where Infinity
-// means "no pending event".
-import type { CoreReport, SimEvent, TraceRecord } from "../engine/index.ts";
-import type { RunSpec } from "../experiments/experiment.ts";
+// What the objects say to each other and to the API: the methods each object
+// offers over RPC and the plain data they pass. Everything here crosses a
+// Durable Object boundary by structured clone (Infinity means "no pending
+// event"), and nothing here imports the Workers runtime, so the API, the CLI
+// and the bench can use it as well as the objects.
+import { z } from "zod";
+import { ENGINES, type CoreReport, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import type { SimulationSpec } from "../experiments/index.ts";
+import type { MachineDescription } from "../hwmodel/index.ts";
 
-/** How a run's cores behave; fixed when they boot. */
+// --- Names. A run's i-th simulation is "<run>.<i>"; a simulation's core c is "<simulation>/<c>".
+
+export const simulationName = (run: string, index: number): string => `${run}.${index}`;
+export const coreName = (simulation: string, core: number): string => `${simulation}/${core}`;
+
+// --- Core <-> Simulation: the barrier tree.
+
+/** How a simulation's cores behave; fixed when they boot. */
 export interface CoreOptions {
   /** Keep trace records. */
   trace: boolean;
@@ -19,13 +30,10 @@ export interface Batch {
 }
 
 export interface CoreInit {
-  runId: string;
-  spec: RunSpec;
+  simulation: string;
+  spec: SimulationSpec;
   options: CoreOptions;
 }
-
-/** The Durable Object name of a run's core. */
-export const coreName = (runId: string, core: number): string => `${runId}/${core}`;
 
 /** Durable Object calls an operation made below its caller. */
 export interface Calls {
@@ -61,9 +69,9 @@ export function addCalls(a: Calls, b: Calls): Calls {
 }
 
 /**
- * A core whose kernel failed (threw, or broke a bound of the run). It comes
- * back up the tree as data, not as an exception: exceptions are left to the
- * transport's own failures, which are worth retrying; a kernel's are not.
+ * A core whose kernel failed (threw, or broke a bound of the simulation). It
+ * comes back up the tree as data, not as an exception: exceptions are left to
+ * the transport's own failures, which are worth retrying; a kernel's are not.
  */
 export interface Failure {
   core: number;
@@ -72,7 +80,7 @@ export interface Failure {
 
 export const isFailure = (x: object): x is Failure => "message" in x;
 
-/** The failure of the lowest-numbered core, so the run's error does not depend on timing. */
+/** The failure of the lowest-numbered core, so the simulation's error does not depend on timing. */
 export function firstFailure(fs: (Failure | null)[]): Failure | null {
   return fs.reduce<Failure | null>((a, f) => (f && (!a || f.core < a.core) ? f : a), null);
 }
@@ -102,14 +110,14 @@ export interface WindowSummary {
 
 export interface CollectSummary {
   cores: CoreReport[];
-  /** Each core's trace records in the order it made them, when the run keeps a trace. */
+  /** Each core's trace records in the order it made them, when the simulation keeps a trace. */
   traces: { core: number; records: TraceRecord[] }[] | null;
   calls: Calls;
 }
 
 /** One core as the API shows it. */
 export interface CoreState {
-  runId: string;
+  simulation: string;
   core: number;
   /** The last window the core handled; -1 after boot. */
   window: number;
@@ -120,6 +128,182 @@ export interface CoreState {
   events: number;
   messages: number;
   hash: string;
-  /** The kernel's own summary (channels, replica) when it has one, else its full state. */
-  kernel: unknown;
+  /** The kernel's own summary (channels, replica). */
+  kernel: Json;
+}
+
+export interface CoreApi {
+  boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
+  window(window: number, bound: number, tree: number[]): Promise<WindowSummary>;
+  deliver(batches: Batch[]): Promise<Calls>;
+  collect(tree: number[]): Promise<CollectSummary>;
+  state(): CoreState;
+  destroy(simulation: string, tree: number[]): Promise<void>;
+}
+
+// --- Simulation: one booted machine.
+
+/** Where a simulation (or a run) stands; the last three are final. */
+export type SimulationState = "pending" | "booting" | "running" | "done" | "failed" | "cancelled";
+
+export interface SimulationOptions {
+  /** Keep every core's trace records, for traceRecords(). Default false. */
+  trace?: boolean;
+  /** Stop after this many events, or before events arriving at this cycle. */
+  limits?: Partial<Limits>;
+  /** Windows one invocation advances at most. Default 256. */
+  windowsPerInvocation?: number;
+  /** The barrier tree's fan-out, 2..8. Default 8. */
+  fanout?: number;
+  /**
+   * DO calls the Simulation may make in one invocation, at most 1000 (the
+   * platform's subrequest limit). Default 500. A core's calls need no
+   * budget: the trees bound them to twice the fan-out.
+   */
+  maxCallsPerInvocation?: number;
+  /** Continue by alarm (default); false: advance only when step() is called. */
+  continueByAlarm?: boolean;
+}
+
+export interface SimulationProgress {
+  windows: number;
+  events: number;
+  messages: number;
+  /** Simulated time reached: the earliest pending event while running, the latest core clock when done. */
+  simulatedCycles: number;
+}
+
+export interface SimulationStatus {
+  simulation: string;
+  state: SimulationState;
+  experiment: string;
+  cores: number;
+  progress: SimulationProgress;
+  /**
+   * Durable Object calls the simulation has made; the Simulation object's
+   * invocations, and the most calls it made itself in one of them.
+   */
+  calls: Calls & { invocations: number; ownPeak: number };
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Wall time from start() to the end, once ended. */
+  wallMs: number | null;
+}
+
+export interface SimulationApi {
+  start(spec: SimulationSpec, options?: SimulationOptions): Promise<SimulationStatus>;
+  run(spec: SimulationSpec, options?: SimulationOptions): Promise<{ status: SimulationStatus; outcome: SimulationOutcome | null }>;
+  status(): SimulationStatus | null;
+  outcome(): SimulationOutcome | null;
+  traceRecords(): TraceRecord[] | null;
+  core(core: number): Promise<CoreState | null>;
+  cancel(): Promise<SimulationStatus | null>;
+  step(windows?: number): Promise<SimulationStatus>;
+  destroy(): Promise<void>;
+}
+
+// --- Run: one experiment on one machine, as the API and the CLI know it.
+
+/** A traced run keeps every record until it ends (about 200 bytes an event): this bounds each simulation. */
+export const TRACE_MAX_EVENTS = 50_000;
+
+export interface RunRequest {
+  experiment: string;
+  machine: MachineDescription;
+  /** The experiment's parameters as the user gave them. */
+  params: Json;
+  engine: EngineName;
+  trace: boolean;
+}
+
+const Totals = {
+  windows: z.number().int(),
+  events: z.number().int(),
+  messages: z.number().int(),
+  simulatedCycles: z.number(),
+};
+
+const SimulationStateSchema = z.enum(["pending", "booting", "running", "done", "failed", "cancelled"] satisfies SimulationState[]);
+const RunStateSchema = z.enum(["running", "done", "failed", "cancelled"]);
+
+/** What a finished run gives: what `cli run <experiment> --json` prints. */
+export const RunResultSchema = z.object({
+  experiment: z.string(),
+  machine: z.string(),
+  engine: z.enum(ENGINES),
+  rows: z.array(z.unknown()).describe("The experiment's table, one object per row"),
+  series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
+  stats: z.object({ ...Totals, wallMs: z.number() }),
+});
+
+/** A run's status: what GET /api/runs/{id} answers and the Run object's status() returns, from this one definition. */
+export const RunStatusSchema = z.object({
+  id: z.string(),
+  status: RunStateSchema,
+  experiment: z.string(),
+  machine: z.string(),
+  engine: z.enum(ENGINES),
+  trace: z.boolean(),
+  progress: z.object({
+    simulations: z.number().int().describe("Simulations (booted machines) the experiment needs, run one after another"),
+    simulationsDone: z.number().int(),
+    ...Totals,
+  }),
+  simulations: z.array(
+    z.object({
+      index: z.number().int(),
+      label: z.string().describe("What the simulation measures, e.g. `numa-multicast, 8 cores`"),
+      cores: z.number().int(),
+      state: SimulationStateSchema,
+    }),
+  ),
+  result: RunResultSchema.nullable(),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  wallMs: z.number().nullable(),
+});
+
+export type RunState = z.infer<typeof RunStateSchema>;
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+/**
+ * Why the run will not do what was asked. kind: `params` (the experiment
+ * refused a parameter; `field` is the parameter's), `unprocessable` (the plan
+ * is beyond this server), `invalid` (a bad argument), `conflict` (not now, or
+ * not for this run), `busy` (too many runs under way), `missing` (no such run).
+ */
+export interface Refusal {
+  kind: "params" | "unprocessable" | "invalid" | "conflict" | "busy" | "missing";
+  field: string | null;
+  reason: string;
+}
+
+export type Answer<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+export interface SimulationTrace {
+  records: TraceRecord[];
+  clockGHz: number;
+  name: string;
+}
+
+export interface RunApi {
+  start(req: RunRequest): Promise<Answer<RunStatus>>;
+  status(): RunStatus | null;
+  cancel(): Promise<RunStatus | null>;
+  core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>>;
+  simulationTrace(simulation: number): Promise<Answer<SimulationTrace>>;
+}
+
+// --- Registry: the runs under way.
+
+export type Lease = { ok: true } | { ok: false; active: number };
+
+export interface RegistryApi {
+  acquire(run: string, max: number): Lease;
+  renew(run: string): void;
+  release(run: string): void;
+  active(): string[];
 }

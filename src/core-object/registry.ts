@@ -12,7 +12,7 @@ export const LEASE_MS = 120_000;
 
 export type Lease = { ok: true } | { ok: false; active: number };
 
-/** Job id -> when its lease runs out (ms since the epoch). */
+/** Run id -> when its lease runs out (ms since the epoch). */
 type Leases = Record<string, number>;
 
 export class Registry extends DurableObject<Env> {

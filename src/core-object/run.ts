@@ -1,192 +1,187 @@
-// The Run Durable Object: one booted machine, named "<runId>". It holds the
-// run's spec, its window loop, progress and results, and drives the cores
-// through the durable transport. It never carries a message: cores send
-// theirs to each other; the Run only runs the barrier.
+// The Run Durable Object: one run of an experiment through the API, named by
+// its unguessable id. An experiment may need several simulations (shootdown
+// boots one machine per protocol and core count, urpc one per class of core
+// pair), so a run is a list of SimulationSpecs simulated one after another,
+// each on its own Simulation object. A separate object, rather than a
+// Simulation that knows about its siblings, keeps the Simulation what it is
+// (one machine, one window loop) and gives the run one place for what spans
+// its simulations: the plan, the outcomes so far, progress, the summary and
+// the concurrency lease.
 //
-// Lifecycle (`state`):
-//   booting    start() has checked and stored the spec and set an alarm;
-//   running    each invocation (an alarm, or step()) boots the cores if need
-//              be, then advances a bounded number of windows, persisting the
-//              loop after every one, and sets the next alarm;
-//   done       the loop stopped; the outcome (and trace) are stored;
-//   failed     a kernel failed, or the transport kept failing: `error` says why;
-//   cancelled  cancel() was called.
-// A finished run is deleted, cores and all, RUN_RETENTION_SECONDS after it
-// ends (the same alarm, once the run is over). Because the loop is saved
-// after every window and cores answer a repeated window from their saved
-// report, an invocation that dies at any point is simply run again.
-import { DurableObject } from "cloudflare:workers";
+// Names derive from the run's: its i-th simulation is "<id>.<i>", whose cores
+// are "<id>.<i>/<core>". The API only ever takes the run's id and an index
+// checked here, so one run's objects cannot be reached through another's.
+//
+// Lifecycle: start() plans the simulations (the SKB computes their routes),
+// takes a lease from the Registry and sets an alarm. Each alarm advances the
+// current simulation by one bounded slice: on the durable engine it calls the
+// Simulation's step() (the run, not the Simulation's own alarms, drives it,
+// so no time is lost polling); on the in-process engine it advances the
+// simulation here by a bounded number of events. A simulation that ends hands
+// its outcome to the run, which starts the next; after the last, the
+// experiment summarises them all. A run that ends gives its lease back.
+// Expected refusals come back as data, never as a rejected call.
 import type { Env } from "../env.ts";
+import { Machine, type MachineDescription } from "../hwmodel/index.ts";
+import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import { EXPERIMENTS, ParamError, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
+import { errorMessage, isTransient, Lifecycle } from "./lifecycle.ts";
 import {
-  advance,
-  finish,
-  NO_LIMITS,
-  startLoop,
-  type Limits,
-  type LoopState,
-  type RunOutcome,
-  type TraceRecord,
-} from "../engine/index.ts";
-import { systemFor, type RunSpec } from "../experiments/index.ts";
-import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
-import { NO_CALLS, type Calls, type CoreInit, type CoreState } from "./protocol.ts";
-import { coreStub, type CoreStub } from "./stubs.ts";
-import { Store } from "./store.ts";
-import { checkFanout, MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
+  simulationName,
+  TRACE_MAX_EVENTS,
+  type Answer,
+  type CoreState,
+  type Refusal,
+  type RunApi,
+  type RunRequest,
+  type RunResult,
+  type RunState,
+  type RunStatus,
+  type SimulationState,
+  type SimulationTrace,
+} from "./protocol.ts";
+import { LEASE_MS } from "./registry.ts";
+import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
 
-export type RunState = "booting" | "running" | "done" | "failed" | "cancelled";
+/** Events the in-process engine handles per slice, so that the run keeps answering. */
+const SLICE_EVENTS = 20_000;
 
-export interface RunOptions {
-  /** Keep every core's trace records, for traceRecords(). Default false. */
-  trace?: boolean;
-  /** Stop after this many events, or before events arriving at this cycle. */
-  limits?: Partial<Limits>;
-  /** Windows one invocation advances at most. Default 256. */
-  windowsPerInvocation?: number;
-  /** The barrier tree's fan-out, 2..8. Default 8. */
-  fanout?: number;
-  /**
-   * DO calls the Run may make in one invocation, at most 1000 (the platform's
-   * subrequest limit). Default 500. A core's calls need no budget: the trees
-   * bound them to twice the fan-out.
-   */
-  maxCallsPerInvocation?: number;
-  /** Continue by alarm (default); false: advance only when step() is called. */
-  continueByAlarm?: boolean;
-}
-
-type Settings = Required<Omit<RunOptions, "limits">> & { limits: Limits };
-
-export interface RunProgress {
+interface Totals {
   windows: number;
   events: number;
   messages: number;
-  /** Simulated time reached: the earliest pending event while running, the latest core clock when done. */
   simulatedCycles: number;
 }
 
-export interface RunStatus {
-  runId: string;
-  state: RunState;
-  experiment: string;
-  cores: number;
-  progress: RunProgress;
-  /**
-   * Durable Object calls the run has made; the Run's invocations, and the
-   * most calls the Run itself made in one of them.
-   */
-  calls: Calls & { invocations: number; runPeak: number };
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
-  /** Wall time from start() to the end, once ended. */
-  wallMs: number | null;
-}
+const NO_TOTALS: Totals = { windows: 0, events: 0, messages: 0, simulatedCycles: 0 };
 
 interface RunRecord {
-  runId: string;
+  id: string;
   state: RunState;
   experiment: string;
-  cores: number;
-  settings: Settings;
-  lookahead: number;
-  loop: LoopState | null;
-  transport: TransportState | null;
-  simulatedCycles: number;
+  machine: string;
+  clockGHz: number;
+  engine: EngineName;
+  trace: boolean;
+  maxEvents: number;
+  /** Each simulation's label and cores. */
+  simulations: { label: string; cores: number }[];
+  /** The simulation under way; simulations.length once all are done. */
+  current: number;
+  /** The current Simulation object has been started (durable engine). */
+  started: boolean;
+  /** Totals of the finished simulations, and of the current one so far. */
+  done: Totals;
+  live: Totals;
   error: string | null;
-  /** Transport failures retried in a row. */
   retries: number;
-  invocations: number;
-  runPeak: number;
+  renewedAt: number;
   createdAt: number;
   updatedAt: number;
   endedAt: number | null;
 }
 
-export const DEFAULTS = {
-  windowsPerInvocation: 256,
-  fanout: MAX_FANOUT,
-  maxCallsPerInvocation: 500,
-};
-const MAX_RETRIES = 5;
-const TERMINAL: RunState[] = ["done", "failed", "cancelled"];
+/** The planned simulations and the parameters as parsed, stored beside the record. */
+interface StoredPlan {
+  machine: MachineDescription;
+  params: Json;
+  specs: SimulationSpec[];
+}
 
-export class Run extends DurableObject<Env> {
-  private readonly store: Store;
-  private rec: RunRecord | null;
-  private spec: RunSpec | null = null;
-  /** Serialises invocations that advance the run: an alarm and a step() never interleave. */
-  private driving: Promise<unknown> = Promise.resolve();
-  /** run() callers waiting for the end. */
-  private waiters: (() => void)[] = [];
+/** An in-process simulation under way. It lives in memory; if the object is evicted, it starts over (it is deterministic). */
+interface InProcessSimulation {
+  index: number;
+  loop: SimulationLoop;
+}
+
+export class Run extends Lifecycle<RunRecord> implements RunApi {
+  /** The experiments a run plans from; a test worker adds its own. */
+  protected readonly experiments: ExperimentSet = EXPERIMENTS;
+  private plan: StoredPlan | null = null;
+  private inproc: InProcessSimulation | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.store = new Store(ctx.storage);
-    this.rec = this.store.get<RunRecord>("run") ?? null;
+    super(ctx, env, "run");
   }
 
-  /** Check and store the run, then return; the run goes on by alarm (or step()). Throws RangeError on bad input. */
-  async start(spec: RunSpec, options: RunOptions = {}): Promise<RunStatus> {
-    if (this.rec) throw new Error(`run ${this.rec.runId} has already been started`);
-    const runId = this.ctx.id.name;
-    if (!runId) throw new Error("a Run must be reached by name: RUN.getByName(runId)");
-    const settings = this.settle(options);
+  /** Plan the simulations and start the first, or say why not. The request has been validated by the API. */
+  async start(req: RunRequest): Promise<Answer<RunStatus>> {
+    const id = this.name("Run");
+    if (this.rec) return refuse("conflict", "id", `run ${id} has already been started`);
+    const machine = Machine.from(req.machine);
+    let plan: Plan;
+    try {
+      plan = await this.experiments.plan(req.experiment, machine, req.params);
+    } catch (e) {
+      if (e instanceof ParamError) return refuse("params", e.field, e.reason);
+      return refuse("unprocessable", null, `cannot plan ${req.experiment} on ${machine.name}: ${errorMessage(e)}`);
+    }
     const maxCores = Number(this.env.MAX_CORES_PER_RUN);
-    if (!(spec.cores <= maxCores)) throw new RangeError(`cores: at most ${maxCores} per run`);
-    // Boots nothing, but checks the experiment, its parameters and the machine.
-    const system = systemFor(spec);
-    if (system.cores !== spec.cores) throw new RangeError(`cores: the experiment booted ${system.cores} of ${spec.cores}`);
+    const big = plan.specs.find((s) => s.cores > maxCores);
+    if (big) return refuse("unprocessable", "cores", `a simulation would boot ${big.cores} cores; at most ${maxCores} per run (MAX_CORES_PER_RUN)`);
+    if (!plan.specs.length) return refuse("unprocessable", "machine", `${req.experiment} has nothing to run on ${machine.name}`);
+    const lease = await registryStub(this.env.REGISTRY).acquire(id, Number(this.env.MAX_CONCURRENT_RUNS));
+    if (!lease.ok) return refuse("busy", null, `${lease.active} runs are under way, the most this server takes at once (MAX_CONCURRENT_RUNS)`);
 
     const now = Date.now();
-    this.spec = spec;
-    this.store.putDoc("spec", spec);
+    const maxEvents = Number(this.env.MAX_EVENTS_PER_RUN);
+    this.plan = { machine: machine.description, params: plan.params as Json, specs: plan.specs };
     this.rec = {
-      runId,
-      state: "booting",
-      experiment: spec.experiment,
-      cores: spec.cores,
-      settings,
-      lookahead: system.lookahead,
-      loop: null,
-      transport: null,
-      simulatedCycles: 0,
+      id,
+      state: "running",
+      experiment: req.experiment,
+      machine: machine.name,
+      clockGHz: machine.clockGHz,
+      engine: req.engine,
+      trace: req.trace,
+      maxEvents: req.trace ? Math.min(maxEvents, TRACE_MAX_EVENTS) : maxEvents,
+      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores })),
+      current: 0,
+      started: false,
+      done: NO_TOTALS,
+      live: NO_TOTALS,
       error: null,
       retries: 0,
-      invocations: 0,
-      runPeak: 0,
+      renewedAt: now,
       createdAt: now,
       updatedAt: now,
       endedAt: null,
     };
-    this.persist();
-    if (settings.continueByAlarm) await this.ctx.storage.setAlarm(now);
-    return this.status()!;
-  }
-
-  /** Start the run and wait for its end: for the CLI and small runs. The run itself still goes on in bounded invocations. */
-  async run(spec: RunSpec, options: RunOptions = {}): Promise<{ status: RunStatus; outcome: RunOutcome | null }> {
-    await this.start(spec, { ...options, continueByAlarm: true });
-    await new Promise<void>((resolve) => {
-      if (this.ended()) resolve();
-      else this.waiters.push(resolve);
+    this.store.atomically(() => {
+      this.store.putDoc("plan", this.plan);
+      this.persist();
     });
-    return { status: this.status()!, outcome: this.outcome() };
+    await this.continueLater();
+    return { ok: true, value: this.status()! };
   }
 
-  /** Null when no run was started here. */
+  /** Null when no run was started here (or it has expired). */
   status(): RunStatus | null {
     const r = this.rec;
     if (!r) return null;
-    const loop = r.loop;
-    const calls = r.transport?.calls ?? NO_CALLS;
+    const state = (i: number): SimulationState => {
+      if (i < r.current) return "done";
+      if (i > r.current) return "pending";
+      if (r.state === "running") return r.engine === "durable" && !r.started ? "pending" : "running";
+      return r.state === "cancelled" ? "cancelled" : "failed";
+    };
     return {
-      runId: r.runId,
-      state: r.state,
+      id: r.id,
+      status: r.state,
       experiment: r.experiment,
-      cores: r.cores,
-      progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
-      calls: { ...calls, invocations: r.invocations, runPeak: r.runPeak },
+      machine: r.machine,
+      engine: r.engine,
+      trace: r.trace,
+      progress: {
+        simulations: r.simulations.length,
+        simulationsDone: Math.min(r.current, r.simulations.length),
+        windows: r.done.windows + r.live.windows,
+        events: r.done.events + r.live.events,
+        messages: r.done.messages + r.live.messages,
+        simulatedCycles: r.done.simulatedCycles + r.live.simulatedCycles,
+      },
+      simulations: r.simulations.map(({ label, cores }, index) => ({ index, label, cores, state: state(index) })),
+      result: r.state === "done" ? (this.store.getDoc<RunResult>("result") ?? null) : null,
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -194,198 +189,185 @@ export class Run extends DurableObject<Env> {
     };
   }
 
-  /** The run's outcome once done (without its trace: see traceRecords()); null before. */
-  outcome(): RunOutcome | null {
-    return this.rec?.state === "done" ? (this.store.getDoc<RunOutcome>("outcome") ?? null) : null;
-  }
-
-  /** The merged trace once done, when the run kept one; null otherwise. (`trace` is reserved: a Worker's tail handler.) */
-  traceRecords(): TraceRecord[] | null {
-    return this.rec?.state === "done" ? (this.store.getDoc<TraceRecord[]>("trace") ?? null) : null;
-  }
-
-  /**
-   * One core of the run as it stands (last window it handled); null before
-   * every core has booted or after the run expired, so that asking never
-   * fails for want of a core object.
-   */
-  async core(core: number): Promise<CoreState | null> {
-    const r = this.rec;
-    if (!r?.loop) return null;
-    if (!(Number.isInteger(core) && core >= 0 && core < r.cores)) throw new RangeError(`core: must be an integer in [0, ${r.cores - 1}]`);
-    return this.coreStub(core).state();
-  }
-
-  /** Stop the run where it is; its cores stay until it expires. */
+  /** Stop the run where it is; null when there is none. */
   async cancel(): Promise<RunStatus | null> {
     if (this.rec && !this.ended()) await this.end("cancelled", null);
     return this.status();
   }
 
-  /** Advance the run by one invocation's worth of windows now, whatever its alarms do. */
-  async step(windows?: number): Promise<RunStatus> {
-    this.record();
-    await this.drive(windows);
-    return this.status()!;
-  }
-
-  /** Delete the run: every core, then the Run itself. */
-  async destroy(): Promise<void> {
+  /** One core of one of the run's simulations (by default the current or last), from its Core object. */
+  async core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>> {
     const r = this.rec;
-    if (r) {
-      // Let an invocation in flight see the run is over before its cores go.
-      if (!this.ended()) r.state = "cancelled";
-      await this.driving;
-      const all = Array.from({ length: r.cores }, (_, c) => c);
-      await settleAll(subtrees(all, r.settings.fanout).map((t) => this.coreStub(t[0]).destroy(r.runId, t)));
-    }
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.rec = null;
-    this.spec = null;
+    simulation ??= r ? Math.min(r.current, r.simulations.length - 1) : 0;
+    const bad = this.checkSimulation(simulation);
+    if (!r || bad) return bad ?? MISSING;
+    if (r.engine !== "durable") return refuse("conflict", "engine", "an inproc run has no core objects: its cores live in the run's own object while it runs");
+    const { cores } = r.simulations[simulation];
+    if (!(Number.isInteger(core) && core >= 0 && core < cores)) return refuse("invalid", "core", `simulation ${simulation} has cores 0..${cores - 1}`);
+    if (simulation > r.current || (simulation === r.current && !r.started)) return refuse("conflict", "simulation", `simulation ${simulation} has not started yet`);
+    const state = await this.simulationStub(simulation).core(core);
+    return state ? { ok: true, value: { simulation, state } } : refuse("conflict", "simulation", `simulation ${simulation} has not booted its cores yet, or they have expired`);
   }
 
-  override async alarm(): Promise<void> {
-    if (!this.rec) return;
-    if (this.ended()) return this.destroy();
-    await this.drive();
+  /** The trace of one finished simulation, when the run keeps traces. */
+  async simulationTrace(simulation: number): Promise<Answer<SimulationTrace>> {
+    const r = this.rec;
+    const bad = this.checkSimulation(simulation);
+    if (!r || bad) return bad ?? MISSING;
+    if (!r.trace) return refuse("conflict", "trace", "the run was started without trace: true");
+    if (simulation >= r.current) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
+    const records =
+      r.engine === "durable" ? await this.simulationStub(simulation).traceRecords() : (this.store.getDoc<TraceRecord[]>(`trace:${simulation}`) ?? null);
+    if (!records) return refuse("conflict", "simulation", `the trace of simulation ${simulation} has expired`);
+    const { label } = r.simulations[simulation];
+    return { ok: true, value: { records, clockGHz: r.clockGHz, name: `${r.experiment} on ${r.machine}: ${label}` } };
   }
 
-  /** One invocation's slice of the run, never two at once. */
-  private drive(windows?: number): Promise<void> {
-    const next = this.driving.then(() => this.slice(windows));
-    this.driving = next.catch(() => {});
-    return next;
-  }
-
-  private async slice(maxWindows?: number): Promise<void> {
+  protected async advance(): Promise<void> {
     const r = this.record();
-    if (this.ended()) return;
-    const s = r.settings;
-    r.invocations++;
-    const transport = new DurableTransport(r.cores, s.fanout, this.link(r.runId, s), s.trace, r.transport ?? undefined);
     try {
-      if (r.state === "booting") {
-        const loop = await startLoop(transport);
-        if (r.state === "booting") r.state = "running";
-        this.saveProgress(transport, loop);
-      }
-      const windows = Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
-      for (let w = 0; w < windows && r.state === "running" && !r.loop!.stopped; w++) {
-        // A window costs the Run at most `fanout` calls, and so does the final collection.
-        if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
-        this.saveProgress(transport, await advance(transport, r.loop!, r.lookahead, s.limits, 1));
-      }
-      if (r.state !== "running") return; // cancelled meanwhile
-      if (r.loop!.stopped) return await this.complete(transport);
+      await this.renewLease();
+      if (r.current < r.simulations.length) await (r.engine === "durable" ? this.stepDurable() : this.stepInProcess());
+      if (this.ended()) return;
+      if (r.current === r.simulations.length) return await this.summarize();
       r.retries = 0;
       this.persist();
-      if (s.continueByAlarm) await this.ctx.storage.setAlarm(Date.now());
+      await this.continueLater();
     } catch (e) {
-      await this.failed(e);
+      if (!this.ended()) await this.failed(e, isTransient(e));
     }
   }
 
-  /** Collect every core's report and store the outcome. */
-  private async complete(transport: DurableTransport): Promise<void> {
+  /** Stop the current simulation, and give the lease back. */
+  protected override async onEnd(): Promise<void> {
     const r = this.record();
-    const outcome = await finish(transport, r.loop!, Date.now() - r.createdAt);
-    r.transport = transport.state();
-    r.runPeak = Math.max(r.runPeak, transport.rootCalls);
-    r.simulatedCycles = outcome.stats.simulatedCycles;
+    this.inproc = null;
+    // A Simulation the run no longer drives would never end, nor expire.
+    if (r.engine === "durable" && r.started && r.current < r.simulations.length) await this.simulationStub(r.current).cancel();
+    await registryStub(this.env.REGISTRY).release(r.id);
+  }
+
+  /** Its Simulations delete themselves when they expire. */
+  protected override onDestroy(): void {
+    this.plan = null;
+    this.inproc = null;
+  }
+
+  /** One slice of the current simulation on its Simulation object. A cancel() may land at any await: after each, an ended run stops. */
+  private async stepDurable(): Promise<void> {
+    const r = this.record();
+    const i = r.current;
+    const sim = this.simulationStub(i);
+    if (!r.started) {
+      // A start cut short after the Simulation stored it must not be repeated: the Simulation refuses a second start.
+      const known = await sim.status();
+      if (this.ended()) return;
+      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false });
+      r.started = true;
+      this.persist();
+      // Cancelled while the Simulation started: onEnd() did not know of it.
+      if (this.ended()) return void (await sim.cancel());
+    }
+    const s = await sim.step();
+    if (this.ended()) return;
+    const { windows, events, messages, simulatedCycles } = s.progress;
+    r.live = { windows, events, messages, simulatedCycles };
+    if (s.state === "done") {
+      const outcome = await sim.outcome();
+      if (this.ended()) return;
+      if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
+      return this.simulationEnded(outcome, null);
+    }
+    if (s.state === "failed" || s.state === "cancelled") await this.end("failed", `${this.describe(i)}: ${s.error ?? s.state}`);
+  }
+
+  /** One slice of the current simulation on the in-process engine, here. */
+  private async stepInProcess(): Promise<void> {
+    const r = this.record();
+    const i = r.current;
+    let live = this.inproc;
+    try {
+      if (live?.index !== i) {
+        const system = this.experiments.systemFor(this.specs()[i]);
+        const loop = await SimulationLoop.start(new InProcessTransport(system, r.trace), system.lookahead, { ...NO_LIMITS, maxEvents: r.maxEvents });
+        live = this.inproc = { index: i, loop };
+      }
+      await live.loop.advance(SLICE_EVENTS);
+    } catch (e) {
+      // A kernel that throws: as a Simulation reports it.
+      return this.end("failed", `${this.describe(i)}: ${errorMessage(e)}`);
+    }
+    const { windows, events, messages, next, stopped } = live.loop.loop;
+    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
+    if (!stopped) return;
+    this.inproc = null;
+    const outcome = await live.loop.finish();
+    await this.simulationEnded(outcome, outcome.trace);
+  }
+
+  /** Keep a simulation's outcome (and trace) and move on to the next; one cut short by the event limit fails the run. */
+  private async simulationEnded(outcome: SimulationOutcome, trace: TraceRecord[] | null): Promise<void> {
+    const r = this.record();
+    const i = r.current;
+    if (outcome.stats.stopped !== "drained") {
+      return this.end("failed", `${this.describe(i)} stopped after ${outcome.stats.events} events: at most ${r.maxEvents} per simulation${r.trace ? " with a trace" : ""}`);
+    }
+    const { windows, events, messages, simulatedCycles } = outcome.stats;
+    r.done = { windows: r.done.windows + windows, events: r.done.events + events, messages: r.done.messages + messages, simulatedCycles: r.done.simulatedCycles + simulatedCycles };
+    r.live = NO_TOTALS;
+    r.current++;
+    r.started = false;
     this.store.atomically(() => {
-      this.store.putDoc("outcome", { ...outcome, trace: null });
-      if (outcome.trace) this.store.putDoc("trace", outcome.trace);
+      this.store.putDoc(`outcome:${i}`, { ...outcome, trace: null });
+      if (trace) this.store.putDoc(`trace:${i}`, trace);
+      this.persist();
     });
+  }
+
+  /** Every simulation is done: the experiment's rows and series, as the CLI prints them. */
+  private async summarize(): Promise<void> {
+    const r = this.record();
+    const stored = this.storedPlan();
+    const machine = Machine.from(stored.machine);
+    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs: stored.specs };
+    const outcomes = r.simulations.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
+    const { hashes: _, ...result } = summarizeExperiment(plan, machine, outcomes, r.engine);
+    this.store.putDoc("result", result);
     await this.end("done", null);
   }
 
-  /** A kernel's failure ends the run; a transport failure is retried a few times first. */
-  private async failed(e: unknown): Promise<void> {
+  private async renewLease(): Promise<void> {
     const r = this.record();
-    const message = e instanceof Error ? e.message : String(e);
-    const retryable = !(e instanceof CoreFailure) && (e as { retryable?: boolean } | null)?.retryable === true;
-    if (retryable && r.retries < MAX_RETRIES) {
-      r.retries++;
-      this.persist();
-      if (r.settings.continueByAlarm) await this.ctx.storage.setAlarm(Date.now() + 100 * 2 ** r.retries);
-      return;
-    }
-    await this.end("failed", message);
+    if (Date.now() - r.renewedAt < LEASE_MS / 4) return;
+    await registryStub(this.env.REGISTRY).renew(r.id);
+    r.renewedAt = Date.now();
   }
 
-  private async end(state: RunState, error: string | null): Promise<void> {
-    const r = this.record();
-    r.state = state;
-    r.error = error;
-    r.endedAt = Date.now();
-    this.persist();
-    await this.ctx.storage.setAlarm(r.endedAt + Number(this.env.RUN_RETENTION_SECONDS) * 1000);
-    for (const w of this.waiters.splice(0)) w();
+  /** A refusal when there is no run or no such simulation, else null. */
+  private checkSimulation(simulation: number): { ok: false; refusal: Refusal } | null {
+    if (!this.rec) return MISSING;
+    const n = this.rec.simulations.length;
+    return Number.isInteger(simulation) && simulation >= 0 && simulation < n ? null : refuse("invalid", "simulation", `the run has simulations 0..${n - 1}`);
   }
 
-  /** After a window (or boot): the loop and the transport's state, saved together. */
-  private saveProgress(transport: DurableTransport, loop: LoopState): void {
-    const r = this.record();
-    r.loop = loop;
-    r.transport = transport.state();
-    r.runPeak = Math.max(r.runPeak, transport.rootCalls);
-    r.simulatedCycles = loop.next ?? r.simulatedCycles;
-    this.persist();
+  /** A simulation as errors name it. */
+  private describe(i: number): string {
+    return `simulation ${i} (${this.record().simulations[i].label})`;
   }
 
-  private persist(): void {
-    const r = this.record();
-    r.updatedAt = Date.now();
-    this.store.put("run", r);
+  private simulationStub(i: number): SimulationStub {
+    return simulationStub(this.env.SIMULATION, simulationName(this.record().id, i));
   }
 
-  private link(runId: string, s: Settings): CoreLink {
-    const init: CoreInit = { runId, spec: this.runSpec(), options: { trace: s.trace, fanout: s.fanout } };
-    return {
-      boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
-      window: (tree, w, bound) => this.coreStub(tree[0]).window(w, bound, tree),
-      collect: (tree) => this.coreStub(tree[0]).collect(tree),
-    };
+  private storedPlan(): StoredPlan {
+    return (this.plan ??= this.store.getDoc<StoredPlan>("plan")!);
   }
 
-  private coreStub(core: number): CoreStub {
-    return coreStub(this.env.CORE, this.record().runId, core);
-  }
-
-  private settle(o: RunOptions): Settings {
-    const s: Settings = {
-      trace: o.trace ?? false,
-      windowsPerInvocation: o.windowsPerInvocation ?? DEFAULTS.windowsPerInvocation,
-      fanout: o.fanout ?? DEFAULTS.fanout,
-      maxCallsPerInvocation: o.maxCallsPerInvocation ?? DEFAULTS.maxCallsPerInvocation,
-      continueByAlarm: o.continueByAlarm ?? true,
-      limits: {
-        maxEvents: Math.min(o.limits?.maxEvents ?? NO_LIMITS.maxEvents, Number(this.env.MAX_EVENTS_PER_RUN)),
-        maxCycles: o.limits?.maxCycles ?? NO_LIMITS.maxCycles,
-      },
-    };
-    checkFanout(s.fanout);
-    if (!(Number.isInteger(s.windowsPerInvocation) && s.windowsPerInvocation >= 1)) throw new RangeError("windowsPerInvocation must be an integer >= 1");
-    if (!(Number.isInteger(s.maxCallsPerInvocation) && s.maxCallsPerInvocation >= 4 * s.fanout && s.maxCallsPerInvocation <= 1000)) {
-      throw new RangeError(`maxCallsPerInvocation must be an integer in [${4 * s.fanout}, 1000]`);
-    }
-    for (const [k, v] of Object.entries(s.limits)) {
-      if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`limits.${k} must be an integer >= 1`);
-    }
-    return s;
-  }
-
-  private runSpec(): RunSpec {
-    return (this.spec ??= this.store.getDoc<RunSpec>("spec")!);
-  }
-
-  private ended(): boolean {
-    return TERMINAL.includes(this.record().state);
-  }
-
-  private record(): RunRecord {
-    if (!this.rec) throw new Error("no run here: start() it first");
-    return this.rec;
+  private specs(): SimulationSpec[] {
+    return this.storedPlan().specs;
   }
 }
+
+const refuse = (kind: Refusal["kind"], field: string | null, reason: string): { ok: false; refusal: Refusal } => ({ ok: false, refusal: { kind, field, reason } });
+
+const MISSING = refuse("missing", "id", "no such run: it never existed or has expired");

@@ -1,4 +1,4 @@
-// Durable Object storage as the Core and the Run use it: small records in the
+// Durable Object storage as the Core and the Simulation use it: small records in the
 // synchronous KV API (structured clone, so Infinity and typed arrays survive),
 // large JSON documents (a run's spec, a core's snapshot, results) in SQL rows
 // cut into parts, because one SQLite row holds at most 2 MB.

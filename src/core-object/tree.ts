@@ -1,6 +1,6 @@
 // The barrier tree. A window, a boot, a collection or a teardown reaches its
 // cores through a tree of bounded fan-out, not by one object calling them all:
-// the Run calls at most `fanout` subtree roots, each root handles its own core
+// the Simulation calls at most `fanout` subtree roots, each root handles its own core
 // and calls at most `fanout` roots below it, and so on. A subtree is a list of
 // core ids whose first entry is its root; the tree is cut afresh for every
 // operation over just the cores taking part (a window's due cores), so idle

@@ -6,4 +6,4 @@ export * from "./core-runtime.ts";
 export * from "./transport.ts";
 export * from "./window-loop.ts";
 export * from "./inproc.ts";
-export * from "./run.ts";
+export * from "./simulation.ts";

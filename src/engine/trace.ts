@@ -82,7 +82,7 @@ export class TraceHash {
 }
 
 /** The run's hash: the per-core hashes combined in core order. */
-export function runHash(coreHashes: string[]): string {
+export function simulationHash(coreHashes: string[]): string {
   const h = new TraceHash();
   for (const c of coreHashes) h.str(c);
   return h.hex();

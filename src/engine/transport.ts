@@ -35,3 +35,7 @@ export interface Transport {
   /** Every core's report, in core order, and its trace records when they were kept. */
   collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }>;
 }
+
+/** The two transports a simulation runs on: every core in one heap, or one Durable Object per core. */
+export const ENGINES = ["inproc", "durable"] as const;
+export type EngineName = (typeof ENGINES)[number];

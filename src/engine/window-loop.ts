@@ -3,7 +3,7 @@
 // Messages sent in the window leave at T or later and so arrive at T + L or
 // later: no core receives a message in its past. Windows start at the next
 // event, so empty stretches of time cost nothing. The loop's state is plain
-// JSON so a Run object can advance it a bounded number of windows at a time.
+// JSON so a Simulation object can advance it a bounded number of windows at a time.
 import type { Transport } from "./transport.ts";
 
 export type StopReason = "drained" | "max-events" | "max-cycles";
@@ -30,10 +30,18 @@ export async function startLoop(t: Transport): Promise<LoopState> {
   return { next: Number.isFinite(next) ? next : null, windows: 0, events: 0, messages: 0, stopped: next === Infinity ? "drained" : null };
 }
 
-/** Run at most `maxWindows` windows; the state says whether the run has stopped. */
-export async function advance(t: Transport, s: LoopState, lookahead: number, limits: Limits, maxWindows = Infinity): Promise<LoopState> {
+/** How far one call of `advance` may go: windows, and events handled (the last window may pass the mark). */
+export interface Budget {
+  windows?: number;
+  events?: number;
+}
+
+/** Advance within the budget; the state says whether the simulation has stopped. */
+export async function advance(t: Transport, s: LoopState, lookahead: number, limits: Limits, budget: Budget = {}): Promise<LoopState> {
   const state = { ...s };
-  for (let w = 0; w < maxWindows && !state.stopped; w++) {
+  const maxWindows = budget.windows ?? Infinity;
+  const until = state.events + (budget.events ?? Infinity);
+  for (let w = 0; w < maxWindows && !state.stopped && state.events < until; w++) {
     const T = state.next!;
     if (T >= limits.maxCycles) {
       state.stopped = "max-cycles";

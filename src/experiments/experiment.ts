@@ -1,15 +1,16 @@
 // What an experiment is. Each experiment file describes a workload in terms of
-// the kernel's own operations; a run of one point of it is a RunSpec (plain
-// JSON, so it can be handed to a Run Durable Object), booted into a System the
-// engine runs on either transport. The experiment turns the runs' outcomes
-// into a table (rows) and/or a sweep (series of cores -> cycles).
+// the kernel's own operations; one simulation of it (a point of a sweep, a
+// class of core pair) is a SimulationSpec, plain JSON so it can be handed to
+// a Simulation Durable Object, booted into a System the engine runs on either
+// transport. The experiment turns the simulations' outcomes into a table
+// (rows) and/or a sweep (series of cores -> cycles).
 import type { z } from "zod";
 import type { Machine, MachineDescription } from "../hwmodel/index.ts";
-import type { Json, RunOutcome, RunStats, System } from "../engine/index.ts";
+import type { EngineName, Json, SimulationOutcome, SimulationStats, System } from "../engine/index.ts";
 import type { RouteSet } from "../monitor/index.ts";
 
 /** One booted machine of an experiment: plain JSON, so it can be handed to a Durable Object. */
-export interface RunSpec<Point extends Json = Json> {
+export interface SimulationSpec<Point extends Json = Json> {
   experiment: string;
   machine: MachineDescription;
   /** Cores booted: 0 .. cores-1 of the machine. */
@@ -33,10 +34,10 @@ export interface Series {
 export interface ExperimentResult {
   experiment: string;
   machine: string;
-  engine: "inproc" | "durable";
+  engine: EngineName;
   rows: Json[];
   series: Series[];
-  stats: Omit<RunStats, "stopped">;
+  stats: Omit<SimulationStats, "stopped">;
   /** Hash of every run's trace, in plan order. */
   hashes: string[];
 }
@@ -64,9 +65,11 @@ export interface Experiment<P = unknown, Point extends Json = Json> {
   /** The parameters a user may set; defaults filled in by parsing. */
   params: z.ZodType<P>;
   /** The runs that make up the experiment on this machine, e.g. one per core count of a sweep. */
-  plan(machine: Machine, params: P): Promise<RunSpec<Point>[]> | RunSpec<Point>[];
-  /** A booted machine for one run. */
-  system(spec: RunSpec<Point>): System;
+  plan(machine: Machine, params: P): Promise<SimulationSpec<Point>[]> | SimulationSpec<Point>[];
+  /** A booted machine for one simulation. */
+  system(spec: SimulationSpec<Point>): System;
+  /** What one simulation measures, for people (e.g. `one-hop, cores 0 and 4`); a sweep's series and cores when absent. */
+  label?(spec: SimulationSpec<Point>): string;
   /** Rows and series from the outcomes of the planned runs, in plan order. */
-  summarize(machine: Machine, params: P, specs: RunSpec<Point>[], outcomes: RunOutcome[]): { rows: Json[]; series: Series[] };
+  summarize(machine: Machine, params: P, specs: SimulationSpec<Point>[], outcomes: SimulationOutcome[]): { rows: Json[]; series: Series[] };
 }

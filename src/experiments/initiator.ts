@@ -1,7 +1,7 @@
 // The application of the agreement experiments: core 0 issues operations
 // through its monitor and times each one from the call to the reply; every
 // other core's application is idle, its monitor does the work.
-import type { RunOutcome } from "../engine/index.ts";
+import type { SimulationOutcome } from "../engine/index.ts";
 import type { Application, Os } from "../kernel/index.ts";
 import { recordsOf } from "./system.ts";
 
@@ -56,6 +56,6 @@ export function initiatorLoop(issue: (os: Os<LoopState>, i: number, protocol: st
 }
 
 /** The per-operation cycles core 0 recorded. */
-export function cyclesOf(o: RunOutcome): number[] {
+export function cyclesOf(o: SimulationOutcome): number[] {
   return (recordsOf(o, 0).cycles ?? []) as number[];
 }

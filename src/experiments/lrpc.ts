@@ -31,6 +31,7 @@ export const lrpc: Experiment<Params, Params> = {
   defaultMachine: "amd-8x4",
   params: Params,
   plan: (machine, p) => [{ experiment: "lrpc", machine: machine.description, cores: 1, params: p }],
+  label: () => "same core",
   system: (spec) => kernelSystem(spec, { app: caller, starts: new Map([[0, spec.params]]) }),
   summarize(machine, _p, _specs, [out]) {
     const calls = recordsOf(out, 0).oneWay as number[];

@@ -1,9 +1,9 @@
-// Every experiment by name, and running one: plan its runs, run each on the
-// chosen transport, summarise.
+// Every experiment by name, and running one: plan its simulations, run each
+// on the chosen transport, summarise.
 import { z } from "zod";
 import { fieldPath, type Machine } from "../hwmodel/index.ts";
-import { runInProcess, type Limits, type RunOutcome, type System } from "../engine/index.ts";
-import { ParamError, type Experiment, type ExperimentResult, type RunSpec } from "./experiment.ts";
+import { simulateInProcess, type EngineName, type Json, type Limits, type SimulationOutcome, type System } from "../engine/index.ts";
+import { ParamError, type Experiment, type ExperimentResult, type SimulationSpec } from "./experiment.ts";
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
 import { sharedUpdate } from "./shared-update.ts";
@@ -11,39 +11,87 @@ import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
 
-export const EXPERIMENTS: Experiment<any>[] = [urpc, lrpc, shootdown, unmap, twopc, sharedUpdate];
-
-export function experimentByName(name: string): Experiment<unknown> | undefined {
-  return EXPERIMENTS.find((e) => e.name === name);
+/** An experiment's simulations on a machine, with its parameters as parsed. */
+export interface Plan<P = unknown> {
+  experiment: Experiment<P>;
+  params: P;
+  specs: SimulationSpec[];
 }
+
+export class UnknownExperimentError extends Error {
+  constructor(
+    readonly experiment: string,
+    known: readonly string[],
+  ) {
+    super(`unknown experiment "${experiment}"; experiments are ${known.join(", ")}`);
+  }
+}
+
+/**
+ * The experiments a deployment runs, by name: what the Durable Objects boot
+ * simulations from. A test worker runs the same objects with an extra one.
+ */
+export class ExperimentSet {
+  readonly names: readonly string[];
+
+  // Heterogeneous parameter and point types: each experiment is used only with its own.
+  constructor(readonly all: readonly Experiment<any, any>[]) {
+    this.names = all.map((e) => e.name);
+  }
+
+  with(...more: Experiment<any, any>[]): ExperimentSet {
+    return new ExperimentSet([...this.all, ...more]);
+  }
+
+  byName(name: string): Experiment<unknown> | undefined {
+    return this.all.find((e) => e.name === name);
+  }
+
+  /** The booted machine of one planned simulation. */
+  systemFor(spec: SimulationSpec): System {
+    return this.known(spec.experiment).system(spec);
+  }
+
+  /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
+  labelOf(spec: SimulationSpec): string {
+    const label = this.byName(spec.experiment)?.label?.(spec);
+    if (label) return label;
+    const series = (spec.params as { series?: Json } | null)?.series;
+    return typeof series === "string" ? `${series}, ${spec.cores} cores` : `${spec.cores} cores`;
+  }
+
+  /** Parse the parameters and plan the simulations; bad parameters throw a ParamError naming the field. */
+  async plan(name: string, machine: Machine, params: unknown): Promise<Plan> {
+    const e = this.known(name);
+    const p = parseParams(e, params);
+    return { experiment: e, params: p, specs: await e.plan(machine, p) };
+  }
+
+  private known(name: string): Experiment<unknown> {
+    const e = this.byName(name);
+    if (!e) throw new UnknownExperimentError(name, this.names);
+    return e;
+  }
+}
+
+/** The paper's experiments, and the ones beyond it. */
+export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate]);
 
 /** Whether the experiment sweeps core counts (it has a `cores` parameter); the others boot the cores they need. */
 export function sweepsCores(e: Experiment<unknown>): boolean {
   return e.params instanceof z.ZodObject && "cores" in e.params.shape;
 }
 
-export class UnknownExperimentError extends Error {
-  constructor(readonly experiment: string) {
-    super(`unknown experiment "${experiment}"; experiments are ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
-  }
-}
+/** Runs one planned simulation somewhere: in this process, or on Durable Objects. */
+export type Simulator = (spec: SimulationSpec) => Promise<SimulationOutcome>;
 
-export function systemFor(spec: RunSpec): System {
-  const e = experimentByName(spec.experiment);
-  if (!e) throw new UnknownExperimentError(spec.experiment);
-  return e.system(spec);
-}
-
-/** Runs one planned run somewhere: in this process, or on Durable Objects. */
-export type SpecRunner = (spec: RunSpec) => Promise<RunOutcome>;
-
-export function inProcessRunner(opts: { trace?: boolean; limits?: Limits } = {}): SpecRunner {
-  return (spec) => runInProcess(systemFor(spec), opts);
+export function inProcessSimulator(opts: { trace?: boolean; limits?: Limits } = {}): Simulator {
+  return (spec) => simulateInProcess(EXPERIMENTS.systemFor(spec), opts);
 }
 
 export interface ExperimentRun {
   result: ExperimentResult;
-  outcomes: RunOutcome[];
+  outcomes: SimulationOutcome[];
 }
 
 /** An experiment's parameters with their defaults, or a ParamError naming the first bad field. */
@@ -56,25 +104,10 @@ export function parseParams<P>(e: Experiment<P>, params: unknown): P {
   throw new ParamError(fieldPath(issue.path) || "params", issue.message);
 }
 
-/** An experiment's runs on a machine, with its parameters as parsed. */
-export interface Plan<P = unknown> {
-  experiment: Experiment<P>;
-  params: P;
-  specs: RunSpec[];
-}
-
-/** Parse the parameters and plan the runs; bad parameters throw a ParamError naming the field. */
-export async function planExperiment(name: string, machine: Machine, params: unknown): Promise<Plan> {
-  const e = experimentByName(name);
-  if (!e) throw new UnknownExperimentError(name);
-  const p = parseParams(e, params);
-  return { experiment: e, params: p, specs: await e.plan(machine, p) };
-}
-
 /** The experiment's table and series from the outcomes of its planned runs, in plan order, with their totals. */
-export function summarizeExperiment(plan: Plan, machine: Machine, outcomes: RunOutcome[], engine: "inproc" | "durable"): ExperimentResult {
+export function summarizeExperiment(plan: Plan, machine: Machine, outcomes: SimulationOutcome[], engine: EngineName): ExperimentResult {
   const { rows, series } = plan.experiment.summarize(machine, plan.params, plan.specs, outcomes);
-  const sum = (f: (o: RunOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0);
+  const sum = (f: (o: SimulationOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0);
   return {
     experiment: plan.experiment.name,
     machine: machine.name,
@@ -97,11 +130,11 @@ export async function runExperiment(
   name: string,
   machine: Machine,
   params: unknown,
-  runner: SpecRunner,
-  engine: "inproc" | "durable",
+  simulator: Simulator,
+  engine: EngineName,
 ): Promise<ExperimentRun> {
-  const plan = await planExperiment(name, machine, params);
-  const outcomes: RunOutcome[] = [];
-  for (const spec of plan.specs) outcomes.push(await runner(spec));
+  const plan = await EXPERIMENTS.plan(name, machine, params);
+  const outcomes: SimulationOutcome[] = [];
+  for (const spec of plan.specs) outcomes.push(await simulator(spec));
   return { outcomes, result: summarizeExperiment(plan, machine, outcomes, engine) };
 }

@@ -85,6 +85,7 @@ export const sharedUpdate: Experiment<Params, Point> = {
       checkCores(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point })),
     );
   },
+  label: ({ params: p, cores }) => `${p.mode}${p.lines}, ${cores} cores`,
   system(spec) {
     const p = spec.params;
     if (p.mode === "SHM") {

@@ -2,9 +2,9 @@
 // run, checked against the machine, and the median of repeated measurements.
 import { z } from "zod";
 import type { Machine } from "../hwmodel/index.ts";
-import type { RunOutcome } from "../engine/index.ts";
+import type { SimulationOutcome } from "../engine/index.ts";
 import type { RouteSet } from "../monitor/index.ts";
-import { ParamError, type RunSpec, type Series } from "./experiment.ts";
+import { ParamError, type SimulationSpec, type Series } from "./experiment.ts";
 
 export const coresParam = (defaults: number[]) =>
   z.array(z.number().int("must be an integer").min(2, "at least 2 cores")).min(1, "name at least one core count").max(64, "at most 64 points").default(defaults);
@@ -38,8 +38,8 @@ export async function sweep<V extends string, Point extends SweepPoint>(
   variants: readonly V[],
   cores: number[],
   point: (variant: V, cores: number) => Promise<{ params: Point; routes?: RouteSet }> | { params: Point; routes?: RouteSet },
-): Promise<RunSpec<Point>[]> {
-  const specs: RunSpec<Point>[] = [];
+): Promise<SimulationSpec<Point>[]> {
+  const specs: SimulationSpec<Point>[] = [];
   for (const series of variants) {
     for (const n of checkCores(machine, cores)) {
       const { params, routes } = await point(series, n);
@@ -50,7 +50,7 @@ export async function sweep<V extends string, Point extends SweepPoint>(
 }
 
 /** The series of a sweep: for each variant, a point per core count measured from its run's outcome. */
-export function seriesOf(variants: readonly string[], specs: RunSpec<SweepPoint>[], outcomes: RunOutcome[], measure: (o: RunOutcome) => number): Series[] {
+export function seriesOf(variants: readonly string[], specs: SimulationSpec<SweepPoint>[], outcomes: SimulationOutcome[], measure: (o: SimulationOutcome) => number): Series[] {
   return variants.map((name) => ({
     name,
     points: specs.flatMap((s, i) => (s.params.series === name ? [{ cores: s.cores, cycles: measure(outcomes[i]) }] : [])),

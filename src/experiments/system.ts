@@ -1,8 +1,8 @@
-// Booting a run: the machine of a RunSpec with a kernel on every core (an OS
+// Booting a run: the machine of a SimulationSpec with a kernel on every core (an OS
 // node, or an IPI-based baseline), all running the experiment's application.
 // Start events say which cores begin the workload, at time 0.
 import { CostModel, Machine, RING_SLOTS } from "../hwmodel/index.ts";
-import { EventClass, type Json, type RunOutcome, type SimEvent, type System } from "../engine/index.ts";
+import { EventClass, type Json, type SimulationOutcome, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
 import { RouteTable, type MonitorConfig } from "../monitor/index.ts";
 import {
@@ -16,12 +16,12 @@ import {
   type OsNodeState,
   type Personality,
 } from "../kernel/index.ts";
-import type { RunSpec } from "./experiment.ts";
+import type { SimulationSpec } from "./experiment.ts";
 
 const machines = new Map<string, Machine>();
 
 /** Parsing a description is not free, and a Durable Object boots many cores of one machine. */
-export function machineOf(spec: RunSpec): Machine {
+export function machineOf(spec: SimulationSpec): Machine {
   const key = JSON.stringify(spec.machine);
   let m = machines.get(key);
   if (!m) {
@@ -44,7 +44,7 @@ export interface KernelSystemOptions<S extends Json, D extends Json, M extends J
   pages?: number;
 }
 
-export function kernelSystem<S extends Json, D extends Json, M extends Json>(spec: RunSpec, o: KernelSystemOptions<S, D, M>): System {
+export function kernelSystem<S extends Json, D extends Json, M extends Json>(spec: SimulationSpec, o: KernelSystemOptions<S, D, M>): System {
   const machine = machineOf(spec);
   const cost = new CostModel(machine);
   const env: KernelEnv = {
@@ -70,6 +70,6 @@ export function kernelSystem<S extends Json, D extends Json, M extends Json>(spe
 }
 
 /** What a core's application recorded in a run, by name. */
-export function recordsOf(o: RunOutcome, core: number): AppResult["records"] {
+export function recordsOf(o: SimulationOutcome, core: number): AppResult["records"] {
   return (o.cores[core].result as AppResult).records;
 }

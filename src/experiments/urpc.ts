@@ -74,6 +74,7 @@ export const urpc: Experiment<Params, Point> = {
         params: { ...params, pair, a, b },
       }));
   },
+  label: ({ params: p }) => `${p.pair}, cores ${p.a} and ${p.b}`,
   system(spec) {
     const p = spec.params;
     return kernelSystem(spec, { app: pingPongThenStream, starts: new Map([[p.a, p]]), config: { slots: p.queue } });

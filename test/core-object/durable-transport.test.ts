@@ -11,8 +11,8 @@ import {
   CoreRuntime,
   finish,
   NO_LIMITS,
-  runInProcess,
-  runOn,
+  simulateInProcess,
+  simulate,
   startLoop,
   type SimEvent,
   type System,
@@ -65,23 +65,23 @@ describe("the durable transport's agenda", () => {
     ["several hops per window", tokenRing({ cores: 4, laps: 5, work: 10, delay: 100, lookahead: 100 })],
     ["1000 cores, fan-out 8", tokenRing({ cores: 1000, laps: 2, work: 3, delay: 50 })],
   ])("%s: same windows and result as in-process, whatever the delivery order", async (_name, system) => {
-    const expected = await runInProcess(system);
+    const expected = await simulateInProcess(system);
     for (const seed of [1, 2, 3]) {
-      const got = await runOn(new DurableTransport(system.cores, 8, fakeCores(system, seed), false), system.lookahead);
+      const got = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, seed), false), system.lookahead);
       expect(got.hash).toBe(expected.hash);
       expect(got.cores).toEqual(expected.cores);
       expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
     }
   });
 
-  it("a new transport resumes from the saved state of the last (as a Run object does each invocation)", async () => {
+  it("a new transport resumes from the saved state of the last (as a Simulation object does each invocation)", async () => {
     const system = tokenRing({ cores: 5, laps: 4, work: 10, delay: 100, lookahead: 100 });
-    const expected = await runInProcess(system);
+    const expected = await simulateInProcess(system);
     const link = fakeCores(system, 7);
     let t = new DurableTransport(system.cores, 2, link, false);
     let loop = await startLoop(t);
     while (!loop.stopped) {
-      loop = await advance(t, loop, system.lookahead, NO_LIMITS, 2);
+      loop = await advance(t, loop, system.lookahead, NO_LIMITS, { windows: 2 });
       t = new DurableTransport(system.cores, 2, link, false, structuredClone(t.state()));
     }
     const got = await finish(t, loop, 0);
@@ -93,6 +93,6 @@ describe("the durable transport's agenda", () => {
     // Core 0 is the first to handle a second event (the token back from its first lap).
     const system = tokenRing({ cores: 3, laps: 3, work: 0, delay: 100 });
     const t = new DurableTransport(system.cores, 8, fakeCores(system, 1, 2), false);
-    await expect(runOn(t, system.lookahead)).rejects.toThrow(new CoreFailure({ core: 0, message: "boom" }).message);
+    await expect(simulate(t, system.lookahead)).rejects.toThrow(new CoreFailure({ core: 0, message: "boom" }).message);
   });
 });

@@ -27,7 +27,7 @@ describe("the barrier tree", () => {
     expect(depth).toBeLessThanOrEqual(Math.ceil(Math.log(n) / Math.log(8)) + 1);
   });
 
-  it("1024 cores: four levels below the Run", () => {
+  it("1024 cores: four levels below the Simulation", () => {
     expect(walk(Array.from({ length: 1024 }, (_, c) => c), 8).depth).toBe(4);
   });
 

@@ -1,27 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { runInProcess, toChromeTrace } from "../../src/engine/index.ts";
+import { simulateInProcess, toChromeTrace } from "../../src/engine/index.ts";
 import { tokenRing } from "./toy-system.ts";
-import { inProcessRunner, runExperiment } from "../../src/experiments/index.ts";
+import { inProcessSimulator, runExperiment } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 
 describe("determinism", () => {
   it("the same run twice gives the same trace hash", async () => {
-    const a = await runExperiment("urpc", preset("amd-4x4")!, {}, inProcessRunner(), "inproc");
-    const b = await runExperiment("urpc", preset("amd-4x4")!, {}, inProcessRunner(), "inproc");
+    const a = await runExperiment("urpc", preset("amd-4x4")!, {}, inProcessSimulator(), "inproc");
+    const b = await runExperiment("urpc", preset("amd-4x4")!, {}, inProcessSimulator(), "inproc");
     expect(a.result.hashes).toEqual(b.result.hashes);
     expect(a.result.rows).toEqual(b.result.rows);
   });
 
   it("a different run gives a different hash", async () => {
-    const a = await runInProcess(tokenRing({ cores: 4, laps: 3, work: 1, delay: 100 }));
-    const b = await runInProcess(tokenRing({ cores: 4, laps: 3, work: 2, delay: 100 }));
+    const a = await simulateInProcess(tokenRing({ cores: 4, laps: 3, work: 1, delay: 100 }));
+    const b = await simulateInProcess(tokenRing({ cores: 4, laps: 3, work: 2, delay: 100 }));
     expect(a.hash).not.toBe(b.hash);
   });
 
   it("keeping the trace does not change the run, and it exports to Chrome's format", async () => {
     const sys = tokenRing({ cores: 3, laps: 2, work: 7, delay: 100 });
-    const plain = await runInProcess(sys);
-    const traced = await runInProcess(sys, { trace: true });
+    const plain = await simulateInProcess(sys);
+    const traced = await simulateInProcess(sys, { trace: true });
     expect(traced.hash).toBe(plain.hash);
     expect(traced.trace!.filter((r) => r.type === "handler")).toHaveLength(6);
     expect(traced.trace!.filter((r) => r.type === "send")).toHaveLength(5);

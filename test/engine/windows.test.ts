@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CoreRuntime, EventClass, InProcessTransport, runInProcess, type SimEvent } from "../../src/engine/index.ts";
+import { CoreRuntime, EventClass, InProcessTransport, simulateInProcess, type SimEvent } from "../../src/engine/index.ts";
 import { tokenRing } from "./toy-system.ts";
 
 describe("conservative windows", () => {
   it("one window per hop when each hop takes exactly the lookahead", async () => {
-    const out = await runInProcess(tokenRing({ cores: 4, laps: 3, work: 0, delay: 100 }));
+    const out = await simulateInProcess(tokenRing({ cores: 4, laps: 3, work: 0, delay: 100 }));
     expect(out.stats.events).toBe(12);
     expect(out.stats.messages).toBe(11);
     expect(out.stats.windows).toBe(12);
@@ -12,20 +12,20 @@ describe("conservative windows", () => {
   });
 
   it("skips empty stretches of virtual time", async () => {
-    const out = await runInProcess(tokenRing({ cores: 2, laps: 2, work: 5, delay: 1_000_000_000, lookahead: 10 }));
+    const out = await simulateInProcess(tokenRing({ cores: 2, laps: 2, work: 5, delay: 1_000_000_000, lookahead: 10 }));
     expect(out.stats.windows).toBe(4);
     expect(out.stats.simulatedCycles).toBe(3_000_000_005 + 15);
   });
 
   it("a window holds every event before T + L, on every core", async () => {
     // A long lookahead relative to the hop: several hops fall into one window.
-    const out = await runInProcess(tokenRing({ cores: 4, laps: 2, work: 10, delay: 100, lookahead: 100 }));
+    const out = await simulateInProcess(tokenRing({ cores: 4, laps: 2, work: 10, delay: 100, lookahead: 100 }));
     const seen = out.cores.map((c) => c.result);
     expect(seen).toEqual([[0, 440], [110, 550], [220, 660], [330, 770]]);
   });
 
   it("refuses a message sooner than the lookahead", async () => {
-    await expect(runInProcess(tokenRing({ cores: 2, laps: 1, work: 0, delay: 50, lookahead: 60 }))).rejects.toThrow(/below the lookahead 60/);
+    await expect(simulateInProcess(tokenRing({ cores: 2, laps: 1, work: 0, delay: 50, lookahead: 60 }))).rejects.toThrow(/below the lookahead 60/);
   });
 
   it("a core is busy for the cycles a handler charges: the next event starts when it ends", () => {
@@ -40,9 +40,9 @@ describe("conservative windows", () => {
 
   it("stops at a window boundary when the event or cycle limit is reached", async () => {
     const sys = tokenRing({ cores: 3, laps: 100, work: 0, delay: 100 });
-    const byEvents = await runInProcess(sys, { limits: { maxEvents: 10, maxCycles: Number.MAX_SAFE_INTEGER } });
+    const byEvents = await simulateInProcess(sys, { limits: { maxEvents: 10, maxCycles: Number.MAX_SAFE_INTEGER } });
     expect(byEvents.stats).toMatchObject({ events: 10, stopped: "max-events" });
-    const byCycles = await runInProcess(sys, { limits: { maxEvents: Number.MAX_SAFE_INTEGER, maxCycles: 1000 } });
+    const byCycles = await simulateInProcess(sys, { limits: { maxEvents: Number.MAX_SAFE_INTEGER, maxCycles: 1000 } });
     expect(byCycles.stats).toMatchObject({ events: 10, stopped: "max-cycles" });
   });
 
@@ -72,7 +72,7 @@ describe("windows with several cores due at once", () => {
       },
       initial: (core: number) => [{ time: 0, cls: EventClass.Control, src: -1, seq: core, kind: "start", data: null }],
     };
-    const out = await runInProcess(sys);
+    const out = await simulateInProcess(sys);
     expect(out.stats).toMatchObject({ events: 3, messages: 1, windows: 2 });
   });
 });

@@ -1,14 +1,14 @@
 // The macro results come out of the mechanisms; these tests pin their shape
 // (who wins, where it crosses over) and the two-core calibration points.
 import { describe, expect, it } from "vitest";
-import { inProcessRunner, runExperiment, type Series } from "../../src/experiments/index.ts";
+import { inProcessSimulator, runExperiment, type Series } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 
 const at = (series: Series[], name: string, cores: number) => series.find((s) => s.name === name)!.points.find((p) => p.cores === cores)!.cycles;
 
 describe("the paper's sweeps", () => {
   it("shootdown (Figure 6): the NUMA-aware multicast is cheapest at 32 cores, unicast and broadcast grow fastest", async () => {
-    const { result } = await runExperiment("shootdown", preset("amd-8x4")!, { cores: [2, 32], reps: 3 }, inProcessRunner(), "inproc");
+    const { result } = await runExperiment("shootdown", preset("amd-8x4")!, { cores: [2, 32], reps: 3 }, inProcessSimulator(), "inproc");
     const s = result.series;
     expect(s.map((x) => x.name)).toEqual(["unicast", "broadcast", "multicast", "numa-multicast"]);
     // With two cores every protocol is the same one exchange.
@@ -19,7 +19,7 @@ describe("the paper's sweeps", () => {
   });
 
   it("unmap (Figure 7): two-core points match the calibration, and Barrelfish scales better than the IPI kernels", async () => {
-    const { result } = await runExperiment("unmap", preset("amd-8x4")!, { cores: [2, 32], reps: 3 }, inProcessRunner(), "inproc");
+    const { result } = await runExperiment("unmap", preset("amd-8x4")!, { cores: [2, 32], reps: 3 }, inProcessSimulator(), "inproc");
     const s = result.series;
     for (const [kernel, paper] of [["barrelfish", 10300], ["linux", 5200], ["windows", 5800]] as const) {
       expect(Math.abs(at(s, kernel, 2) - paper) / paper, kernel).toBeLessThan(0.02);
@@ -30,13 +30,13 @@ describe("the paper's sweeps", () => {
   });
 
   it("twopc (Figure 8): pipelining costs less per operation than one at a time, at every size", async () => {
-    const { result } = await runExperiment("twopc", preset("amd-8x4")!, { cores: [2, 8, 32], reps: 2 }, inProcessRunner(), "inproc");
+    const { result } = await runExperiment("twopc", preset("amd-8x4")!, { cores: [2, 8, 32], reps: 2 }, inProcessSimulator(), "inproc");
     for (const n of [2, 8, 32]) expect(at(result.series, "pipelined", n)).toBeLessThan(at(result.series, "single", n));
     expect(at(result.series, "single", 32)).toBeGreaterThan(at(result.series, "single", 2));
   });
 
   it("shared-update (Figure 3): shared memory grows with cores and lines until it dwarfs the messages, and the server outruns all sharers", async () => {
-    const { result } = await runExperiment("shared-update", preset("amd-4x4")!, { cores: [2, 16] }, inProcessRunner(), "inproc");
+    const { result } = await runExperiment("shared-update", preset("amd-4x4")!, { cores: [2, 16] }, inProcessSimulator(), "inproc");
     const s = result.series;
     for (const k of [1, 2, 4, 8]) expect(at(s, `SHM${k}`, 16)).toBeGreaterThan(at(s, `SHM${k}`, 2));
     expect(at(s, "SHM8", 16)).toBeGreaterThan(at(s, "SHM1", 16));
@@ -46,7 +46,7 @@ describe("the paper's sweeps", () => {
   });
 
   it("rejects core counts the machine does not have, and unknown protocols", async () => {
-    await expect(runExperiment("shootdown", preset("amd-4x4")!, { cores: [2, 32] }, inProcessRunner(), "inproc")).rejects.toThrow(/cores\[1\]: 32 cores, but amd-4x4 has 16/);
-    await expect(runExperiment("shootdown", preset("amd-8x4")!, { protocols: ["carrier-pigeon"] }, inProcessRunner(), "inproc")).rejects.toThrow(/unknown protocol "carrier-pigeon"/);
+    await expect(runExperiment("shootdown", preset("amd-4x4")!, { cores: [2, 32] }, inProcessSimulator(), "inproc")).rejects.toThrow(/cores\[1\]: 32 cores, but amd-4x4 has 16/);
+    await expect(runExperiment("shootdown", preset("amd-8x4")!, { protocols: ["carrier-pigeon"] }, inProcessSimulator(), "inproc")).rejects.toThrow(/unknown protocol "carrier-pigeon"/);
   });
 });

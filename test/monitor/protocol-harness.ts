@@ -1,5 +1,5 @@
 // Running the monitors' protocols on a small machine, with routes from the SKB.
-import { runInProcess, type Json, type RunOutcome } from "../../src/engine/index.ts";
+import { simulateInProcess, type Json, type SimulationOutcome } from "../../src/engine/index.ts";
 import { kernelSystem, routesFor, type KernelSystemOptions } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 import type { RouteKind } from "../../src/skb/index.ts";
@@ -12,10 +12,10 @@ export interface CoreResult {
   tlbHoldsSharedPage: boolean;
 }
 
-export const resultOf = (out: RunOutcome, core: number) => out.cores[core].result as unknown as CoreResult;
+export const resultOf = (out: SimulationOutcome, core: number) => out.cores[core].result as unknown as CoreResult;
 
-export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions<Json, Json, Json> & { roots?: number[] }): Promise<RunOutcome> {
+export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions<Json, Json, Json> & { roots?: number[] }): Promise<SimulationOutcome> {
   const m = preset(machine)!;
   const spec = { experiment: "test", machine: m.description, cores, params: null, routes: await routesFor(m, cores, kinds, o.roots) };
-  return runInProcess(kernelSystem(spec, o));
+  return simulateInProcess(kernelSystem(spec, o));
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { runInProcess, type Json } from "../../src/engine/index.ts";
-import { kernelSystem, type RunSpec } from "../../src/experiments/index.ts";
+import { simulateInProcess, type Json } from "../../src/engine/index.ts";
+import { kernelSystem, type SimulationSpec } from "../../src/experiments/index.ts";
 import { presetDescription } from "../../src/hwmodel/index.ts";
 import type { Application } from "../../src/kernel/index.ts";
 
-const spec: RunSpec = { experiment: "test", machine: presetDescription("amd-8x4")!, cores: 5, params: null };
+const spec: SimulationSpec = { experiment: "test", machine: presetDescription("amd-8x4")!, cores: 5, params: null };
 
 /** Core 0 sends `n` numbered messages to core 4 in one burst; core 4 records them. */
 function burst(n: number): Application {
@@ -20,7 +20,7 @@ function burst(n: number): Application {
 }
 
 async function run(n: number, slots: number) {
-  const out = await runInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), config: { slots } }));
+  const out = await simulateInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), config: { slots } }));
   const sender = out.cores[0].result as { channels: { sent: number; stalls: number; explicitAcks: number } };
   const receiver = out.cores[4].result as { records: { got: Json[] }; channels: { received: number; explicitAcks: number } };
   return { out, sender, receiver, got: receiver.records.got as [number, number, number][] };

@@ -21,7 +21,7 @@ const Listing = z.object({
 
 // The parameter schemas are fixed: convert them once.
 const listing = {
-  experiments: EXPERIMENTS.map((e) => ({
+  experiments: EXPERIMENTS.all.map((e) => ({
     name: e.name,
     summary: e.summary,
     defaultMachine: e.defaultMachine,

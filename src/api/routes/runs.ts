@@ -1,15 +1,15 @@
-// Runs: an experiment on a machine, as a job of one or more booted machines
-// run one after another (src/core-object/job.ts), on Durable Objects or in
-// the job's own object. Everything a request says is checked here before any
+// Runs: an experiment on a machine, as one or more simulations (booted
+// machines) run one after another (src/core-object/run.ts), on Durable
+// Objects or in the run's own object. Everything a request says is checked here before any
 // object is touched; what only planning can find out comes back from the job
 // as a refusal.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { toChromeTrace, type Json } from "../../engine/index.ts";
-import { experimentByName, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
+import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
 import type { Machine } from "../../hwmodel/index.ts";
-import { TRACE_MAX_EVENTS, type JobStatus, type Refusal } from "../../core-object/job.ts";
-import { jobStub, type JobStub } from "../../core-object/stubs.ts";
+import { TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
+import { runStub, type RunStub } from "../../core-object/stubs.ts";
 import type { AppEnv } from "../app.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
 import { machineFrom } from "../machine-ref.ts";
@@ -35,23 +35,25 @@ const RunBody = z
       .optional()
       .openapi({
         description:
-          "Cores to boot, 1..min(the machine's cores, MAX_CORES_PER_RUN); a list sweeps them, one run each. Only for experiments that sweep cores (GET /api/experiments); their default sweep when left out.",
+          "Cores to boot, 1..min(the machine's cores, MAX_CORES_PER_RUN); a list sweeps them, one simulation each. Only for experiments that sweep cores (GET /api/experiments); their default sweep when left out.",
         example: 4,
       }),
     params: z.record(z.string(), z.unknown()).optional().openapi({ description: "The experiment's parameters (GET /api/experiments), e.g. {\"protocols\": [\"unicast\"], \"reps\": 1}" }),
     engine: z.enum(["durable", "inproc"]).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the job's own object" }),
-    trace: z.boolean().default(false).openapi({ description: `Keep each booted machine's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
+    trace: z.boolean().default(false).openapi({ description: `Keep each simulation's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
     wait: z.boolean().default(false).openapi({ description: `Answer 200 with the result if the run ends within ${WAIT_MS / 1000} s` }),
   })
   .openapi("RunRequest");
 
 const Id = z.object({ id: RunId });
 const NoQuery = z.strictObject({});
-const RunIndex = z.strictObject({ run: IntQuery.optional().openapi({ description: "Which of the job's runs (booted machines), from 0" }) });
+const SimulationIndex = z.strictObject({
+  simulation: IntQuery.optional().openapi({ description: "Which of the run's simulations (booted machines), from 0: see the status's `simulations`" }),
+});
 
 const notFound = (id: string) => fail(404, "id", `no run ${id}: it never existed or has expired`);
 
-async function statusOf(job: JobStub, id: string): Promise<JobStatus> {
+async function statusOf(job: RunStub, id: string): Promise<RunStatus> {
   const s = await job.status();
   if (!s) throw notFound(id);
   return s;
@@ -93,7 +95,7 @@ function startRefused(r: Refusal, topCores: boolean): ApiError {
 }
 
 /** The job's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
-async function* watch(job: JobStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<JobStatus> {
+async function* watch(job: RunStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<RunStatus> {
   let last = "";
   for (;;) {
     const s = await job.status();
@@ -113,7 +115,7 @@ runs.openapi(
     tags: ["runs"],
     summary: "Start an experiment",
     description:
-      `Plans the experiment's runs (one booted machine each) and starts them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s.`,
+      `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s.`,
     request: {
       query: z.strictObject({ wait: z.enum(["true", "false"]).optional().openapi({ description: "Same as the body's wait" }) }),
       body: jsonBody(RunBody, "What to run"),
@@ -129,16 +131,16 @@ runs.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const e = experimentByName(body.experiment)!;
+    const e = EXPERIMENTS.byName(body.experiment)!;
     const machine = machineFrom(body, c.env, e.defaultMachine);
     const params = runParams(e, body, machine);
     const id = newRunId();
-    const job = jobStub(c.env.JOB, id);
+    const job = runStub(c.env.RUN, id);
     const started = await job.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
     if (!started.ok) throw startRefused(started.refusal, body.cores !== undefined);
     const location = `/api/runs/${id}`;
     if (body.wait || c.req.valid("query").wait === "true") {
-      let last: JobStatus | null = null;
+      let last: RunStatus | null = null;
       for await (const s of watch(job, () => false, Date.now() + WAIT_MS)) last = s;
       if (last && last.status !== "running") return c.json(last, 200, { Location: location });
     }
@@ -157,7 +159,7 @@ runs.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await statusOf(jobStub(c.env.JOB, id), id), 200);
+    return c.json(await statusOf(runStub(c.env.RUN, id), id), 200);
   },
 );
 
@@ -173,7 +175,7 @@ runs.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const s = await jobStub(c.env.JOB, id).cancel();
+    const s = await runStub(c.env.RUN, id).cancel();
     if (!s) throw notFound(id);
     return c.json(s, 200);
   },
@@ -184,25 +186,25 @@ runs.openapi(
     method: "get",
     path: "/api/runs/{id}/trace",
     tags: ["runs"],
-    summary: "The trace of one finished run, in Chrome's trace event format (open it in Perfetto)",
-    description: "Only for a run started with `trace: true`.",
-    request: { params: Id, query: RunIndex },
+    summary: "The trace of one finished simulation of a run, in Chrome's trace event format (open it in Perfetto)",
+    description: "Only for a run started with `trace: true`. `simulation` picks the simulation (default 0).",
+    request: { params: Id, query: SimulationIndex },
     responses: { 200: json(z.unknown(), "Chrome trace events"), ...errors(400, 404, 409) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const run = c.req.valid("query").run ?? 0;
-    const answer = await jobStub(c.env.JOB, id).runTrace(run);
+    const simulation = c.req.valid("query").simulation ?? 0;
+    const answer = await runStub(c.env.RUN, id).simulationTrace(simulation);
     if (!answer.ok) throw refusalError(answer.refusal);
     const { records, clockGHz, name } = answer.value;
-    return c.json(toChromeTrace(records, clockGHz, name), 200, { "Content-Disposition": `attachment; filename="edgefish-${id}-${run}.json"` });
+    return c.json(toChromeTrace(records, clockGHz, name), 200, { "Content-Disposition": `attachment; filename="edgefish-${id}-${simulation}.json"` });
   },
 );
 
 const CoreStateSchema = z
   .object({
     id: z.string(),
-    run: z.number().int(),
+    simulation: z.number().int(),
     core: z.number().int(),
     window: z.number().int().openapi({ description: "The last window the core handled; -1 after boot" }),
     clock: z.number(),
@@ -221,19 +223,19 @@ runs.openapi(
     path: "/api/runs/{id}/cores/{core}",
     tags: ["runs"],
     summary: "One core of a run as it stands: clock, queue, channels, replica",
-    description: "From the core's own Durable Object: durable runs only. `run` picks the booted machine (default: the current one, or the last).",
+    description: "From the core's own Durable Object: durable runs only. `simulation` picks the simulation (default: the current one, or the last).",
     request: {
       params: z.object({ id: RunId, core: IntQuery.openapi({ param: { name: "core", in: "path" }, example: "0" }) }),
-      query: RunIndex,
+      query: SimulationIndex,
     },
     responses: { 200: json(CoreStateSchema, "The core"), ...errors(400, 404, 409) },
   }),
   async (c) => {
     const { id, core } = c.req.valid("param");
-    const answer = await jobStub(c.env.JOB, id).core(c.req.valid("query").run ?? null, core);
+    const answer = await runStub(c.env.RUN, id).core(c.req.valid("query").simulation ?? null, core);
     if (!answer.ok) throw refusalError(answer.refusal);
-    const { runId: _, ...state } = answer.value.state;
-    return c.json({ id, run: answer.value.run, ...state }, 200);
+    const { simulation: _, ...state } = answer.value.state;
+    return c.json({ id, simulation: answer.value.simulation, ...state }, 200);
   },
 );
 
@@ -249,7 +251,7 @@ runs.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = jobStub(c.env.JOB, id);
+    const job = runStub(c.env.RUN, id);
     await statusOf(job, id);
     return streamSSE(c, async (stream) => {
       for await (const s of watch(job, () => stream.aborted)) {

@@ -1,5 +1,5 @@
 import { CostModel, PAPER_LRPC, PAPER_URPC, preset } from "../../hwmodel/index.ts";
-import { inProcessRunner, PAPER_POINTS, runExperiment, type ExperimentResult } from "../../experiments/index.ts";
+import { inProcessSimulator, PAPER_POINTS, runExperiment, type ExperimentResult } from "../../experiments/index.ts";
 import type { Command } from "../command.ts";
 
 /** The paper's evaluation, rerun in-process: Markdown tables of our figures beside the paper's, for the README. */
@@ -15,8 +15,8 @@ export const report: Command = {
     for (const name of Object.keys(PAPER_LRPC)) {
       const m = preset(name)!;
       const [l, u] = await Promise.all([
-        runExperiment("lrpc", m, {}, inProcessRunner(), "inproc"),
-        runExperiment("urpc", m, {}, inProcessRunner(), "inproc"),
+        runExperiment("lrpc", m, {}, inProcessSimulator(), "inproc"),
+        runExperiment("urpc", m, {}, inProcessSimulator(), "inproc"),
       ]);
       out.push(`| ${name} | same-core (LRPC) | ${(l.result.rows[0] as { latency: number }).latency} | ${PAPER_LRPC[name]} | | |`);
       for (const row of u.result.rows as { pair: string; latency: number; throughput: number }[]) {
@@ -26,7 +26,7 @@ export const report: Command = {
       json[`urpc/${name}`] = u.result;
     }
     for (const [experiment, ref] of Object.entries(PAPER_POINTS)) {
-      const { result } = await runExperiment(experiment, preset(ref.machine)!, {}, inProcessRunner(), "inproc");
+      const { result } = await runExperiment(experiment, preset(ref.machine)!, {}, inProcessSimulator(), "inproc");
       json[experiment] = result;
       const cores = [...new Set(result.series.flatMap((s) => s.points.map((p) => p.cores)))].sort((a, b) => a - b);
       out.push("", `#### ${experiment} on ${ref.machine} (cycles per operation; paper in brackets: ${ref.note})`, "");

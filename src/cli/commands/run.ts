@@ -1,5 +1,5 @@
 
-import { EXPERIMENTS, experimentByName, inProcessRunner, ParamError, runExperiment, type SpecRunner } from "../../experiments/index.ts";
+import { EXPERIMENTS, inProcessSimulator, ParamError, runExperiment, type Simulator } from "../../experiments/index.ts";
 import { toChromeTrace } from "../../engine/index.ts";
 import { writeFileSync } from "node:fs";
 import { intListFlag, UsageError } from "../args.ts";
@@ -13,7 +13,7 @@ const FLAG_OF: Record<string, string> = { cores: "--cores", protocols: "--protoc
 export const run: Command = {
   name: "run",
   args: "<experiment>",
-  summary: `run an experiment: ${EXPERIMENTS.map((e) => e.name).join(", ")}`,
+  summary: `run an experiment: ${EXPERIMENTS.names.join(", ")}`,
   flags: {
     ...MACHINE_FLAGS,
     cores: { type: "string", description: "core counts of a sweep, e.g. 2,4,8" },
@@ -25,10 +25,10 @@ export const run: Command = {
   },
   async run(args) {
     const [name, ...extra] = args.positionals;
-    if (!name) throw new UsageError(`name an experiment: ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
+    if (!name) throw new UsageError(`name an experiment: ${EXPERIMENTS.names.join(", ")}`);
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const experiment = experimentByName(name);
-    if (!experiment) throw new UsageError(`unknown experiment "${name}"; experiments are ${EXPERIMENTS.map((e) => e.name).join(", ")}`);
+    const experiment = EXPERIMENTS.byName(name);
+    if (!experiment) throw new UsageError(`unknown experiment "${name}"; experiments are ${EXPERIMENTS.names.join(", ")}`);
     const machine = machineFromFlags(args, experiment.defaultMachine);
     const { flags } = args;
     let params: Record<string, unknown> = {};
@@ -49,11 +49,11 @@ export const run: Command = {
     if (engine !== "inproc" && engine !== "durable") throw new UsageError(`--engine: must be inproc or durable, not "${engine}"`);
     const traceFile = flags.trace as string | undefined;
     let dispose = async () => {};
-    let runner: SpecRunner = inProcessRunner({ trace: Boolean(traceFile) });
+    let runner: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
     if (engine === "durable") {
-      const local = await import("../../core-object/local.ts");
+      const local = await import("../local-durable.ts");
       const d = await local.startLocalDurable({ trace: Boolean(traceFile) });
-      runner = d.runner;
+      runner = d.simulator;
       dispose = d.dispose;
     }
     try {

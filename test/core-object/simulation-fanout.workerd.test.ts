@@ -1,15 +1,15 @@
 // The platform's limits hold by construction: no object calls more than
-// `fanout` subtree roots (plus as many delivery roots, in a window), the Run
+// `fanout` subtree roots (plus as many delivery roots, in a window), the Simulation
 // spends a bounded number of calls per invocation, and calls nest only as
 // deep as the trees.
 import { describe, expect, it } from "vitest";
-import { expectInProcessOutcome, run, stepToEnd } from "./durable.ts";
-import { relaySpec } from "./toy.ts";
+import { expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
 
 describe("bounded fan-out", () => {
   it("13 busy cores, fan-out 3: at most 3 subtree calls per object, 1 delivery each", async () => {
     const spec = relaySpec(13, { hops: 5, stride: 5 });
-    const stub = run("fanout");
+    const stub = simulation("fanout");
     // 12 calls per invocation, the least allowed: room for boot and 2 windows, or 3 windows, then the collection.
     await stub.start(spec, { continueByAlarm: false, fanout: 3, maxCallsPerInvocation: 12 });
     const status = await stepToEnd(stub);
@@ -17,16 +17,16 @@ describe("bounded fan-out", () => {
     expect(status.calls.fanout).toBe(3);
     // A relay core sends to one core per window: subtree calls plus that delivery.
     expect(status.calls.peak).toBeLessThanOrEqual(4);
-    // Run -> 3 roots of 4 or 5 cores -> up to 3 of 1 or 2 -> 1, each delivering to one more core: five levels of calls.
+    // Simulation -> 3 roots of 4 or 5 cores -> up to 3 of 1 or 2 -> 1, each delivering to one more core: five levels of calls.
     expect(status.calls.depth).toBe(5);
-    expect(status.calls.runPeak).toBeLessThanOrEqual(12);
+    expect(status.calls.ownPeak).toBeLessThanOrEqual(12);
     expect(status.calls.invocations).toBeGreaterThanOrEqual(Math.ceil(status.progress.windows / 3));
     await expectInProcessOutcome(spec, await stub.outcome());
   });
 
   it("a core messaging 15 cores sends through a tree: still at most 3 + 3 calls per object", async () => {
     const spec = relaySpec(16, { hops: 1, spray: 15 });
-    const stub = run("spray");
+    const stub = simulation("spray");
     const { status, outcome } = await stub.run(spec, { fanout: 3 });
     expect(status.state).toBe("done");
     expect(status.calls.fanout).toBe(3);

@@ -1,10 +1,10 @@
 // The main correctness test of the durable engine: the same run gives the
 // same result, hash and trace on Core Durable Objects as in one process.
 import { describe, expect, it } from "vitest";
-import { experimentByName } from "../../src/experiments/index.ts";
+import { EXPERIMENTS } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
-import { expectInProcessOutcome, run } from "./durable.ts";
-import { relaySpec } from "./toy.ts";
+import { expectInProcessOutcome, simulation } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
 
 describe("durable and in-process runs are identical", () => {
   // Small points of the paper's experiments: the first run each plan makes.
@@ -15,19 +15,19 @@ describe("durable and in-process runs are identical", () => {
     ["twopc", "amd-4x4", { cores: [4], reps: 1 }],
     ["unmap", "amd-4x4", { cores: [4], kernels: ["barrelfish"], reps: 1 }],
   ])("%s on %s", async (name, machine, params) => {
-    const e = experimentByName(name)!;
+    const e = EXPERIMENTS.byName(name)!;
     const [spec] = await e.plan(preset(machine)!, e.params.parse(params));
-    const { status, outcome } = await run(`eq-${name}`).run(spec, {});
+    const { status, outcome } = await simulation(`eq-${name}`).run(spec, {});
     expect(status.state).toBe("done");
     await expectInProcessOutcome(spec, outcome);
   });
 
   it("tokens relayed round 12 cores through a barrier tree of fan-out 3, with the trace", async () => {
     const spec = relaySpec(12, { hops: 4, stride: 5 });
-    const stub = run("eq-relay");
+    const stub = simulation("eq-relay");
     const { status, outcome } = await stub.run(spec, { fanout: 3, trace: true });
     expect(status.state).toBe("done");
-    expect(status.calls.depth).toBeGreaterThanOrEqual(3); // Run, subtree roots, their subtrees
+    expect(status.calls.depth).toBeGreaterThanOrEqual(3); // Simulation, subtree roots, their subtrees
     await expectInProcessOutcome(spec, { ...outcome!, trace: await stub.traceRecords() }, true);
   });
 });

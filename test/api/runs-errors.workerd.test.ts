@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { registryStub } from "../../src/core-object/stubs.ts";
-import { expectError, request } from "./api.ts";
+import { expectError, request } from "./helpers.ts";
 
 /** A one-package machine of these core ids. */
 const tiny = (cores: number[]) => ({ name: "tiny", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores }] }], interconnect: { type: "fsb" } });

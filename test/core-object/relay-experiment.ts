@@ -1,12 +1,11 @@
-// A small experiment for the durable engine's tests, registered next to the
-// real ones (the test files and the Durable Objects share one isolate, so
-// one registry). Every core starts with a token, and each token is passed
+// A small experiment for the durable engine's tests, which only the test
+// worker's objects know (test/worker.ts). Every core starts with a token, and each token is passed
 // `stride` cores on, `hops` times: all cores are busy in every window, so the barrier tree
 // is as wide and deep as the core count makes it. `failAt` makes one core's
 // kernel throw at its n-th token; `spray` makes core 0 message many cores.
 import { z } from "zod";
 import { EventClass, type Context, type Json, type Kernel, type SimEvent, type System } from "../../src/engine/index.ts";
-import { EXPERIMENTS, experimentByName, type Experiment, type RunSpec } from "../../src/experiments/index.ts";
+import { EXPERIMENTS, type Experiment, type SimulationSpec } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 
 const Params = z.strictObject({
@@ -54,7 +53,7 @@ export const relay: Experiment<Params> = {
   defaultMachine: "amd-8x4",
   params: Params,
   plan: () => [],
-  system(spec: RunSpec): System {
+  system(spec: SimulationSpec): System {
     const p = Params.parse(spec.params);
     return {
       cores: spec.cores,
@@ -67,9 +66,10 @@ export const relay: Experiment<Params> = {
   summarize: () => ({ rows: [], series: [] }),
 };
 
-if (!experimentByName(relay.name)) EXPERIMENTS.push(relay);
+/** The experiments the test worker's objects boot from: the paper's, and the relay. */
+export const TEST_EXPERIMENTS = EXPERIMENTS.with(relay);
 
 /** A run of the relay on `cores` cores of the 32-core preset. */
-export function relaySpec(cores: number, params: z.input<typeof Params>): RunSpec {
+export function relaySpec(cores: number, params: z.input<typeof Params>): SimulationSpec {
   return { experiment: relay.name, machine: preset("amd-8x4")!.description, cores, params: params as Json };
 }

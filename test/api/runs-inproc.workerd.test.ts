@@ -1,10 +1,10 @@
-// A run through the API on the in-process engine, inside the job's own
+// A run through the API on the in-process engine, inside the run's own
 // object: the same result shape as the durable engine and the CLI.
 import { describe, expect, it } from "vitest";
-import { toChromeTrace, runInProcess } from "../../src/engine/index.ts";
-import { inProcessRunner, planExperiment, runExperiment, systemFor } from "../../src/experiments/index.ts";
+import { toChromeTrace, simulateInProcess } from "../../src/engine/index.ts";
+import { EXPERIMENTS, inProcessSimulator, runExperiment } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
-import { expectError, finished, json, request, start } from "./api.ts";
+import { expectError, finished, json, request, start } from "./helpers.ts";
 
 describe("POST /api/runs, engine inproc", () => {
   it("sweeps shootdown over two core counts and gives runExperiment's rows and series", async () => {
@@ -12,8 +12,8 @@ describe("POST /api/runs, engine inproc", () => {
     const id = await start({ experiment: "shootdown", machine: "amd-4x4", cores: [2, 4], params, engine: "inproc" });
     const s = await finished(id);
     expect(s.status).toBe("done");
-    expect(s.runs.map((r) => r.cores)).toEqual([2, 4, 2, 4]);
-    const { result } = await runExperiment("shootdown", preset("amd-4x4")!, { ...params, cores: [2, 4] }, inProcessRunner(), "inproc");
+    expect(s.simulations.map((r) => r.label)).toEqual(["multicast, 2 cores", "multicast, 4 cores", "unicast, 2 cores", "unicast, 4 cores"]);
+    const { result } = await runExperiment("shootdown", preset("amd-4x4")!, { ...params, cores: [2, 4] }, inProcessSimulator(), "inproc");
     expect(s.result!.rows).toEqual(result.rows);
     expect(s.result!.series).toEqual(result.series);
     expect({ ...s.result!.stats, wallMs: 0 }).toEqual({ ...result.stats, wallMs: 0 });
@@ -24,7 +24,7 @@ describe("POST /api/runs, engine inproc", () => {
     const res = await request("POST", "/api/runs", { experiment: "lrpc", machine: "amd-2x2", params: { calls: 3 }, engine: "inproc", wait: true });
     const s = await json(res, 200);
     expect(res.headers.get("location")).toBe(`/api/runs/${s.id}`);
-    const { result } = await runExperiment("lrpc", preset("amd-2x2")!, { calls: 3 }, inProcessRunner(), "inproc");
+    const { result } = await runExperiment("lrpc", preset("amd-2x2")!, { calls: 3 }, inProcessSimulator(), "inproc");
     expect(s).toMatchObject({ status: "done", result: { rows: result.rows, series: [] } });
   });
 
@@ -39,9 +39,9 @@ describe("POST /api/runs, engine inproc", () => {
     const res = await request("GET", `/api/runs/${id}/trace`);
     const trace = await json(res, 200);
     expect(res.headers.get("content-disposition")).toContain("attachment");
-    const [spec] = (await planExperiment("lrpc", preset("amd-2x2")!, { calls: 2 })).specs;
-    const expected = await runInProcess(systemFor(spec), { trace: true });
-    expect(trace).toEqual(toChromeTrace(expected.trace!, 2.8, `lrpc on amd-2x2, run 0 (1 cores)`));
+    const [spec] = (await EXPERIMENTS.plan("lrpc", preset("amd-2x2")!, { calls: 2 })).specs;
+    const expected = await simulateInProcess(EXPERIMENTS.systemFor(spec), { trace: true });
+    expect(trace).toEqual(toChromeTrace(expected.trace!, 2.8, "lrpc on amd-2x2: same core"));
     await expectError(await request("GET", `/api/runs/${id}/cores/0`), 409, "engine");
   });
 

@@ -1,7 +1,7 @@
 // The Worker as a web server: the demo page, the API reference, the OpenAPI
 // document, and JSON errors for unknown paths and wrong methods.
 import { describe, expect, it } from "vitest";
-import { expectError, json, request } from "./api.ts";
+import { expectError, json, request } from "./helpers.ts";
 
 const ENDPOINTS = [
   "get /api/machines",

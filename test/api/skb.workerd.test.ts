@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { preset } from "../../src/hwmodel/index.ts";
 import { SystemKnowledgeBase, treeToDot } from "../../src/skb/index.ts";
-import { expectError, json, request } from "./api.ts";
+import { expectError, json, request } from "./helpers.ts";
 
 const query = (body: unknown) => request("POST", "/api/skb/query", body);
 

@@ -2,7 +2,7 @@
 // following a run to its end.
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { JobStatus } from "../../src/core-object/job.ts";
+import type { RunStatus } from "../../src/core-object/protocol.ts";
 
 export const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
   exports.default.fetch(`http://edgefish${path}`, {
@@ -37,10 +37,10 @@ export async function start(body: unknown): Promise<string> {
 }
 
 /** Poll a run until it ends. */
-export async function finished(id: string, timeoutMs = 30_000): Promise<JobStatus> {
+export async function finished(id: string, timeoutMs = 30_000): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const s = await json<JobStatus>(await request("GET", `/api/runs/${id}`), 200);
+    const s = await json<RunStatus>(await request("GET", `/api/runs/${id}`), 200);
     if (s.status !== "running") return s;
     expect(Date.now()).toBeLessThan(deadline);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,14 +1,15 @@
 // A run outlives the request that started it: start() returns at once, and
 // alarms advance the run a bounded number of windows per invocation.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { core, expectInProcessOutcome, run } from "./durable.ts";
-import { relaySpec } from "./toy.ts";
+import { core, expectInProcessOutcome, simulation } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
 
 describe("continuation by alarm", () => {
   it("start() returns before booting; alarms carry the run to the end, 2 windows at a time", async () => {
     const spec = relaySpec(4, { hops: 9 });
-    const stub = run("alarm");
+    const stub = simulation("alarm");
     const started = await stub.start(spec, { windowsPerInvocation: 2 });
     expect(started).toMatchObject({ state: "booting", progress: { windows: 0 }, calls: { invocations: 0 } });
     const deadline = Date.now() + 20_000;
@@ -24,12 +25,19 @@ describe("continuation by alarm", () => {
     await expectInProcessOutcome(spec, await stub.outcome());
   });
 
-  it("a finished run expires by alarm: the Run and every core are deleted", async () => {
-    const stub = run("expires");
+  it("a finished simulation expires by alarm: the Simulation and every core are deleted", async () => {
+    const stub = simulation("expires");
     const { status } = await stub.run(relaySpec(3, { hops: 1 }), {});
     expect(status.state).toBe("done");
-    // The expiry alarm is RUN_RETENTION_SECONDS away; run it now.
-    expect(await runDurableObjectAlarm(stub as unknown as DurableObjectStub)).toBe(true);
+    const object = stub as unknown as DurableObjectStub;
+    // An alarm before the expiry leaves it be.
+    expect(await runDurableObjectAlarm(object)).toBe(true);
+    expect(await stub.status()).not.toBeNull();
+    // As if RUN_RETENTION_SECONDS had passed.
+    await runInDurableObject(object, (o) => {
+      (o as unknown as { rec: { endedAt: number } }).rec.endedAt -= Number(env.RUN_RETENTION_SECONDS) * 1000;
+    });
+    expect(await runDurableObjectAlarm(object)).toBe(true);
     expect(await stub.status()).toBeNull();
     for (let c = 0; c < 3; c++) {
       const stored = await runInDurableObject(core("expires", c) as unknown as DurableObjectStub, (_o, state) => state.storage.kv.get("meta"));

@@ -1,3 +1,6 @@
+// The project's Worker in workerd, from Node: bundled by `wrangler deploy
+// --dry-run` as it would be deployed, and run through Miniflare with the
+// bindings of wrangler.toml. For the CLI's durable engine and the bench.
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
@@ -5,9 +8,9 @@ import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "../..");
 const CONFIG = resolve(ROOT, "wrangler.toml");
-const OUT_DIR = resolve(ROOT, "bench/out/worker");
+const OUT_DIR = resolve(ROOT, ".wrangler/local-worker");
 
 export interface LocalWorker {
   /** Sends a GET to the Worker's fetch handler and parses the JSON answer. */

@@ -1,7 +1,7 @@
 // GET /api/machines, GET /api/machines/{id}, POST /api/machines/validate.
 import { describe, expect, it } from "vitest";
 import { CostModel, PRESET_NAMES, pairClasses, preset } from "../../src/hwmodel/index.ts";
-import { expectError, json, request } from "./api.ts";
+import { expectError, json, request } from "./helpers.ts";
 
 const fsbPair = { name: "pair", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1] }] }], interconnect: { type: "fsb" } };
 

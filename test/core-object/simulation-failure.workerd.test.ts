@@ -3,20 +3,20 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../src/core-object/run.ts";
-import { run } from "./durable.ts";
-import { relaySpec } from "./toy.ts";
+import type { Simulation } from "../../src/core-object/simulation.ts";
+import { simulation } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
 
 describe("failures", () => {
   it("a kernel that throws fails the run with its core and message", async () => {
-    const { status, outcome } = await run("kernel-throws").run(relaySpec(5, { hops: 4, failAt: { core: 3, token: 2 } }), { fanout: 2 });
+    const { status, outcome } = await simulation("kernel-throws").run(relaySpec(5, { hops: 4, failAt: { core: 3, token: 2 } }), { fanout: 2 });
     expect(status.state).toBe("failed");
     expect(status.error).toBe("core 3: token 2 refused");
     expect(outcome).toBeNull();
   });
 
   it("cancel() stops a run where it is", async () => {
-    const stub = run("cancelled");
+    const stub = simulation("cancelled");
     await stub.start(relaySpec(3, { hops: 10 }), { continueByAlarm: false });
     const before = await stub.step(1);
     expect((await stub.cancel())!.state).toBe("cancelled");
@@ -28,8 +28,8 @@ describe("failures", () => {
 
   // On the instance: a rejecting RPC leaks an unhandled rejection in vitest-pool-workers (cloudflare/workers-sdk#14736).
   it("refuses bad options and specs before booting anything", async () => {
-    const stub = env.RUN.getByName("refused") as DurableObjectStub<Run>;
-    await runInDurableObject(stub, async (r: Run) => {
+    const stub = env.SIMULATION.getByName("refused") as DurableObjectStub<Simulation>;
+    await runInDurableObject(stub, async (r: Simulation) => {
       await expect(r.start(relaySpec(3, { hops: 1 }), { fanout: 9 })).rejects.toThrow(/fanout must be/);
       await expect(r.start(relaySpec(3, { hops: 1 }), { maxCallsPerInvocation: 5000 })).rejects.toThrow(/maxCallsPerInvocation/);
       await expect(r.start({ ...relaySpec(3, { hops: 1 }), experiment: "nope" }, {})).rejects.toThrow(/unknown experiment/);

@@ -3,10 +3,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Job } from "../../src/core-object/job.ts";
+import type { Run } from "../../src/core-object/run.ts";
 import type { Registry } from "../../src/core-object/registry.ts";
 import { registryStub } from "../../src/core-object/stubs.ts";
-import { expectError, finished, request, start } from "./api.ts";
+import { expectError, finished, request, start } from "./helpers.ts";
 
 const registry = () => registryStub(env.REGISTRY);
 const small = { experiment: "lrpc", machine: "amd-2x2", params: { calls: 1 } };
@@ -22,16 +22,16 @@ describe("limits", () => {
   it("answers 429 with Retry-After when MAX_CONCURRENT_RUNS are under way", async () => {
     const max = Number(env.MAX_CONCURRENT_RUNS);
     const others = Array.from({ length: max }, (_, i) => `other-${i}`);
-    for (const job of others) expect(await registry().acquire(job, max)).toEqual({ ok: true });
+    for (const run of others) expect(await registry().acquire(run, max)).toEqual({ ok: true });
     const res = await request("POST", "/api/runs", small);
     expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
     await expectError(res, 429, null, /MAX_CONCURRENT_RUNS/);
     await registry().release(others[0]);
     await finished(await start(small));
-    for (const job of others.slice(1)) await registry().release(job);
+    for (const run of others.slice(1)) await registry().release(run);
   });
 
-  it("a lease a job never gave back runs out", async () => {
+  it("a lease a run never gave back runs out", async () => {
     const stub = env.REGISTRY.getByName("registry") as DurableObjectStub<Registry>;
     await runInDurableObject(stub, (r: Registry, state) => {
       r.acquire("lost", 1);
@@ -42,21 +42,21 @@ describe("limits", () => {
     });
   });
 
-  it("a finished run expires RUN_RETENTION_SECONDS after it ended: its job deletes itself, and its Run deletes itself", async () => {
+  it("a finished run expires RUN_RETENTION_SECONDS after it ended: the Run deletes itself, and so does its Simulation", async () => {
     const id = await start(small);
     await finished(id);
-    const job = env.JOB.getByName(id) as unknown as DurableObjectStub<Job>;
-    // An alarm before then (one set to drive the job, say) leaves it be, and sets the expiry again.
-    expect(await runDurableObjectAlarm(job)).toBe(true);
+    const run = env.RUN.getByName(id) as unknown as DurableObjectStub<Run>;
+    // An alarm before then (one set to drive the run, say) leaves it be, and sets the expiry again.
+    expect(await runDurableObjectAlarm(run)).toBe(true);
     expect((await request("GET", `/api/runs/${id}`)).status).toBe(200);
     // As if RUN_RETENTION_SECONDS had passed.
-    await runInDurableObject(job, (o: Job) => {
+    await runInDurableObject(run, (o: Run) => {
       (o as unknown as { rec: { endedAt: number } }).rec.endedAt -= Number(env.RUN_RETENTION_SECONDS) * 1000;
     });
-    expect(await runDurableObjectAlarm(job)).toBe(true);
+    expect(await runDurableObjectAlarm(run)).toBe(true);
     await expectError(await request("GET", `/api/runs/${id}`), 404, "id");
     const tables = (state: DurableObjectState) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'doc'").toArray();
-    expect(await runInDurableObject(job, (_o, state) => [state.storage.kv.get("job"), tables(state)])).toEqual([undefined, []]);
-    expect(await runDurableObjectAlarm(env.RUN.getByName(`${id}.0`) as unknown as DurableObjectStub)).toBe(true);
+    expect(await runInDurableObject(run, (_o, state) => [state.storage.kv.get("run"), tables(state)])).toEqual([undefined, []]);
+    expect(await runDurableObjectAlarm(env.SIMULATION.getByName(`${id}.0`) as unknown as DurableObjectStub)).toBe(true);
   });
 });

@@ -3,30 +3,30 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../src/core-object/run.ts";
-import { experimentByName } from "../../src/experiments/index.ts";
+import type { Simulation } from "../../src/core-object/simulation.ts";
+import { EXPERIMENTS } from "../../src/experiments/index.ts";
 import { preset } from "../../src/hwmodel/index.ts";
-import { run } from "./durable.ts";
+import { simulation } from "./durable-helpers.ts";
 
 describe("a core's state", () => {
   it("matches the run's report of that core, with the kernel's channel summary", async () => {
-    const e = experimentByName("urpc")!;
+    const e = EXPERIMENTS.byName("urpc")!;
     const [spec] = await e.plan(preset("amd-2x2")!, e.params.parse({ warmup: 1, iterations: 1, stream: 32, queue: 4 }));
-    const stub = run("core-state");
+    const stub = simulation("core-state");
     const { outcome } = await stub.run(spec, {});
     for (const report of outcome!.cores) {
       const s = (await stub.core(report.core))!;
-      expect(s).toMatchObject({ runId: "core-state", core: report.core, clock: report.clock, events: report.events, messages: report.messages, hash: report.hash, pending: 0, next: null });
+      expect(s).toMatchObject({ simulation: "core-state", core: report.core, clock: report.clock, events: report.events, messages: report.messages, hash: report.hash, pending: 0, next: null });
       expect(s.window).toBeGreaterThan(0);
       expect(s.kernel).toHaveProperty("channels");
     }
   });
 
   it("has no core state before the cores boot, and refuses a core the run does not have", async () => {
-    const e = experimentByName("urpc")!;
+    const e = EXPERIMENTS.byName("urpc")!;
     const [spec] = await e.plan(preset("amd-2x2")!, e.params.parse({}));
-    const stub = env.RUN.getByName("core-range") as DurableObjectStub<Run>;
-    await runInDurableObject(stub, async (r: Run) => {
+    const stub = env.SIMULATION.getByName("core-range") as DurableObjectStub<Simulation>;
+    await runInDurableObject(stub, async (r: Simulation) => {
       await r.start(spec, { continueByAlarm: false });
       expect(await r.core(0)).toBeNull();
       await r.step(1);

@@ -1,10 +1,10 @@
-// Run ids are the only handle on a run: a malformed one is refused before any
+// Simulation ids are the only handle on a run: a malformed one is refused before any
 // object is touched, an unknown one is not found, and nothing of one run can
 // be read or changed through another's id.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { expectError, finished, json, request, start } from "./api.ts";
+import { expectError, finished, json, request, start } from "./helpers.ts";
 
 const ENDPOINTS = [
   ["GET", ""],
@@ -32,8 +32,8 @@ describe("run ids", () => {
 
   it("answers 404 for a well-formed id that no run has, and leaves nothing stored", async () => {
     for (const [method, tail] of ENDPOINTS) await expectError(await request(method, `/api/runs/${unknown}${tail}`), 404, "id");
-    const job = env.JOB.getByName(unknown) as unknown as DurableObjectStub;
-    expect(await runInDurableObject(job, (_o, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray())).toEqual([]);
+    const run = env.RUN.getByName(unknown) as unknown as DurableObjectStub;
+    expect(await runInDurableObject(run, (_o, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray())).toEqual([]);
   });
 
   it("reach one run only: another's id, a run index or a core it lacks change nothing", async () => {
@@ -41,9 +41,9 @@ describe("run ids", () => {
     const before = await finished(id);
     await expectError(await request("DELETE", `/api/runs/${unknown}`), 404, "id");
     await expectError(await request("GET", `/api/runs/${id}/cores/1`), 400, "core", /cores 0\.\.0/);
-    await expectError(await request("GET", `/api/runs/${id}/cores/0?run=1`), 400, "run", /runs 0\.\.0/);
+    await expectError(await request("GET", `/api/runs/${id}/cores/0?simulation=1`), 400, "simulation", /simulations 0\.\.0/);
     await expectError(await request("GET", `/api/runs/${id}/cores/x`), 400, "core");
-    await expectError(await request("GET", `/api/runs/${id}/trace?run=-1`), 400, "run");
+    await expectError(await request("GET", `/api/runs/${id}/trace?simulation=-1`), 400, "simulation");
     await expectError(await request("GET", `/api/runs/${id}?colour=red`), 400, "colour", /unknown field/);
     expect(await json(await request("GET", `/api/runs/${id}`), 200)).toEqual(before);
   });

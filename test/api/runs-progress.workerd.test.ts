@@ -1,7 +1,7 @@
 // Following a durable run: server-sent progress, its cores, its trace, and
 // cancelling it.
 import { describe, expect, it } from "vitest";
-import { expectError, finished, json, request, start } from "./api.ts";
+import { expectError, finished, json, request, start } from "./helpers.ts";
 
 /** The events of a stream, as [event, data] pairs. */
 function events(text: string): [string, any][] {
@@ -32,17 +32,17 @@ describe("a durable run as it goes", () => {
   it("keeps each run's trace when asked", async () => {
     const id = await start({ experiment: "shootdown", machine: "amd-2x2", cores: 2, params: { protocols: ["unicast"], reps: 1 }, trace: true });
     const s = await finished(id);
-    const trace = await json(await request("GET", `/api/runs/${id}/trace?run=0`), 200);
+    const trace = await json(await request("GET", `/api/runs/${id}/trace?simulation=0`), 200);
     const handlers = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X");
     expect(handlers.length).toBe(s.progress.events);
-    await expectError(await request("GET", `/api/runs/${id}/trace?run=1`), 400, "run");
+    await expectError(await request("GET", `/api/runs/${id}/trace?simulation=1`), 400, "simulation");
   });
 
   it("cancels a run, which then stays cancelled", async () => {
     const id = await start({ experiment: "twopc", machine: "amd-4x4", cores: [4, 8, 12, 16], params: { reps: 2 } });
     const cancelled = await json(await request("DELETE", `/api/runs/${id}`), 200);
     expect(cancelled).toMatchObject({ id, status: "cancelled", result: null });
-    expect(cancelled.runs.some((r: { state: string }) => r.state === "cancelled")).toBe(true);
+    expect(cancelled.simulations.some((r: { state: string }) => r.state === "cancelled")).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     const after = await finished(id);
     expect(after.status).toBe("cancelled");

@@ -2,14 +2,14 @@
 // for a window it already handled, the run's result does not change.
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { core, expectInProcessOutcome, run, stepToEnd } from "./durable.ts";
-import { relaySpec } from "./toy.ts";
+import { core, expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
 
 describe("cores survive eviction", () => {
-  it("every core and the Run evicted every two windows: same result", async () => {
+  it("every core and the Simulation evicted every two windows: same result", async () => {
     const cores = 6;
     const spec = relaySpec(cores, { hops: 8, stride: 2 });
-    const stub = run("evict");
+    const stub = simulation("evict");
     await stub.start(spec, { continueByAlarm: false, fanout: 2 });
     let status = await stub.step(2);
     let evictions = 0;
@@ -27,7 +27,7 @@ describe("cores survive eviction", () => {
 
   it("a window asked for again is answered from the saved report, not handled twice", async () => {
     const spec = relaySpec(3, { hops: 3 });
-    const stub = run("replay");
+    const stub = simulation("replay");
     await stub.start(spec, { continueByAlarm: false });
     await stub.step(1); // window 0: all three cores have a token at t < 100
     const again = await core("replay", 0).window(0, 100, [0, 1, 2]);

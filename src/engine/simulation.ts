@@ -1,0 +1,88 @@
+// One simulation from boot to the end: the window loop over a transport, then
+// every core's report, the simulation's hash and, when kept, its merged trace.
+import type { System } from "./kernel.ts";
+import { mergeTraces, simulationHash, type TraceRecord } from "./trace.ts";
+import type { CoreReport, Transport } from "./transport.ts";
+import { advance, NO_LIMITS, startLoop, type Limits, type LoopState, type StopReason } from "./window-loop.ts";
+import { InProcessTransport } from "./inproc.ts";
+
+export interface SimulationStats {
+  events: number;
+  messages: number;
+  windows: number;
+  /** The latest clock of any core when the simulation ended. */
+  simulatedCycles: number;
+  wallMs: number;
+  stopped: StopReason;
+}
+
+export interface SimulationOutcome {
+  stats: SimulationStats;
+  hash: string;
+  cores: CoreReport[];
+  trace: TraceRecord[] | null;
+}
+
+export async function finish(t: Transport, loop: LoopState, wallMs: number): Promise<SimulationOutcome> {
+  const { cores, trace } = await t.collect();
+  return {
+    stats: {
+      events: loop.events,
+      messages: loop.messages,
+      windows: loop.windows,
+      simulatedCycles: cores.reduce((m, c) => Math.max(m, c.clock), 0),
+      wallMs,
+      stopped: loop.stopped ?? "drained",
+    },
+    hash: simulationHash(cores.map((c) => c.hash)),
+    cores,
+    trace: trace ? mergeTraces(trace) : null,
+  };
+}
+
+/**
+ * A simulation advanced in slices over any transport: to the end for the CLI
+ * and the tests, a bounded number of events per invocation inside a Durable
+ * Object, so the object keeps answering.
+ */
+export class SimulationLoop {
+  private constructor(
+    private readonly transport: Transport,
+    private readonly lookahead: number,
+    private readonly limits: Limits,
+    private state: LoopState,
+    private readonly startedAt: number,
+  ) {}
+
+  static async start(t: Transport, lookahead: number, limits: Limits = NO_LIMITS): Promise<SimulationLoop> {
+    return new SimulationLoop(t, lookahead, limits, await startLoop(t), performance.now());
+  }
+
+  get loop(): Readonly<LoopState> {
+    return this.state;
+  }
+
+  /** Handle windows until at least `events` more events are handled, or the simulation stops. */
+  async advance(events = Infinity): Promise<Readonly<LoopState>> {
+    this.state = await advance(this.transport, this.state, this.lookahead, this.limits, { events });
+    return this.state;
+  }
+
+  /** Every core's report, once it has stopped. */
+  finish(): Promise<SimulationOutcome> {
+    if (!this.state.stopped) throw new Error("the simulation has not stopped");
+    return finish(this.transport, this.state, performance.now() - this.startedAt);
+  }
+}
+
+/** Simulate to the end over a transport. */
+export async function simulate(t: Transport, lookahead: number, limits: Limits = NO_LIMITS): Promise<SimulationOutcome> {
+  const s = await SimulationLoop.start(t, lookahead, limits);
+  await s.advance();
+  return s.finish();
+}
+
+/** Simulate a system to the end on the in-process transport. */
+export function simulateInProcess(system: System, opts: { trace?: boolean; limits?: Limits } = {}): Promise<SimulationOutcome> {
+  return simulate(new InProcessTransport(system, opts.trace ?? false), system.lookahead, opts.limits);
+}
