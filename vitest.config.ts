@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/**/*.workerd.test.ts"],
+          // A file's first test pays workerd's cold start (bundling, the SKB's first parse): seconds on a loaded 2-core machine.
+          testTimeout: 30_000,
         },
       },
     ],

@@ -1,4 +1,4 @@
-import type { DriveResult } from "../src/core-object/rpc-probe";
+import type { DriveResult } from "../src/core-object/protocol.ts";
 import type { BenchEntry, Row } from "./entry";
 import { startWorker } from "../src/cli/local-worker.ts";
 

@@ -3,7 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import type { Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { DEMO_PAGE } from "./demo.ts";
 import { docsPage } from "./docs.ts";
 import { errorBody, fail, notFound, onError } from "./errors.ts";
@@ -13,8 +13,6 @@ import { experiments } from "./routes/experiments.ts";
 import { machines } from "./routes/machines.ts";
 import { runs } from "./routes/runs.ts";
 import { skb } from "./routes/skb.ts";
-
-export type AppEnv = { Bindings: Env };
 
 const DOCUMENT = {
   openapi: "3.0.0",

@@ -4,8 +4,7 @@
 // Object per planned simulation, reached over its RPC interface.
 import type { SimulationOutcome } from "../engine/index.ts";
 import type { SimulationSpec, Simulator } from "../experiments/index.ts";
-import type { SimulationApi, SimulationOptions, SimulationStatus } from "../core-object/protocol.ts";
-import type { Remote } from "../core-object/stubs.ts";
+import type { Remote, SimulationApi, SimulationOptions, SimulationStatus } from "../core-object/protocol.ts";
 import { startWorker } from "./local-worker.ts";
 
 export interface LocalDurable {

@@ -8,6 +8,11 @@ import { ENGINES, type CoreReport, type EngineName, type Json, type Limits, type
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
+/** An object's methods as a stub offers them: every one returns a promise. */
+export type Remote<T> = {
+  [M in keyof T]: T[M] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
 // --- Names. A run's i-th simulation is "<run>.<i>"; a simulation's core c is "<simulation>/<c>".
 
 export const simulationName = (run: string, index: number): string => `${run}.${index}`;
@@ -306,4 +311,41 @@ export interface RegistryApi {
   renew(run: string): void;
   release(run: string): void;
   active(): string[];
+}
+
+// --- RpcProbe: the platform cost of one DO-to-DO call, for the bench.
+
+// A drive is one invocation making up to MAX_CALLS subrequests; 10,000 is the
+// platform's default per-invocation subrequest limit on paid plans.
+export const MAX_CALLS = 10_000;
+export const MAX_IN_FLIGHT = 256;
+
+export interface DriveResult {
+  calls: number;
+  inFlight: number;
+  wallMs: number;
+  msPerCall: number;
+}
+
+export interface ArgError {
+  field: "n" | "inFlight";
+  message: string;
+}
+
+export function checkDriveArgs(n: number, inFlight: number): ArgError | null {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CALLS) {
+    return { field: "n", message: `n must be an integer in [1, ${MAX_CALLS}]` };
+  }
+  if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > Math.min(n, MAX_IN_FLIGHT)) {
+    return {
+      field: "inFlight",
+      message: `inFlight must be an integer in [1, min(n, ${MAX_IN_FLIGHT})]`,
+    };
+  }
+  return null;
+}
+
+export interface ProbeApi {
+  ping(x: number): number;
+  drive(peerName: string, n: number, inFlight: number): Promise<DriveResult>;
 }

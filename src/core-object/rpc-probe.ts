@@ -1,41 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import type { Env } from "../env.ts";
+import { checkDriveArgs, type DriveResult, type ProbeApi } from "./protocol.ts";
+import { probeStub } from "./stubs.ts";
 
-// A drive is one invocation making up to MAX_CALLS subrequests; 10,000 is the
-// platform's default per-invocation subrequest limit on paid plans.
-export const MAX_CALLS = 10_000;
-export const MAX_IN_FLIGHT = 256;
-
-export interface DriveResult {
-  calls: number;
-  inFlight: number;
-  wallMs: number;
-  msPerCall: number;
-}
-
-export interface ArgError {
-  field: "n" | "inFlight";
-  message: string;
-}
-
-export function checkDriveArgs(n: number, inFlight: number): ArgError | null {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_CALLS) {
-    return { field: "n", message: `n must be an integer in [1, ${MAX_CALLS}]` };
-  }
-  if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > Math.min(n, MAX_IN_FLIGHT)) {
-    return {
-      field: "inFlight",
-      message: `inFlight must be an integer in [1, min(n, ${MAX_IN_FLIGHT})]`,
-    };
-  }
-  return null;
-}
 
 /**
  * Measures what one Durable-Object-to-Durable-Object JS RPC call costs on the
  * platform, the unit price of every message of the durable transport.
  */
-export class RpcProbe extends DurableObject<Env> {
+export class RpcProbe extends DurableObject<Env> implements ProbeApi {
   ping(x: number): number {
     return x + 1;
   }
@@ -45,7 +18,7 @@ export class RpcProbe extends DurableObject<Env> {
     const bad = checkDriveArgs(n, inFlight);
     if (bad) throw new RangeError(bad.message);
 
-    const peer = this.env.RPC_PROBE.get(this.env.RPC_PROBE.idFromName(peerName));
+    const peer = probeStub(this.env.RPC_PROBE, peerName);
     // Untimed: the first call may create the peer object.
     await peer.ping(0);
 

@@ -1,15 +1,17 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { RpcProbe } from "../../src/core-object/rpc-probe.ts";
+import { probeStub } from "../../src/core-object/stubs.ts";
 
 describe("RpcProbe", () => {
   it("answers ping over DO-to-DO RPC", async () => {
-    const probe = env.RPC_PROBE.get(env.RPC_PROBE.idFromName("a"));
+    const probe = probeStub(env.RPC_PROBE, "a");
     expect(await probe.ping(41)).toBe(42);
   });
 
   it("drives n calls sequentially and with calls in flight", async () => {
-    const driver = env.RPC_PROBE.get(env.RPC_PROBE.idFromName("driver"));
+    const driver = probeStub(env.RPC_PROBE, "driver");
     for (const inFlight of [1, 8]) {
       const r = await driver.drive("peer", 50, inFlight);
       expect(r).toMatchObject({ calls: 50, inFlight });
@@ -21,8 +23,8 @@ describe("RpcProbe", () => {
   // Called on the instance: a rejecting RPC leaks an unhandled rejection in
   // vitest-pool-workers (cloudflare/workers-sdk#14736) and fails the run.
   it("rejects bad arguments", async () => {
-    const driver = env.RPC_PROBE.get(env.RPC_PROBE.idFromName("driver"));
-    await runInDurableObject(driver, async (probe) => {
+    const driver = env.RPC_PROBE.getByName("driver") as DurableObjectStub<RpcProbe>;
+    await runInDurableObject(driver, async (probe: RpcProbe) => {
       await expect(probe.drive("peer", 0, 1)).rejects.toThrow(/n must be/);
       await expect(probe.drive("peer", 4, 5)).rejects.toThrow(/inFlight must be/);
     });

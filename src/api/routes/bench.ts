@@ -1,8 +1,9 @@
 // GET /__bench/rpc: the platform cost of one DO-to-DO RPC call (bench/rpc.ts).
 // A tool for the benchmarks, left out of the API's documentation.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { checkDriveArgs, type DriveResult } from "../../core-object/rpc-probe.ts";
-import type { AppEnv } from "../app.ts";
+import { checkDriveArgs, type DriveResult } from "../../core-object/protocol.ts";
+import { probeStub } from "../../core-object/stubs.ts";
+import type { AppEnv } from "../../env.ts";
 import { fail, validationHook } from "../errors.ts";
 import { IntQuery, json } from "../schemas.ts";
 
@@ -22,7 +23,7 @@ bench.openapi(
     const { n = DEFAULT_CALLS, inFlight = 1 } = c.req.valid("query");
     const bad = checkDriveArgs(n, inFlight);
     if (bad) throw fail(400, bad.field, bad.message);
-    const driver = c.env.RPC_PROBE.get(c.env.RPC_PROBE.idFromName("bench-driver"));
+    const driver = probeStub(c.env.RPC_PROBE, "bench-driver");
     return c.json(await driver.drive("bench-peer", n, inFlight), 200);
   },
 );

@@ -1,7 +1,7 @@
 // The experiments a run can name, with the parameters each takes.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { EXPERIMENTS, sweepsCores } from "../../experiments/index.ts";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { validationHook } from "../errors.ts";
 import { json } from "../schemas.ts";
 

@@ -2,7 +2,7 @@
 // a description before using it.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { PRESET_NAMES, machineListing, machineSummary, preset } from "../../hwmodel/index.ts";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { fail, validationHook } from "../errors.ts";
 import { describedMachine } from "../machine-ref.ts";
 import { errors, json, jsonBody, MachineDescription, MachineListingSchema, MachineSummarySchema } from "../schemas.ts";

@@ -10,7 +10,7 @@ import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } fr
 import type { Machine } from "../../hwmodel/index.ts";
 import { TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
 import { runStub, type RunStub } from "../../core-object/stubs.ts";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
 import { machineFrom } from "../machine-ref.ts";
 import { AcceptedSchema, errors, ExperimentName, IntQuery, json, jsonBody, MachineRef, RunId, RunStatusSchema } from "../schemas.ts";

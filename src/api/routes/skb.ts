@@ -11,7 +11,7 @@ import {
   SystemKnowledgeBase,
   treeToDot,
 } from "../../skb/index.ts";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { fail, validationHook } from "../errors.ts";
 import { machineFrom } from "../machine-ref.ts";
 import { errors, IntQuery, json, jsonBody, MachineRef, PresetName } from "../schemas.ts";
