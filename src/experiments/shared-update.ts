@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { Application, Os } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
-import { checkCores, coresParam, median, subsetParam } from "./sweep.ts";
+import { coreCounts, coresParam, median, subsetParam } from "./sweep.ts";
 import { kernelSystem, recordsOf } from "./system.ts";
 
 export const SHARED_UPDATE_VARIANTS = ["SHM1", "SHM2", "SHM4", "SHM8", "MSG1", "MSG8", "Server"] as const;
@@ -82,7 +82,7 @@ export const sharedUpdate: Experiment<Params, Point> = {
       modes.set(`${mode}${lines}`, { mode, lines, updates: p.updates });
     }
     return [...modes.values()].flatMap((point) =>
-      checkCores(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point })),
+      coreCounts(machine, p.cores).map((cores) => ({ experiment: "shared-update", machine: machine.description, cores, params: point })),
     );
   },
   label: ({ params: p, cores }) => `${p.mode}${p.lines}, ${cores} cores`,

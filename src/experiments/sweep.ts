@@ -9,7 +9,8 @@ import { ParamError, type SimulationSpec, type Series } from "./experiment.ts";
 export const coresParam = (defaults: number[]) =>
   z.array(z.number().int("must be an integer").min(2, "at least 2 cores")).min(1, "name at least one core count").max(64, "at most 64 points").default(defaults);
 
-export function checkCores(machine: Machine, cores: number[]): number[] {
+/** The core counts of a sweep, each checked against the machine, once each, ascending. */
+export function coreCounts(machine: Machine, cores: number[]): number[] {
   for (const [i, n] of cores.entries()) {
     if (n > machine.numCores) throw new ParamError(`cores[${i}]`, `${n} cores, but ${machine.name} has ${machine.numCores}`);
   }
@@ -41,7 +42,7 @@ export async function sweep<V extends string, Point extends SweepPoint>(
 ): Promise<SimulationSpec<Point>[]> {
   const specs: SimulationSpec<Point>[] = [];
   for (const series of variants) {
-    for (const n of checkCores(machine, cores)) {
+    for (const n of coreCounts(machine, cores)) {
       const { params, routes } = await point(series, n);
       specs.push({ experiment, machine: machine.description, cores: n, params, ...(routes ? { routes } : {}) });
     }

@@ -6,5 +6,4 @@ export { DEFAULT_LIMITS, type Limits, type QueryResult } from "./prolog.ts";
 export { SystemKnowledgeBase, type SkbOptions } from "./knowledge-base.ts";
 export { DERIVED_PREDICATES } from "./rules.ts";
 export { ROUTE_KINDS, childrenOf, type RouteEdge, type RouteKind, type RouteOptions, type RoutingTree } from "./trees.ts";
-export { barrierTree } from "./barrier.ts";
 export { treeToDot } from "./dot.ts";

@@ -1,11 +1,11 @@
 // Runs: an experiment on a machine, as one or more simulations (booted
 // machines) run one after another (src/core-object/run.ts), on Durable
 // Objects or in the run's own object. Everything a request says is checked here before any
-// object is touched; what only planning can find out comes back from the job
+// object is touched; what only planning can find out comes back from the run
 // as a refusal.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { toChromeTrace, type Json } from "../../engine/index.ts";
+import { ENGINES, toChromeTrace, type Json } from "../../engine/index.ts";
 import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
 import type { Machine } from "../../hwmodel/index.ts";
 import { TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
@@ -17,7 +17,7 @@ import { AcceptedSchema, errors, ExperimentName, IntQuery, json, jsonBody, Machi
 
 export const runs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** How often a waiting request or an event stream looks at the job. */
+/** How often a waiting request or an event stream looks at the run. */
 const POLL_MS = 200;
 /** How long `wait` waits before answering 202 after all. */
 const WAIT_MS = 30_000;
@@ -39,7 +39,7 @@ const RunBody = z
         example: 4,
       }),
     params: z.record(z.string(), z.unknown()).optional().openapi({ description: "The experiment's parameters (GET /api/experiments), e.g. {\"protocols\": [\"unicast\"], \"reps\": 1}" }),
-    engine: z.enum(["durable", "inproc"]).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the job's own object" }),
+    engine: z.enum(ENGINES).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the run's own object" }),
     trace: z.boolean().default(false).openapi({ description: `Keep each simulation's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
     wait: z.boolean().default(false).openapi({ description: `Answer 200 with the result if the run ends within ${WAIT_MS / 1000} s` }),
   })
@@ -53,8 +53,8 @@ const SimulationIndex = z.strictObject({
 
 const notFound = (id: string) => fail(404, "id", `no run ${id}: it never existed or has expired`);
 
-async function statusOf(job: RunStub, id: string): Promise<RunStatus> {
-  const s = await job.status();
+async function statusOf(run: RunStub, id: string): Promise<RunStatus> {
+  const s = await run.status();
   if (!s) throw notFound(id);
   return s;
 }
@@ -94,11 +94,11 @@ function startRefused(r: Refusal, topCores: boolean): ApiError {
   return r.kind === "params" ? fail(422, paramField(r.field ?? "params", topCores), r.reason) : refusalError(r);
 }
 
-/** The job's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
-async function* watch(job: RunStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<RunStatus> {
+/** The run's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
+async function* watch(run: RunStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<RunStatus> {
   let last = "";
   for (;;) {
-    const s = await job.status();
+    const s = await run.status();
     if (!s) return;
     const key = `${s.status} ${JSON.stringify(s.progress)}`;
     if (key !== last) yield s;
@@ -135,13 +135,13 @@ runs.openapi(
     const machine = machineFrom(body, c.env, e.defaultMachine);
     const params = runParams(e, body, machine);
     const id = newRunId();
-    const job = runStub(c.env.RUN, id);
-    const started = await job.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
+    const run = runStub(c.env.RUN, id);
+    const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
     if (!started.ok) throw startRefused(started.refusal, body.cores !== undefined);
     const location = `/api/runs/${id}`;
     if (body.wait || c.req.valid("query").wait === "true") {
       let last: RunStatus | null = null;
-      for await (const s of watch(job, () => false, Date.now() + WAIT_MS)) last = s;
+      for await (const s of watch(run, () => false, Date.now() + WAIT_MS)) last = s;
       if (last && last.status !== "running") return c.json(last, 200, { Location: location });
     }
     return c.json({ id, status: started.value.status, location }, 202, { Location: location });
@@ -251,10 +251,10 @@ runs.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = runStub(c.env.RUN, id);
-    await statusOf(job, id);
+    const run = runStub(c.env.RUN, id);
+    await statusOf(run, id);
     return streamSSE(c, async (stream) => {
-      for await (const s of watch(job, () => stream.aborted)) {
+      for await (const s of watch(run, () => stream.aborted)) {
         await stream.writeSSE({ event: s.status === "running" ? "progress" : "done", data: JSON.stringify(s) });
       }
     });

@@ -1,6 +1,6 @@
 
 import { EXPERIMENTS, inProcessSimulator, ParamError, runExperiment, type Simulator } from "../../experiments/index.ts";
-import { toChromeTrace } from "../../engine/index.ts";
+import { ENGINES, toChromeTrace, type EngineName } from "../../engine/index.ts";
 import { writeFileSync } from "node:fs";
 import { intListFlag, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -20,7 +20,7 @@ export const run: Command = {
     protocol: { type: "string", description: "protocols to run (comma-separated), where the experiment has them" },
     kernel: { type: "string", description: "kernels to run (comma-separated), where the experiment has them" },
     params: { type: "string", description: "further experiment parameters as JSON" },
-    engine: { type: "string", description: "inproc or durable", default: "inproc" },
+    engine: { type: "string", description: ENGINES.join(" or "), default: "inproc" },
     trace: { type: "string", description: "write the Chrome trace (Perfetto) of the first run to this file" },
   },
   async run(args) {
@@ -45,19 +45,19 @@ export const run: Command = {
     for (const list of ["protocol", "kernel"] as const) {
       if (flags[list] !== undefined) params = { ...params, [`${list}s`]: String(flags[list]).split(",") };
     }
-    const engine = flags.engine;
-    if (engine !== "inproc" && engine !== "durable") throw new UsageError(`--engine: must be inproc or durable, not "${engine}"`);
+    const engine = flags.engine as EngineName;
+    if (!ENGINES.includes(engine)) throw new UsageError(`--engine: must be ${ENGINES.join(" or ")}, not "${engine}"`);
     const traceFile = flags.trace as string | undefined;
     let dispose = async () => {};
-    let runner: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
+    let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
     if (engine === "durable") {
       const local = await import("../local-durable.ts");
       const d = await local.startLocalDurable({ trace: Boolean(traceFile) });
-      runner = d.simulator;
+      simulator = d.simulator;
       dispose = d.dispose;
     }
     try {
-      const { result, outcomes } = await runExperiment(name, machine, params, runner, engine).catch((e: unknown) => {
+      const { result, outcomes } = await runExperiment(name, machine, params, simulator, engine).catch((e: unknown) => {
         if (!(e instanceof ParamError)) throw e;
         const flag = FLAG_OF[e.field.split(/[.[]/)[0]];
         throw new UsageError(flag ? `${flag}: ${e.reason}` : `--params: ${e.field}: ${e.reason}`);
