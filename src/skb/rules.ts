@@ -68,9 +68,9 @@ each_other(Root, Row, N, C-to(C, Cost, Root)) :-
 
 % The root sends to the leader of every other package and to its own mates;
 % each leader forwards to its package-mates and aggregates their replies.
-% plain: every send in id order, buffers at the sender. numa: remote leaders
-% first, then the root's own package, each farthest first, and every buffer
-% local to the core that aggregates (the leader, or the root for its mates).
+% plain: every send in id order, buffers at the sender. numa: farthest first
+% (see order_key/5), and every buffer local to the core that aggregates (the
+% leader, or the root for its mates).
 multicast(Mode, Root, N, [send(Root, private, Rs)|Forwards]) :-
     findall(R, receiver(Mode, Root, N, R), Rs0), sort(Rs0, Rs),
     findall(send(L, private, Ms), forwards(Mode, Root, N, L, Ms), Forwards).
@@ -80,10 +80,10 @@ receiver(Mode, Root, N, R) :-
 
 receiver(Mode, Root, RP, Row, N, Key-to(L, C, B)) :-
     package(P), P \== RP, package_cores(P, [L|_]), L < N,
-    rtt_slot(L, I), arg(I, Row, C), order_key(Mode, 0, L, C, Key), leader_buffer(Mode, Root, L, B).
+    rtt_slot(L, I), arg(I, Row, C), order_key(Mode, leader(P), L, C, Key), leader_buffer(Mode, Root, L, B).
 receiver(Mode, Root, RP, Row, N, Key-to(M, C, Root)) :-
     package_cores(RP, Cs), member(M, Cs), M \== Root, M < N,
-    rtt_slot(M, I), arg(I, Row, C), order_key(Mode, 1, M, C, Key).
+    rtt_slot(M, I), arg(I, Row, C), order_key(Mode, mate, M, C, Key).
 
 % forwards(Mode, Root, N, L, Ms): L leads another package than Root's and
 % sends to its package-mates Ms.
@@ -94,13 +94,19 @@ forwards(Mode, Root, N, L, Ms) :-
 % package_cores/2 lists a package's cores in ascending order: the first at or
 % above N ends the tree's share of the package.
 keyed_mates([M|Ms], Mode, L, Row, N, [Key-to(M, C, L)|Ks]) :-
-    M < N, !, rtt_slot(M, I), arg(I, Row, C), order_key(Mode, 0, M, C, Key),
+    M < N, !, rtt_slot(M, I), arg(I, Row, C), order_key(Mode, mate, M, C, Key),
     keyed_mates(Ms, Mode, L, Row, N, Ks).
 keyed_mates(_, _, _, _, _, []).
 
-% order_key(Mode, Group, To, Cost, Key): sort/2 on Key gives the send order.
+% order_key(Mode, Role, To, Cost, Key): sort/2 on Key gives the send order.
+% plain: by core id. numa: by decreasing round trip, the root's own mates
+% included; among equal round trips the other packages' leaders first, the
+% higher package before the lower, then package-mates in ascending order:
+% the order Barrelfish's multicast program (usr/skb/programs/multicast.pl)
+% leaves after its stable sort by decreasing round trip.
 order_key(plain, _, To, _, To).
-order_key(numa, Group, To, Cost, k(Group, K, To)) :- K is -Cost.
+order_key(numa, leader(P), _, Cost, k(K, 0, Q)) :- K is -Cost, Q is -P.
+order_key(numa, mate, To, Cost, k(K, 1, To)) :- K is -Cost.
 
 leader_buffer(plain, Root, _, Root).
 leader_buffer(numa, _, L, L).
