@@ -1,8 +1,11 @@
-// One simulated core on virtual time: its event queue, its clock, and the
+// One simulated core on virtual time: its event queues, its clock, and the
 // kernel it hosts. Single-threaded and non-preemptible: a handler starts at
 // max(arrival, busy-until), runs to completion, and keeps the core busy for
-// the cycles it charges. The same class runs inside the in-process engine and
-// inside a core's Durable Object.
+// the cycles it charges. Hardware events (the memory system's) are handled at
+// their own arrival, busy CPU or not, and before any CPU handler that starts
+// at or after them; so that none can be missed, a CPU handler only starts
+// before the window's bound. The same class runs inside the in-process engine
+// and inside a core's Durable Object.
 import { EventClass, type Json, type SimEvent } from "./event.ts";
 import type { Context, Kernel } from "./kernel.ts";
 import { EventQueue } from "./queue.ts";
@@ -35,11 +38,15 @@ export class CoreRuntime implements Context {
   private outbox: Outbox = () => {};
   private work: WindowWork = { events: 0, messages: 0, sentMin: Infinity };
   private readonly hasher: TraceHash;
+  /** Whether the handler running now is a hardware event's: it may not charge the CPU. */
+  private hardware = false;
 
   private constructor(
     readonly core: number,
     readonly kernel: Kernel,
+    /** Events for the CPU, and the memory system's. */
     private readonly queue: EventQueue,
+    private readonly hwQueue: EventQueue,
     private busyUntil: number,
     private seq: number,
     public events: number,
@@ -52,20 +59,29 @@ export class CoreRuntime implements Context {
   }
 
   static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: number, trace: boolean): CoreRuntime {
-    return new CoreRuntime(core, kernel, EventQueue.from(initial), 0, 0, 0, 0, undefined, lookahead, trace ? [] : null);
+    return CoreRuntime.make(core, kernel, initial, 0, 0, 0, 0, undefined, lookahead, trace ? [] : null);
   }
 
   static restore(s: CoreSnapshot, kernel: Kernel, lookahead: number): CoreRuntime {
-    return new CoreRuntime(s.core, kernel, EventQueue.from(s.queue), s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace);
+    return CoreRuntime.make(s.core, kernel, s.queue, s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace);
   }
 
-  /** Arrival time of this core's next event, Infinity when it has none. */
+  private static make(core: number, kernel: Kernel, events: SimEvent[], ...rest: [number, number, number, number, string | undefined, number, TraceRecord[] | null]): CoreRuntime {
+    const cpu = new EventQueue();
+    const hw = new EventQueue();
+    for (const e of events) (e.cls === EventClass.Hardware ? hw : cpu).push(e);
+    return new CoreRuntime(core, kernel, cpu, hw, ...rest);
+  }
+
+  /** When this core next handles an event: its next hardware event, or its next CPU event's start. Infinity when it has none. */
   nextTime(): number {
-    return this.queue.nextTime();
+    const cpu = this.queue.size ? Math.max(this.queue.nextTime(), this.busyUntil) : Infinity;
+    const hw = this.hwQueue.nextTime();
+    return hw < cpu ? hw : cpu;
   }
 
   get pending(): number {
-    return this.queue.size;
+    return this.queue.size + this.hwQueue.size;
   }
 
   get clock(): number {
@@ -77,13 +93,14 @@ export class CoreRuntime implements Context {
   }
 
   deliver(e: SimEvent): void {
-    this.queue.push(e);
+    (e.cls === EventClass.Hardware ? this.hwQueue : this.queue).push(e);
   }
 
   /**
-   * Handle, in key order, every event that arrives before `bound`. The caller
-   * guarantees that no event arriving before `bound` is still to come. The
-   * returned tally is reused by the next call.
+   * Handle, in key order, every hardware event that arrives before `bound`
+   * and every CPU event that starts before it. The caller guarantees that no
+   * event arriving before `bound` is still to come. The returned tally is
+   * reused by the next call.
    */
   process(bound: number, outbox: Outbox): WindowWork {
     this.outbox = outbox;
@@ -92,17 +109,24 @@ export class CoreRuntime implements Context {
     work.messages = 0;
     work.sentMin = Infinity;
     const q = this.queue;
-    while (q.size && q.nextTime() < bound) {
-      const e = q.pop()!;
-      const start = e.time > this.busyUntil ? e.time : this.busyUntil;
-      this.now = start;
+    const hw = this.hwQueue;
+    for (;;) {
+      const hwAt = hw.nextTime();
+      const start = q.size ? Math.max(q.nextTime(), this.busyUntil) : Infinity;
+      const hardware = hwAt <= start;
+      const at = hardware ? hwAt : start;
+      if (!(at < bound)) break;
+      const e = (hardware ? hw : q).pop()!;
+      this.now = at;
+      this.hardware = hardware;
       this.kernel.handle(e, this);
-      this.busyUntil = this.now;
+      if (!hardware) this.busyUntil = this.now;
       work.events++;
       // The source's sequence number is left out: its own hash already covers the send.
-      this.hasher.num(start).num(this.now).word(e.src).str(e.kind);
-      this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start, end: this.now, src: e.src, seq: e.seq });
+      this.hasher.num(at).num(this.now).word(e.src).str(e.kind);
+      this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start: at, end: this.now, src: e.src, seq: e.seq });
     }
+    this.hardware = false;
     this.events += work.events;
     this.messages += work.messages;
     return work;
@@ -110,6 +134,7 @@ export class CoreRuntime implements Context {
 
   charge(cycles: number): void {
     if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: charge of ${cycles} cycles`);
+    if (this.hardware && cycles > 0) throw new Error(`core ${this.core}: a hardware event cannot keep the CPU busy`);
     this.now += cycles;
   }
 
@@ -128,7 +153,7 @@ export class CoreRuntime implements Context {
 
   after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): void {
     if (!(delay >= 0) || !Number.isInteger(delay)) throw new RangeError(`core ${this.core}: timer delay ${delay}`);
-    this.queue.push({ time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data });
+    this.deliver({ time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data });
   }
 
   snapshot(): CoreSnapshot {
@@ -139,7 +164,7 @@ export class CoreRuntime implements Context {
       events: this.events,
       messages: this.messages,
       hash: this.hash,
-      queue: this.queue.toArray(),
+      queue: [...this.queue.toArray(), ...this.hwQueue.toArray()],
       kernel: this.kernel.snapshot(),
       trace: this.trace,
     };

@@ -7,12 +7,19 @@ import type { Json } from "../json.ts";
 
 export type { Json };
 
-/** Ties at one arrival time: control before interrupts before messages before timers. */
+/**
+ * Ties at one arrival time: control before interrupts before messages before
+ * timers. Hardware events are the memory system's (a line's home agent, a
+ * probe): they do not run on the core's CPU, so they are handled at their own
+ * time even while the CPU is busy, and before a CPU handler that starts at or
+ * after it.
+ */
 export const EventClass = {
   Control: 0,
   Interrupt: 1,
   Message: 2,
   Timer: 3,
+  Hardware: 4,
 } as const;
 export type EventClass = (typeof EventClass)[keyof typeof EventClass];
 
