@@ -119,9 +119,9 @@ export interface LineSnapshot {
 export interface HomeSnapshot {
   package: number;
   core: number;
-  /** When the home (or the bus) may start its next transaction; on a front-side bus, when each die's L2 may. */
-  next: number;
-  dies: number[];
+  /** Start times the home (or the bus) has booked, and on a front-side bus each die's L2. */
+  starts: number[];
+  dies: number[][];
   links: [number, number][];
   lines: [string, LineSnapshot][];
 }
@@ -143,9 +143,9 @@ export class HomeAgent {
   private readonly net: Interconnect;
   private readonly lines = new Map<string, LineRecord>();
   private readonly links = new Map<number, number>();
-  /** The home (or the bus) starts its next transaction no earlier than this; each die's L2 likewise (FSB). */
-  private next = 0;
-  private dies: number[];
+  /** Starts the home (or the bus) has booked, ascending; each die's L2 likewise (FSB). */
+  private starts: number[] = [];
+  private dies: number[][];
 
   constructor(
     readonly machine: Machine,
@@ -153,7 +153,7 @@ export class HomeAgent {
     readonly homeCore: number,
   ) {
     this.net = interconnectOf(machine);
-    this.dies = this.net.fsb ? new Array<number>(machine.coreDie.reduce((n, d) => Math.max(n, d + 1), 0)).fill(0) : [];
+    this.dies = this.net.fsb ? Array.from({ length: machine.coreDie.reduce((n, d) => Math.max(n, d + 1), 0) }, () => []) : [];
     if (!Number.isInteger(homePackage) || homePackage < 0 || homePackage >= machine.numPackages) {
       throw new RangeError(`homePackage: no package ${homePackage}`);
     }
@@ -161,8 +161,8 @@ export class HomeAgent {
 
   static restore(machine: Machine, s: HomeSnapshot): HomeAgent {
     const h = new HomeAgent(machine, s.package, s.core);
-    h.next = s.next;
-    h.dies = [...s.dies];
+    h.starts = [...s.starts];
+    h.dies = s.dies.map((d) => [...d]);
     for (const [k, v] of s.links) h.links.set(k, v);
     for (const [id, l] of s.lines) h.lines.set(id, { ...l, states: new Map(l.states) });
     return h;
@@ -172,8 +172,8 @@ export class HomeAgent {
     return {
       package: this.homePackage,
       core: this.homeCore,
-      next: this.next,
-      dies: [...this.dies],
+      starts: [...this.starts],
+      dies: this.dies.map((d) => [...d]),
       links: [...this.links],
       lines: [...this.lines].map(([id, l]) => [
         id,
@@ -199,6 +199,14 @@ export class HomeAgent {
    */
   request(arrival: number, req: LineRequest): Transaction {
     this.check(arrival, req);
+    // No later request arrives before this one: bookings that end by now are history.
+    const { homeOccupancy, dieOccupancy } = this.net.t;
+    prune(this.starts, arrival, homeOccupancy);
+    for (const d of this.dies) prune(d, arrival, dieOccupancy);
+    return this.serve(arrival, req);
+  }
+
+  private serve(arrival: number, req: LineRequest): Transaction {
     let rec = this.lines.get(req.line);
     if (!rec) this.lines.set(req.line, (rec = { states: new Map(), busy: 0, seq: 0, transactions: 0, waitSum: 0, waitMax: 0 }));
     const tx = this.net.fsb ? this.bus(rec, arrival, req) : this.broadcast(rec, arrival, req);
@@ -226,7 +234,7 @@ export class HomeAgent {
         return { p, at: this.arrival(p, seen) };
       })
       .sort((a, b) => a.at - b.at || a.p - b.p);
-    return { write, reads: queue.map(({ p, at }) => this.request(at, { requester: p, line: w.line, op: "read" })) };
+    return { write, reads: queue.map(({ p, at }) => this.serve(at, { requester: p, line: w.line, op: "read" })) };
   }
 
   /** Per-line contention: transactions and their queueing at the home, hottest (most waited) first. */
@@ -251,8 +259,7 @@ export class HomeAgent {
   private broadcast(rec: LineRecord, arrival: number, req: LineRequest): Transaction {
     const { t } = this.net;
     const m = this.machine;
-    const serviced = Math.max(arrival, rec.busy, this.next);
-    this.next = serviced + t.homeOccupancy;
+    const serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy);
     const r = req.requester;
     const rp = m.corePackage[r];
     const owner = ownerOf(rec, r);
@@ -295,13 +302,11 @@ export class HomeAgent {
     let supplier: number | "memory" | null;
     if (local) {
       // The L2 snoops the die-mates and answers: dieTransfer, data or not.
-      serviced = Math.max(arrival, rec.busy, this.dies[die[r]]);
-      this.dies[die[r]] = serviced + t.dieOccupancy;
+      serviced = book(this.dies[die[r]], Math.max(arrival, rec.busy), t.dieOccupancy);
       supplier = needData ? (onDie.find((c) => c === owner) ?? onDie[0]) : null;
       complete = serviced + t.dieTransfer + t.chip;
     } else {
-      serviced = Math.max(arrival, rec.busy, this.next);
-      this.next = serviced + t.homeOccupancy;
+      serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy);
       supplier = needData ? (owner ?? "memory") : null;
       complete = serviced + (supplier === "memory" ? Math.max(t.hop, t.memory) : t.hop) + t.chip;
     }
@@ -357,6 +362,28 @@ export class HomeAgent {
       released,
     };
   }
+}
+
+/**
+ * Books the first start at or after `earliest` that keeps `length` cycles
+ * clear of every booked start (ascending in `starts`). A transaction waiting
+ * for its line does not hold up the home for other lines: a later request may
+ * take an earlier gap.
+ */
+function book(starts: number[], earliest: number, length: number): number {
+  if (length <= 0) return earliest;
+  let t = earliest;
+  let i = 0;
+  while (i < starts.length && starts[i] + length <= t) i++;
+  for (; i < starts.length && starts[i] < t + length; i++) t = Math.max(t, starts[i] + length);
+  starts.splice(i, 0, t);
+  return t;
+}
+
+function prune(starts: number[], now: number, length: number): void {
+  let n = 0;
+  while (n < starts.length && starts[n] + length <= now) n++;
+  if (n) starts.splice(0, n);
 }
 
 function ownerOf(rec: LineRecord, except: number): number | undefined {
