@@ -13,8 +13,9 @@
 // - A miss or an upgrade is a transaction. The requester's request reaches the
 //   home (`arrival`); the home takes transactions in arrival order, one at a
 //   time per line (a line is busy from service until the requester's
-//   completion is acknowledged), and starts at most one transaction per
-//   `homeOccupancy` cycles whatever the line.
+//   completion is acknowledged); whatever their lines, a transaction holds one
+//   of the home's `homeSlots` request slots for `homeOccupancy` cycles from
+//   its start, so a busy home queues requests.
 // - HyperTransport machines (the paper's Opterons: MOESI, no probe filter in
 //   2009): the home broadcasts a probe to every package along a breadth-first
 //   tree and every package answers the requester; the owner (M, O or E)
@@ -259,7 +260,7 @@ export class HomeAgent {
   private broadcast(rec: LineRecord, arrival: number, req: LineRequest): Transaction {
     const { t } = this.net;
     const m = this.machine;
-    const serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy);
+    const serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy, t.homeSlots);
     const r = req.requester;
     const rp = m.corePackage[r];
     const owner = ownerOf(rec, r);
@@ -302,11 +303,11 @@ export class HomeAgent {
     let supplier: number | "memory" | null;
     if (local) {
       // The L2 snoops the die-mates and answers: dieTransfer, data or not.
-      serviced = book(this.dies[die[r]], Math.max(arrival, rec.busy), t.dieOccupancy);
+      serviced = book(this.dies[die[r]], Math.max(arrival, rec.busy), t.dieOccupancy, 1);
       supplier = needData ? (onDie.find((c) => c === owner) ?? onDie[0]) : null;
       complete = serviced + t.dieTransfer + t.chip;
     } else {
-      serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy);
+      serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy, t.homeSlots);
       supplier = needData ? (owner ?? "memory") : null;
       complete = serviced + (supplier === "memory" ? Math.max(t.hop, t.memory) : t.hop) + t.chip;
     }
@@ -365,17 +366,24 @@ export class HomeAgent {
 }
 
 /**
- * Books the first start at or after `earliest` that keeps `length` cycles
- * clear of every booked start (ascending in `starts`). A transaction waiting
- * for its line does not hold up the home for other lines: a later request may
- * take an earlier gap.
+ * Books the first start at or after `earliest` such that no instant has more
+ * than `capacity` bookings of `length` cycles under way (booked starts are
+ * ascending in `starts`). A transaction waiting for its line does not hold
+ * up the home for other lines: a later request may take an earlier gap.
  */
-function book(starts: number[], earliest: number, length: number): number {
+function book(starts: number[], earliest: number, length: number, capacity: number): number {
   if (length <= 0) return earliest;
+  const busy = (p: number) => {
+    let n = 0;
+    for (const s of starts) if (s > p - length && s <= p) n++;
+    return n;
+  };
+  // A start at t fits if capacity is free at t and at every booked start within its length.
+  const fits = (t: number) => busy(t) < capacity && starts.every((s) => s <= t || s >= t + length || busy(s) < capacity);
   let t = earliest;
+  if (!fits(t)) t = Math.min(...starts.map((s) => s + length).filter((e) => e > earliest && fits(e)));
   let i = 0;
-  while (i < starts.length && starts[i] + length <= t) i++;
-  for (; i < starts.length && starts[i] < t + length; i++) t = Math.max(t, starts[i] + length);
+  while (i < starts.length && starts[i] <= t) i++;
   starts.splice(i, 0, t);
   return t;
 }

@@ -69,18 +69,19 @@ export const CALIBRATED_COSTS: Record<"intel-2x4" | "amd-2x2" | "amd-4x4" | "amd
     // load-to-use latency (Intel 64 and IA-32 Optimization Reference Manual);
     // probeLookup: the bus's snoop phase, 4 bus clocks of 333 MHz after the
     // request (P6-family bus protocol); hopLeg (a bus transaction, start to data
-    // at the die), homeOccupancy (the bus), dieTransfer and dieOccupancy (the
-    // shared L2): fitted to Table 2 (intel-2x4). linkGBps: the 1333 MT/s, 8-byte
-    // FSB (Xeon X5355); unused, the bus is homeOccupancy.
+    // at the die), homeOccupancy and homeSlots (the bus), dieTransfer and
+    // dieOccupancy (the shared L2): fitted to Table 2 (intel-2x4). linkGBps:
+    // the 1333 MT/s, 8-byte FSB (Xeon X5355); unused, the bus is homeOccupancy.
     chipLeg: 7,
     hopLeg: 112,
     probeLookup: 32,
     homeOccupancy: 66,
+    homeSlots: 1,
     dieTransfer: 15,
     dieOccupancy: 15,
     linkGBps: 10.67,
     memoryNs: DDR2_667_ROW_MISS_NS,
-    // Core 2: memory disambiguation lets loads pass older stores.
+    // Fitted: with false the pairs stream at 10.1 and 3.36 (paper 11.97, 3.78).
     loadsPassStores: true,
   },
   "amd-2x2": {
@@ -92,15 +93,17 @@ export const CALIBRATED_COSTS: Record<"intel-2x4" | "amd-2x2" | "amd-4x4" | "amd
     occPerLine: 1.028,
     dispatcherSwitch: 357,
     tlbInvalidate: 320,
-    // The line model. chipLeg, hopLeg, homeOccupancy: fitted to Table 2
-    // (amd-2x2), probeLookup tied to 2 chipLeg; loadsPassStores = false fitted
-    // to its throughput (with it true the one-hop pair streams as fast as the
-    // same-die pair: 3.29 against the paper's 3.42 and 3.19). linkGBps: 16-bit
-    // HyperTransport at 1 GHz, double-pumped, on the Opteron 2220 (K8 rev F).
-    chipLeg: 14,
-    hopLeg: 13,
-    probeLookup: 28,
-    homeOccupancy: 72,
+    // The line model. chipLeg, hopLeg, homeOccupancy, homeSlots: fitted to
+    // Table 2 (amd-2x2); probeLookup tied to 2 chipLeg. loadsPassStores: false,
+    // fitted to its throughput: with loads passing stores the one-hop pair
+    // streams at 3.39 (paper 3.19); the K8 core has no memory disambiguation,
+    // which Family 10h and the Core 2 brought. linkGBps: 16-bit HyperTransport
+    // at 1 GHz, double-pumped, on the Opteron 2220 (K8 rev F).
+    chipLeg: 18,
+    hopLeg: 5,
+    probeLookup: 36,
+    homeOccupancy: 220,
+    homeSlots: 3,
     dieTransfer: 0,
     dieOccupancy: 0,
     linkGBps: 4,
@@ -116,14 +119,16 @@ export const CALIBRATED_COSTS: Record<"intel-2x4" | "amd-2x2" | "amd-4x4" | "amd
     occPerLine: 0.158,
     dispatcherSwitch: 1063,
     tlbInvalidate: 320,
-    // The line model. chipLeg, hopLeg, homeOccupancy: fitted to Table 2
-    // (amd-4x4), probeLookup tied to 2 chipLeg. linkGBps: 16-bit
-    // HyperTransport 1.1 at its top clock, 800 MHz: the first Shanghai
-    // 8000-series platforms ran HT 1.1 (h-online, 2008).
+    // The line model. chipLeg, hopLeg, homeOccupancy, homeSlots: fitted to
+    // Table 2 (amd-4x4); probeLookup tied to 2 chipLeg. loadsPassStores: true,
+    // fitted (with false the remote pairs stream at 3.23, paper 3.53).
+    // linkGBps: 16-bit HyperTransport 1.1 at its top clock, 800 MHz: the first
+    // Shanghai 8000-series platforms ran HT 1.1 (h-online, 2008).
     chipLeg: 17,
     hopLeg: 3,
     probeLookup: 34,
-    homeOccupancy: 71,
+    homeOccupancy: 211,
+    homeSlots: 3,
     dieTransfer: 0,
     dieOccupancy: 0,
     linkGBps: 3.2,
@@ -139,13 +144,16 @@ export const CALIBRATED_COSTS: Record<"intel-2x4" | "amd-2x2" | "amd-4x4" | "amd
     occPerLine: 0.014,
     dispatcherSwitch: 1149,
     tlbInvalidate: 320,
-    // The line model. chipLeg, hopLeg, homeOccupancy: fitted to Table 2
-    // (amd-8x4), probeLookup tied to 2 chipLeg. linkGBps: 16-bit
-    // HyperTransport at 1 GHz on the Opteron 8350 (Barcelona).
+    // The line model. chipLeg, hopLeg, homeOccupancy, homeSlots: fitted to
+    // Table 2 (amd-8x4); probeLookup tied to 2 chipLeg. loadsPassStores: Table
+    // 2 cannot tell here (the home bounds the stream either way); true, as on
+    // the other Family 10h machine. linkGBps: 16-bit HyperTransport at 1 GHz on
+    // the Opteron 8350 (Barcelona).
     chipLeg: 26,
     hopLeg: 1,
     probeLookup: 52,
-    homeOccupancy: 90,
+    homeOccupancy: 361,
+    homeSlots: 4,
     dieTransfer: 0,
     dieOccupancy: 0,
     linkGBps: 4,

@@ -75,8 +75,9 @@ export const CostParametersSchema = z.strictObject({
   hopLeg: positive("hopLeg"),
   /** A package (or die) looking a probe up in its caches and answering it. */
   probeLookup: positive("probeLookup"),
-  /** The home agent (HyperTransport) or the bus (FSB) starts one transaction per this many cycles. */
+  /** The home agent (HyperTransport) or the bus (FSB) has homeSlots request slots; a transaction holds one this many cycles from its start. */
   homeOccupancy: z.number().finite().nonnegative("must be >= 0"),
+  homeSlots: z.number().int("must be an integer").min(1, "must be >= 1").max(16, "must be <= 16"),
   /** The shared L2 snooping a die-mate and answering, when no other die is involved: no bus (FSB only). */
   dieTransfer: z.number().finite().nonnegative("must be >= 0"),
   /** The shared L2 starts one such transfer per this many cycles (FSB only). */

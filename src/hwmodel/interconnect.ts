@@ -27,6 +27,7 @@ export interface LineTimings {
   hop: number;
   probe: number;
   homeOccupancy: number;
+  homeSlots: number;
   dieTransfer: number;
   dieOccupancy: number;
   memory: number;
@@ -52,6 +53,7 @@ export class Interconnect {
       hop: Math.max(1, Math.round(c.hopLeg)),
       probe: Math.max(1, Math.round(c.probeLookup)),
       homeOccupancy: Math.round(c.homeOccupancy),
+      homeSlots: c.homeSlots,
       dieTransfer: Math.round(c.dieTransfer),
       dieOccupancy: Math.round(c.dieOccupancy),
       memory: Math.max(1, Math.round(c.memoryNs * machine.clockGHz)),

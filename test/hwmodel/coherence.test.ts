@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CoreLines, homeFor, HomeAgent } from "../../src/hwmodel/coherence.ts";
 import { Machine, type MachineDescription } from "../../src/hwmodel/index.ts";
 
-const htCosts = { chipLeg: 10, hopLeg: 20, probeLookup: 5, homeOccupancy: 0, dieTransfer: 0, dieOccupancy: 0, linkGBps: 4, memoryNs: 100 };
+const htCosts = { chipLeg: 10, hopLeg: 20, probeLookup: 5, homeOccupancy: 0, homeSlots: 1, dieTransfer: 0, dieOccupancy: 0, linkGBps: 4, memoryNs: 100 };
 
 /** Two packages of two cores (0,1 | 2,3), one HyperTransport link. */
 function duo(costs: Partial<typeof htCosts> = {}): Machine {
@@ -34,7 +34,7 @@ function fsb3(): Machine {
     sharedCaches: [{ level: 2, cores: [0, 1] }],
     interconnect: { type: "fsb" },
     memoryControllers: [{}],
-    costs: { chipLeg: 10, hopLeg: 50, probeLookup: 8, homeOccupancy: 20, dieTransfer: 30, dieOccupancy: 5, linkGBps: 8, memoryNs: 40 },
+    costs: { chipLeg: 10, hopLeg: 50, probeLookup: 8, homeOccupancy: 20, homeSlots: 1, dieTransfer: 30, dieOccupancy: 5, linkGBps: 8, memoryNs: 40 },
   });
 }
 
@@ -108,13 +108,19 @@ describe("HyperTransport home agent (MOESI, probes broadcast)", () => {
     expect(h.holders("z")).toEqual([[0, "O"], [1, "S"], [2, "S"], [3, "S"]]);
   });
 
-  it("home-node queueing: one transaction per homeOccupancy, and per line one at a time", () => {
+  it("home-node queueing: a transaction holds a home slot for homeOccupancy, and a line one at a time", () => {
     const h = new HomeAgent(duo({ homeOccupancy: 30 }), 0, 0);
     const a = h.request(10, { requester: 0, line: "a", op: "read" });
     const b = h.request(10, { requester: 1, line: "b", op: "read" });
     const a2 = h.request(12, { requester: 1, line: "a", op: "read" });
-    expect([a.serviced, b.serviced, a2.serviced]).toEqual([10, 40, 130]);
-    expect([a.wait, b.wait, a2.wait]).toEqual([0, 30, 118]);
+    const c = h.request(12, { requester: 0, line: "c", op: "read" });
+    // b waits for the slot; a2 for line a (its SrcDone at 130), holding no slot meanwhile, so c
+    // takes the gap after b's.
+    expect([a.serviced, b.serviced, a2.serviced, c.serviced]).toEqual([10, 40, 130, 70]);
+    expect([a.wait, b.wait, a2.wait, c.wait]).toEqual([0, 30, 118, 58]);
+    const two = new HomeAgent(duo({ homeOccupancy: 30, homeSlots: 2 }), 0, 0);
+    const served = ["a", "b", "c"].map((line) => two.request(10, { requester: 0, line, op: "read" }).serviced);
+    expect(served).toEqual([10, 10, 40]);
   });
 
   it("the home of a line is the lowest booted core of its package", () => {
