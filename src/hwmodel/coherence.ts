@@ -15,7 +15,11 @@
 //   time per line (a line is busy from service until the requester's
 //   completion is acknowledged); whatever their lines, a transaction holds one
 //   of the home's `homeSlots` request slots for `homeOccupancy` cycles from
-//   its start, so a busy home queues requests.
+//   its start, so a busy home queues requests. A request waiting for its line
+//   holds no slot: a later request for another line may go first.
+// - Every time the home returns (service, completion, each notice) lies at
+//   least Interconnect.minLag() after the request's arrival, and every arrival
+//   that long after its issue: the engine's lookahead must not exceed it.
 // - HyperTransport machines (the paper's Opterons: MOESI, no probe filter in
 //   2009): the home broadcasts a probe to every package along a breadth-first
 //   tree and every package answers the requester; the owner (M, O or E)
@@ -33,7 +37,8 @@
 // - A line polled by readers (a URPC slot, a broadcast channel): `writePolled`
 //   serialises the write and then every poller's re-read, each queued at the
 //   home once the invalidation has reached its poller and its request has come
-//   back.
+//   back. It handles those reads at once, so it suits lines nobody else
+//   touches meanwhile; otherwise send each re-read as its own request.
 //
 // What is not
 // - Contention between transactions of different homes on a shared link or a
@@ -47,9 +52,11 @@
 //
 // Sources: the Opteron's broadcast coherence and SrcDone, Conway and Hughes,
 // "The AMD Opteron Northbridge Architecture", IEEE Micro 27(2), 2007; packet
-// sizes, the HyperTransport I/O Link Specification; link widths and clocks
-// per machine in defaults.ts. Every latency is fitted to the paper's Table 2
-// through this mechanism (defaults.ts says which and how well).
+// sizes, the HyperTransport I/O Link Specification (interconnect.ts). The
+// latencies are fitted to the paper's Table 2 through this mechanism, run as
+// Barrelfish's ump_bench (test/hwmodel/urpc-bench.ts); link bandwidths, DRAM
+// and the Xeon's on-chip and snoop legs come from datasheets. defaults.ts
+// names the source of each value.
 import { interconnectOf, type Interconnect } from "./interconnect.ts";
 import type { Machine } from "./machine.ts";
 
@@ -108,16 +115,17 @@ interface LineRecord {
   waitMax: number;
 }
 
-export interface LineSnapshot {
+// Snapshots are type aliases, not interfaces, so that they are Json (src/json.ts) as they stand.
+export type LineSnapshot = {
   states: [number, LineState][];
   busy: number;
   seq: number;
   transactions: number;
   waitSum: number;
   waitMax: number;
-}
+};
 
-export interface HomeSnapshot {
+export type HomeSnapshot = {
   package: number;
   core: number;
   /** Start times the home (or the bus) has booked, and on a front-side bus each die's L2. */
@@ -125,7 +133,7 @@ export interface HomeSnapshot {
   dies: number[][];
   links: [number, number][];
   lines: [string, LineSnapshot][];
-}
+};
 
 /** The package whose home agent serves lines held in `memoryPackage`'s memory, and the core that owns it. */
 export function homeFor(m: Machine, memoryPackage: number, booted?: readonly number[]): { package: number; core: number } {
@@ -405,16 +413,18 @@ function ownerOf(rec: LineRecord, except: number): number | undefined {
  * in each line's transaction order, so a notice that overtakes an older
  * completion is not undone by it.
  */
+export type CoreLineSnapshot = [string, { state: LineState | "I"; seq: number }][];
+
 export class CoreLines {
   private readonly lines = new Map<string, { state: LineState | "I"; seq: number }>();
 
-  static restore(entries: [string, { state: LineState | "I"; seq: number }][]): CoreLines {
+  static restore(entries: CoreLineSnapshot): CoreLines {
     const v = new CoreLines();
     for (const [line, e] of entries) v.lines.set(line, { ...e });
     return v;
   }
 
-  toJSON(): [string, { state: LineState | "I"; seq: number }][] {
+  toJSON(): CoreLineSnapshot {
     return [...this.lines].map(([line, e]) => [line, { ...e }]);
   }
 

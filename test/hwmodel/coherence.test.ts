@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { CoreLines, homeFor, HomeAgent } from "../../src/hwmodel/coherence.ts";
 import { Machine, type MachineDescription } from "../../src/hwmodel/index.ts";
+import type { Json } from "../../src/json.ts";
 
 const htCosts = { chipLeg: 10, hopLeg: 20, probeLookup: 5, homeOccupancy: 0, homeSlots: 1, dieTransfer: 0, dieOccupancy: 0, linkGBps: 4, memoryNs: 100 };
 
@@ -173,7 +174,9 @@ describe("snapshots and views", () => {
     const h = new HomeAgent(m, 1, 2);
     h.request(40, { requester: 0, line: "a", op: "write" });
     h.request(45, { requester: 3, line: "a", op: "read" });
-    const copy = HomeAgent.restore(m, JSON.parse(JSON.stringify(h)));
+    // What a core's Durable Object would persist: plain JSON.
+    const saved: Json = h.toJSON();
+    const copy = HomeAgent.restore(m, JSON.parse(JSON.stringify(saved)));
     for (const agent of [h, copy]) agent.request(50, { requester: 1, line: "a", op: "rmw" });
     expect(copy.request(60, { requester: 2, line: "b", op: "read" })).toEqual(h.request(60, { requester: 2, line: "b", op: "read" }));
     expect(JSON.stringify(copy)).toBe(JSON.stringify(h));
@@ -200,6 +203,7 @@ describe("snapshots and views", () => {
     expect(v.hits("a", "read")).toBe(true);
     expect(v.hits("a", "write")).toBe(true);
     expect(v.state("a")).toBe("M");
-    expect(CoreLines.restore(JSON.parse(JSON.stringify(v))).state("a")).toBe("M");
+    const saved: Json = v.toJSON();
+    expect(CoreLines.restore(JSON.parse(JSON.stringify(saved))).state("a")).toBe("M");
   });
 });
