@@ -166,6 +166,7 @@ export class HomeAgent {
     if (!Number.isInteger(homePackage) || homePackage < 0 || homePackage >= machine.numPackages) {
       throw new RangeError(`homePackage: no package ${homePackage}`);
     }
+    if (!Number.isInteger(homeCore) || homeCore < 0 || homeCore >= machine.numCores) throw new RangeError(`homeCore: no core ${homeCore}`);
   }
 
   static restore(machine: Machine, s: HomeSnapshot): HomeAgent {
@@ -301,7 +302,8 @@ export class HomeAgent {
     const { t } = this.net;
     const die = this.machine.coreDie;
     const r = req.requester;
-    const others = [...rec.states.keys()].filter((c) => c !== r);
+    // By core, so that a restored agent picks the same supplier as the original.
+    const others = [...rec.states.keys()].filter((c) => c !== r).sort((a, b) => a - b);
     const onDie = others.filter((c) => die[c] === die[r]);
     const local = req.op === "read" ? onDie.length > 0 || rec.states.has(r) : others.length === onDie.length && (onDie.length > 0 || rec.states.has(r));
     const owner = ownerOf(rec, r);

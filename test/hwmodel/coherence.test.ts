@@ -190,6 +190,7 @@ describe("snapshots and views", () => {
     expect(() => h.request(1, { requester: 0, line: "", op: "read" })).toThrow(/^line:/);
     expect(() => h.request(1, { requester: 0, line: "a", op: "swap" as "read" })).toThrow(/^op:/);
     expect(() => new HomeAgent(duo(), 3, 0)).toThrow(/^homePackage: no package 3/);
+    expect(() => new HomeAgent(duo(), 0, 9)).toThrow(/^homeCore: no core 9/);
   });
 
   it("a core's view applies a line's outcomes in the home's order", () => {
