@@ -68,6 +68,26 @@ export const CostParametersSchema = z.strictObject({
   dispatcherSwitch: positive("dispatcherSwitch"),
   /** Invalidating one TLB entry (x86-64 invlpg: 95 to 320 cycles). */
   tlbInvalidate: positive("tlbInvalidate"),
+  // The cache-line model (coherence.ts). Legs are latencies in cycles.
+  /** A packet between a core and its package's northbridge (HyperTransport) or its die's bus interface (FSB). */
+  chipLeg: positive("chipLeg"),
+  /** One HyperTransport hop for a control packet, router included, serialisation excluded; on an FSB, a bus transaction from its start to the data at the die. */
+  hopLeg: positive("hopLeg"),
+  /** A package (or die) looking a probe up in its caches and answering it. */
+  probeLookup: positive("probeLookup"),
+  /** The home agent (HyperTransport) or the bus (FSB) has homeSlots request slots; a transaction holds one this many cycles from its start. */
+  homeOccupancy: z.number().finite().nonnegative("must be >= 0"),
+  homeSlots: z.number().int("must be an integer").min(1, "must be >= 1").max(16, "must be <= 16"),
+  /** The shared L2 snooping a die-mate and answering, when no other die is involved: no bus (FSB only). */
+  dieTransfer: z.number().finite().nonnegative("must be >= 0"),
+  /** The shared L2 starts one such transfer per this many cycles (FSB only). */
+  dieOccupancy: z.number().finite().nonnegative("must be >= 0"),
+  /** Bandwidth of one interconnect link, per direction, in bytes per ns (GB/s). */
+  linkGBps: positive("linkGBps"),
+  /** A DRAM access at the home memory controller, in ns. */
+  memoryNs: positive("memoryNs"),
+  /** Whether a core's load may miss while its older stores still wait for their lines (x86-TSO allows it). */
+  loadsPassStores: z.boolean({ error: "must be true or false" }),
 });
 
 export const LatencyMatrixSchema = z.strictObject({

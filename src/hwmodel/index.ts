@@ -6,3 +6,5 @@ export * from "./presets.ts";
 export * from "./latency-csv.ts";
 export * from "./calibration.ts";
 export * from "./summary.ts";
+export * from "./interconnect.ts";
+export * from "./coherence.ts";

@@ -1,0 +1,167 @@
+// The interconnect as the cache-line model sees it: which way a packet goes
+// between two packages, how long it takes, and how long it holds each link.
+//
+// HyperTransport: packets are routed hop by hop along a shortest path (ties
+// go to the lowest-numbered next package, as a BIOS fills the routing
+// tables); probes are broadcast along a breadth-first tree from the home, so
+// each link carries a probe once. A packet holds each link it crosses for its
+// size over the link's bandwidth; its head reaches the next crossbar `hopLeg`
+// after it starts on the link and goes on without waiting for its tail
+// (cut-through), so a packet pays its serialisation once however many hops
+// it makes. Packet sizes are HyperTransport's: every packet is a multiple of 4
+// bytes; requests and probes are 8-byte control packets, responses 4 bytes,
+// and a data response carries the 64-byte line behind its 4-byte header
+// (HyperTransport I/O Link Specification, packet formats; MindShare,
+// "HyperTransport System Architecture", ch. 4).
+//
+// Front-side bus: no links; the bus is the one place every transaction goes
+// through, and the home agent of the machine (coherence.ts) books it.
+import type { Machine } from "./machine.ts";
+
+export const PACKET_BYTES = { request: 8, probe: 8, response: 4, data: 68 } as const;
+export type PacketKind = keyof typeof PACKET_BYTES;
+
+/** Integer cycle counts of the line model, derived once per machine from its cost parameters. */
+export interface LineTimings {
+  chip: number;
+  hop: number;
+  probe: number;
+  homeOccupancy: number;
+  homeSlots: number;
+  dieTransfer: number;
+  dieOccupancy: number;
+  memory: number;
+  /** Cycles a packet of each kind holds a link. */
+  occupancy: Record<PacketKind, number>;
+}
+
+export class Interconnect {
+  readonly fsb: boolean;
+  readonly packages: number;
+  readonly t: LineTimings;
+  private readonly neighbours: number[][];
+  private readonly trees = new Map<number, { order: number[]; parent: Int32Array }>();
+
+  constructor(readonly machine: Machine) {
+    const c = machine.costs;
+    this.fsb = machine.interconnect === "fsb";
+    this.packages = machine.numPackages;
+    const bytesPerCycle = c.linkGBps / machine.clockGHz;
+    const occ = (bytes: number) => Math.max(1, Math.ceil(bytes / bytesPerCycle));
+    this.t = {
+      chip: Math.max(1, Math.round(c.chipLeg)),
+      hop: Math.max(1, Math.round(c.hopLeg)),
+      probe: Math.max(1, Math.round(c.probeLookup)),
+      homeOccupancy: Math.round(c.homeOccupancy),
+      homeSlots: c.homeSlots,
+      dieTransfer: Math.round(c.dieTransfer),
+      dieOccupancy: Math.round(c.dieOccupancy),
+      memory: Math.max(1, Math.round(c.memoryNs * machine.clockGHz)),
+      occupancy: {
+        request: occ(PACKET_BYTES.request),
+        probe: occ(PACKET_BYTES.probe),
+        response: occ(PACKET_BYTES.response),
+        data: occ(PACKET_BYTES.data),
+      },
+    };
+    this.neighbours = Array.from({ length: this.packages }, () => []);
+    const d = machine.description;
+    if (d.interconnect.type === "hypertransport") {
+      const index = new Map(machine.packageIds.map((id, i) => [id, i]));
+      for (const [a, b] of d.interconnect.links) {
+        const ia = index.get(a)!;
+        const ib = index.get(b)!;
+        if (!this.neighbours[ia].includes(ib)) this.neighbours[ia].push(ib);
+        if (!this.neighbours[ib].includes(ia)) this.neighbours[ib].push(ia);
+      }
+      for (const n of this.neighbours) n.sort((x, y) => x - y);
+    }
+  }
+
+  hops(a: number, b: number): number {
+    return this.machine.packageHops[a * this.packages + b];
+  }
+
+  /** The next package on the way from a to b (a !== b). */
+  nextHop(a: number, b: number): number {
+    const want = this.hops(a, b) - 1;
+    for (const n of this.neighbours[a]) if (this.hops(n, b) === want) return n;
+    throw new Error(`no route from package ${a} to ${b}`);
+  }
+
+  /** A packet's latency from package a's crossbar to b's on idle links. */
+  path(a: number, b: number, kind: PacketKind): number {
+    const h = this.fsb ? 0 : this.hops(a, b);
+    return h === 0 ? 0 : h * this.t.hop + this.t.occupancy[kind];
+  }
+
+  /**
+   * Sends a packet from package a's crossbar at time t to package b's, waiting
+   * for each link along the way to be free in `links` (directed link index
+   * from * packages + to -> free time) and booking it. Returns the arrival.
+   */
+  send(links: Map<number, number>, a: number, b: number, t: number, kind: PacketKind): number {
+    if (a === b) return t;
+    const occ = this.t.occupancy[kind];
+    let head = t;
+    for (let u = a; u !== b; ) {
+      const v = this.nextHop(u, b);
+      head = this.cross(links, u, v, head, occ);
+      u = v;
+    }
+    return head + occ;
+  }
+
+  /** One link: wait until it is free, hold it for the packet; returns when the head reaches the far crossbar. */
+  cross(links: Map<number, number>, u: number, v: number, t: number, occ: number): number {
+    const key = u * this.packages + v;
+    const depart = Math.max(t, links.get(key) ?? 0);
+    links.set(key, depart + occ);
+    return depart + this.t.hop;
+  }
+
+  /** The probe broadcast tree from a home: packages in breadth-first order and each one's parent (-1 at the root). */
+  broadcastTree(root: number): { order: number[]; parent: Int32Array } {
+    let tree = this.trees.get(root);
+    if (!tree) {
+      const parent = new Int32Array(this.packages).fill(-2);
+      parent[root] = -1;
+      const order = [root];
+      for (let i = 0; i < order.length; i++) {
+        for (const n of this.neighbours[order[i]]) {
+          if (parent[n] !== -2) continue;
+          parent[n] = order[i];
+          order.push(n);
+        }
+      }
+      tree = { order, parent };
+      this.trees.set(root, tree);
+    }
+    return tree;
+  }
+
+  /** When a request that `core` issues at `issue` reaches the home agent of package `home`. */
+  requestArrival(core: number, home: number, issue: number): number {
+    return issue + this.t.chip + this.path(this.machine.corePackage[core], home, "request");
+  }
+
+  /**
+   * The smallest lag between two cores that the line model asks for: from a
+   * request's issue to its arrival at the home, and from the home's handling
+   * of it to any notice or completion it sends. The engine's lookahead must
+   * not exceed it.
+   */
+  minLag(): number {
+    const t = this.t;
+    return Math.max(1, Math.min(t.chip, t.probe, this.fsb ? t.dieTransfer : Infinity));
+  }
+}
+
+const cache = new WeakMap<Machine, Interconnect>();
+
+/** The interconnect of a machine, built once. */
+export function interconnectOf(m: Machine): Interconnect {
+  let net = cache.get(m);
+  if (!net) cache.set(m, (net = new Interconnect(m)));
+  return net;
+}
