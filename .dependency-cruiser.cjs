@@ -6,6 +6,7 @@
 //   experiments              the workloads
 //   kernel                   what runs on a core: OS node (CPU driver + monitor) or an IPI baseline
 //   monitor, cpudriver       the per-core OS
+//   memory                   the memory system: cache lines, homes, store buffers (hardware events)
 //   engine                   virtual time, below the kernel it runs
 //   skb                      knowledge base, on the hardware model
 //   hwmodel                  machines and costs
@@ -31,12 +32,13 @@ module.exports = {
     layer("skb", ["hwmodel"]),
     layer("engine", []),
     layer("cpudriver", ["hwmodel"]),
-    layer("monitor", ["hwmodel", "skb", "engine", "cpudriver"]),
-    layer("kernel", ["hwmodel", "engine", "cpudriver", "monitor"]),
-    layer("experiments", ["hwmodel", "skb", "engine", "cpudriver", "monitor", "kernel"]),
-    layer("core-object", ["hwmodel", "skb", "engine", "cpudriver", "monitor", "kernel", "experiments"], WORKER),
-    layer("api", ["hwmodel", "skb", "engine", "cpudriver", "monitor", "kernel", "experiments", "core-object"], WORKER),
-    layer("cli", ["hwmodel", "skb", "engine", "cpudriver", "monitor", "kernel", "experiments", "core-object"]),
+    layer("memory", ["hwmodel", "engine"]),
+    layer("monitor", ["hwmodel", "skb", "engine", "cpudriver", "memory"]),
+    layer("kernel", ["hwmodel", "engine", "cpudriver", "memory", "monitor"]),
+    layer("experiments", ["hwmodel", "skb", "engine", "cpudriver", "memory", "monitor", "kernel"]),
+    layer("core-object", ["hwmodel", "skb", "engine", "cpudriver", "memory", "monitor", "kernel", "experiments"], WORKER),
+    layer("api", ["hwmodel", "skb", "engine", "cpudriver", "memory", "monitor", "kernel", "experiments", "core-object"], WORKER),
+    layer("cli", ["hwmodel", "skb", "engine", "cpudriver", "memory", "monitor", "kernel", "experiments", "core-object"]),
     {
       name: "src-stands-alone",
       comment: "The product never imports the bench or the tests.",

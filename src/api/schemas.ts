@@ -93,8 +93,7 @@ export const MachineSummarySchema = z
       z.object({
         pair: z.string().openapi({ description: "The class of core pair (Table 2): shared-cache, same-die, one-hop, ..." }),
         cores: z.tuple([z.number().int(), z.number().int()]),
-        roundTrip: z.number().openapi({ description: "URPC round trip, cycles" }),
-        throughput: z.number().openapi({ description: "Pipelined URPC messages per 1000 cycles" }),
+        roundTrip: z.number().openapi({ description: "URPC round trip on an idle machine, cycles (the urpc experiment measures throughput too)" }),
       }),
     ),
     roundTrip: z

@@ -124,7 +124,7 @@ export class CoreRuntime implements Context {
       work.events++;
       // The source's sequence number is left out: its own hash already covers the send.
       this.hasher.num(at).num(this.now).word(e.src).str(e.kind);
-      this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start: at, end: this.now, src: e.src, seq: e.seq });
+      this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start: at, end: this.now, src: e.src, seq: e.seq, ...(hardware ? { hardware } : {}) });
     }
     this.hardware = false;
     this.events += work.events;
@@ -138,7 +138,11 @@ export class CoreRuntime implements Context {
     this.now += cycles;
   }
 
-  send(dst: number, kind: string, data: Json, delay: number, cls: EventClass = EventClass.Message): void {
+  get cpuFreeAt(): number {
+    return this.hardware ? this.busyUntil : this.now;
+  }
+
+  send(dst: number, kind: string, data: Json, delay: number, cls: EventClass = EventClass.Message): number {
     if (dst === this.core) return this.after(delay, kind, data, cls);
     if (!(delay >= this.lookahead) || !Number.isInteger(delay)) {
       throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${this.lookahead}`);
@@ -149,11 +153,22 @@ export class CoreRuntime implements Context {
     this.hasher.word(dst).num(e.time);
     this.trace?.push({ type: "send", core: this.core, kind, time: this.now, dst, arrival: e.time, seq: e.seq });
     this.outbox(dst, e);
+    return e.seq;
   }
 
-  after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): void {
+  after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): number {
     if (!(delay >= 0) || !Number.isInteger(delay)) throw new RangeError(`core ${this.core}: timer delay ${delay}`);
-    this.deliver({ time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data });
+    const seq = this.seq++;
+    this.deliver({ time: this.now + delay, cls, src: this.core, seq, kind, data });
+    return seq;
+  }
+
+  arrive(kind: string, data: Json, src: number, seq: number): void {
+    this.queue.push({ time: this.now, cls: EventClass.Message, src, seq, kind, data });
+  }
+
+  annotate(name: string, start: number, end: number, args: Json): void {
+    this.trace?.push({ type: "span", core: this.core, name, start, end, args });
   }
 
   snapshot(): CoreSnapshot {

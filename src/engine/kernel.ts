@@ -8,12 +8,22 @@ export interface Context {
   readonly core: number;
   /** The core's clock inside the handler: its start plus the cycles charged so far. */
   readonly now: number;
-  /** Keep the core busy for more cycles. */
+  /** When the CPU is next free: the end of the handler under way, or of the last one. */
+  readonly cpuFreeAt: number;
+  /** Keep the core busy for more cycles (not from a hardware event). */
   charge(cycles: number): void;
-  /** A message to another core, arriving `delay` cycles from now (at least the lookahead). */
-  send(dst: number, kind: string, data: Json, delay: number, cls?: EventClass): void;
-  /** An event for this core itself, `delay` cycles from now. */
-  after(delay: number, kind: string, data: Json, cls?: EventClass): void;
+  /** A message to another core, arriving `delay` cycles from now (at least the lookahead); its sequence number. */
+  send(dst: number, kind: string, data: Json, delay: number, cls?: EventClass): number;
+  /** An event for this core itself, `delay` cycles from now; its sequence number. */
+  after(delay: number, kind: string, data: Json, cls?: EventClass): number;
+  /**
+   * A message for the CPU that reached this core through the memory system
+   * (another core's write, read here now): it keeps the identity of the event
+   * that sent it, `src` and `seq`, so the trace draws it from its sender.
+   */
+  arrive(kind: string, data: Json, src: number, seq: number): void;
+  /** A span for the trace only (a transaction at a home, say): it changes nothing of the run. */
+  annotate(name: string, start: number, end: number, args: Json): void;
 }
 
 /** One core's kernel: handles its events; its state is plain JSON so a core can be persisted and resumed. */

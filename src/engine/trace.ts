@@ -3,6 +3,7 @@
 // the order it handles events, so a run is identified by one hash that both
 // transports must reproduce; the records themselves are kept only when a
 // trace is asked for, and export to Chrome's trace event format (Perfetto).
+import type { Json } from "../json.ts";
 
 export interface HandlerRecord {
   type: "handler";
@@ -14,6 +15,8 @@ export interface HandlerRecord {
   end: number;
   src: number;
   seq: number;
+  /** A hardware event's (the memory system's), beside the CPU. */
+  hardware?: true;
 }
 
 export interface SendRecord {
@@ -26,7 +29,17 @@ export interface SendRecord {
   seq: number;
 }
 
-export type TraceRecord = HandlerRecord | SendRecord;
+/** Something the kernel marks for people: a transaction at a home, from arrival to completion. */
+export interface SpanRecord {
+  type: "span";
+  core: number;
+  name: string;
+  start: number;
+  end: number;
+  args: Json;
+}
+
+export type TraceRecord = HandlerRecord | SendRecord | SpanRecord;
 
 /** Strings hashed once: event kinds are few and recur on every event. */
 const stringWords = new Map<string, number>();
@@ -88,34 +101,42 @@ export function simulationHash(coreHashes: string[]): string {
   return h.hex();
 }
 
+/** When a record happened, for ordering. */
+const at = (r: TraceRecord): number => (r.type === "send" ? r.time : r.start);
+
 /** Canonical order of a merged trace: time, then core, then record order within the core. */
 export function mergeTraces(perCore: TraceRecord[][]): TraceRecord[] {
   const all = perCore.flatMap((records, core) => records.map((r, i) => ({ r, core, i })));
-  all.sort((x, y) => {
-    const tx = x.r.type === "handler" ? x.r.start : x.r.time;
-    const ty = y.r.type === "handler" ? y.r.start : y.r.time;
-    return tx - ty || x.core - y.core || x.i - y.i;
-  });
+  all.sort((x, y) => at(x.r) - at(y.r) || x.core - y.core || x.i - y.i);
   return all.map((x) => x.r);
 }
 
+/** A core's memory system (its home agent, its probes) is a thread of its own beside the CPU's. */
+const MEMORY_THREAD = 100_000;
+
 /**
- * Chrome trace event format: one thread per core, handlers as complete
- * events, messages as flow arrows from send to the receiving handler.
- * Timestamps in microseconds of the simulated machine.
+ * Chrome trace event format: one thread per core's CPU and one for its
+ * memory system, handlers as complete events, messages as flow arrows from
+ * send to the CPU handler that takes them, spans (transactions) on the
+ * memory threads. Timestamps in microseconds of the simulated machine.
  */
 export function toChromeTrace(records: TraceRecord[], clockGHz: number, name: string): object {
   const us = (cycles: number) => cycles / (clockGHz * 1000);
-  const cores = new Set(records.map((r) => r.core));
   const events: object[] = [{ name: "process_name", ph: "M", pid: 0, tid: 0, args: { name } }];
-  for (const c of [...cores].sort((a, b) => a - b)) {
-    events.push({ name: "thread_name", ph: "M", pid: 0, tid: c, args: { name: `core ${c}` } });
-  }
+  const threads = new Map<number, string>();
   for (const r of records) {
-    if (r.type === "handler") {
-      events.push({ name: r.kind, cat: "handler", ph: "X", pid: 0, tid: r.core, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
-      if (r.src >= 0 && r.src !== r.core) {
-        events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: `${r.src}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.start) });
+    threads.set(r.core, `core ${r.core}`);
+    if (r.type === "span" || (r.type === "handler" && r.hardware)) threads.set(MEMORY_THREAD + r.core, `core ${r.core} memory`);
+  }
+  for (const [tid, label] of [...threads].sort((a, b) => a[0] - b[0])) events.push({ name: "thread_name", ph: "M", pid: 0, tid, args: { name: label } });
+  for (const r of records) {
+    if (r.type === "span") {
+      events.push({ name: r.name, cat: "memory", ph: "X", pid: 0, tid: MEMORY_THREAD + r.core, ts: us(r.start), dur: us(r.end - r.start), args: r.args });
+    } else if (r.type === "handler") {
+      const tid = r.hardware ? MEMORY_THREAD + r.core : r.core;
+      events.push({ name: r.kind, cat: r.hardware ? "memory" : "handler", ph: "X", pid: 0, tid, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
+      if (!r.hardware && r.src >= 0 && r.src !== r.core) {
+        events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: `${r.src}:${r.seq}`, pid: 0, tid, ts: us(r.start) });
       }
     } else {
       events.push({ name: r.kind, cat: "message", ph: "s", id: `${r.core}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });

@@ -1,10 +1,10 @@
 // Booting a run: the machine of a SimulationSpec with a kernel on every core (an OS
 // node, or an IPI-based baseline), all running the experiment's application.
 // Start events say which cores begin the workload, at time 0.
-import { CostModel, Machine, RING_SLOTS } from "../hwmodel/index.ts";
+import { CostModel, interconnectOf, Machine, RING_SLOTS } from "../hwmodel/index.ts";
 import { EventClass, type Json, type SimulationOutcome, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
-import { RouteTable, type MonitorConfig } from "../monitor/index.ts";
+import { ChannelTable, RouteTable, type BroadcastSpec, type ChannelSpec, type MonitorConfig, type RouteSet } from "../monitor/index.ts";
 import {
   IpiKernel,
   OsNode,
@@ -42,24 +42,51 @@ export interface KernelSystemOptions<S extends Json, D extends Json, M extends J
   caps?: { cap: Capability; owner: number }[];
   /** Pages of the application mapped on every core at boot. */
   pages?: number;
+  /** The application's own URPC channels, beside the routes' (each channel's rings in the memory of core `memoryOf`'s package). */
+  channels?: { a: number; b: number; memoryOf: number }[];
+  /** Slots per ring of every channel; Barrelfish's default when left out. */
+  slots?: number;
+}
+
+/**
+ * The run's URPC channels: one per edge of every routing tree, its rings
+ * where the SKB put the edge's buffer (bufferAt), a broadcast tree's shared
+ * edges as one broadcast channel; and the application's own.
+ */
+export function channelsOf(machine: Machine, routes: RouteSet, app: readonly { a: number; b: number; memoryOf: number }[] = [], slots = RING_SLOTS): ChannelTable {
+  const pkg = (core: number) => machine.corePackage[core];
+  const channels: ChannelSpec[] = app.map((c) => ({ a: c.a, b: c.b, memory: pkg(c.memoryOf) }));
+  const broadcasts: BroadcastSpec[] = [];
+  for (const tree of Object.values(routes)) {
+    const shared = tree.edges.filter((e) => e.shared);
+    if (shared.length) broadcasts.push({ root: tree.root, receivers: shared.map((e) => e.to), memory: pkg(shared[0].bufferAt) });
+    for (const e of tree.edges) channels.push({ a: e.from, b: e.to, memory: pkg(e.bufferAt) });
+  }
+  return new ChannelTable(channels, broadcasts, slots);
 }
 
 export function kernelSystem<S extends Json, D extends Json, M extends Json>(spec: SimulationSpec, o: KernelSystemOptions<S, D, M>): System {
   const machine = machineOf(spec);
   const cost = new CostModel(machine);
+  const routes = spec.routes ?? {};
+  const channels = channelsOf(machine, routes, o.channels, o.slots);
   const env: KernelEnv = {
+    machine,
     cost,
     cores: spec.cores,
     app: o.app,
-    routes: new RouteTable(spec.routes ?? {}),
+    routes: new RouteTable(routes),
+    channels,
+    primer: (line) => channels.holders(line),
     caps: o.caps ?? [],
     pages: o.pages ?? 1,
-    config: { slots: RING_SLOTS, pollBudget: null, ...o.config },
+    config: { pollBudget: null, ...o.config },
   };
   const personality = o.personality ?? "barrelfish";
   return {
     cores: spec.cores,
-    lookahead: cost.minLine(),
+    // No memory-system event between two cores comes sooner (interconnect.ts), nor any IPI.
+    lookahead: interconnectOf(machine).minLag(),
     boot: (core) => (personality === "barrelfish" ? new OsNode(core, env) : new IpiKernel(core, env, personality)),
     // The state is what this system's kernels snapshot: the boundary where stored JSON becomes a kernel again.
     restore: (core, state) =>

@@ -1,13 +1,12 @@
 // The paper's micro-benchmark figures that the cost model is calibrated on,
-// carried here with their source, and the comparison of model against paper.
+// carried here with their source (the experiments measure the model against
+// them: src/experiments/calibration.ts).
 //
 // Source: A. Baumann et al., "The Multikernel: A New OS Architecture for
 // Scalable Multicore Systems", SOSP 2009: Table 1 (LRPC, one way, user to
 // user, cycles) and Table 2 (URPC ping-pong latency in cycles and pipelined
 // throughput in messages per 1000 cycles, queue of 16 messages).
-import { CostModel } from "./cost.ts";
 import type { Machine, PairClass } from "./machine.ts";
-import { preset } from "./presets.ts";
 
 export const PAPER_LRPC: Record<string, number> = {
   "intel-2x4": 845,
@@ -36,16 +35,6 @@ export const PAPER_URPC: UrpcFigure[] = [
   { machine: "amd-8x4", pair: "two-hop", latency: 618, throughput: 2.75 },
 ];
 
-export interface CalibrationRow {
-  table: "lrpc" | "urpc";
-  machine: string;
-  pair: PairClass;
-  metric: "latency" | "throughput";
-  paper: number;
-  model: number;
-  errorPct: number;
-}
-
 /** The lowest-numbered pair of cores of a class, e.g. the first two-hop pair. */
 export function representativePair(m: Machine, cls: PairClass): [number, number] | undefined {
   if (cls === "same-core") return [0, 0];
@@ -63,27 +52,4 @@ export function pairClasses(m: Machine): { pair: PairClass; cores: [number, numb
     }
   }
   return [...seen].map(([pair, cores]) => ({ pair, cores }));
-}
-
-const errorPct = (model: number, paper: number) => Math.round(((model - paper) / paper) * 10000) / 100;
-
-/**
- * Every cell of Tables 1 and 2: the paper's value beside the cost model's.
- */
-export function calibrate(): CalibrationRow[] {
-  const rows: CalibrationRow[] = [];
-  for (const [machine, paper] of Object.entries(PAPER_LRPC)) {
-    const model = new CostModel(preset(machine)!).lrpc();
-    rows.push({ table: "lrpc", machine, pair: "same-core", metric: "latency", paper, model, errorPct: errorPct(model, paper) });
-  }
-  for (const f of PAPER_URPC) {
-    const m = preset(f.machine)!;
-    const [a, b] = representativePair(m, f.pair)!;
-    const cost = new CostModel(m);
-    const latency = cost.urpcRoundTrip(a, b);
-    const throughput = Math.round(cost.urpcThroughput(a, b) * 100) / 100;
-    rows.push({ table: "urpc", machine: f.machine, pair: f.pair, metric: "latency", paper: f.latency, model: latency, errorPct: errorPct(latency, f.latency) });
-    rows.push({ table: "urpc", machine: f.machine, pair: f.pair, metric: "throughput", paper: f.throughput, model: throughput, errorPct: errorPct(throughput, f.throughput) });
-  }
-  return rows;
 }

@@ -135,6 +135,16 @@ export type HomeSnapshot = {
   lines: [string, LineSnapshot][];
 };
 
+/**
+ * The holders a line has before its first transaction, by core: how a
+ * simulation finds its lines at time 0 (a URPC ring warm from its first lap,
+ * say) without storing every line it will ever touch. A pure function of the
+ * line's name; the default is no holders at all.
+ */
+export type Primer = (line: string) => readonly (readonly [number, LineState])[];
+
+const COLD: Primer = () => [];
+
 /** The package whose home agent serves lines held in `memoryPackage`'s memory, and the core that owns it. */
 export function homeFor(m: Machine, memoryPackage: number, booted?: readonly number[]): { package: number; core: number } {
   const pkg = m.interconnect === "fsb" ? 0 : memoryPackage;
@@ -155,13 +165,19 @@ export class HomeAgent {
   /** Starts the home (or the bus) has booked, ascending; each die's L2 likewise (FSB). */
   private starts: number[] = [];
   private dies: number[][];
+  /** Scratch, by package: when a probe's head and all of it reached each package (one transaction at a time). */
+  private readonly headAt: Float64Array;
+  private readonly probedAt: Float64Array;
 
   constructor(
     readonly machine: Machine,
     readonly homePackage: number,
     readonly homeCore: number,
+    private readonly primer: Primer = COLD,
   ) {
     this.net = interconnectOf(machine);
+    this.headAt = new Float64Array(machine.numPackages);
+    this.probedAt = new Float64Array(machine.numPackages);
     this.dies = this.net.fsb ? Array.from({ length: machine.coreDie.reduce((n, d) => Math.max(n, d + 1), 0) }, () => []) : [];
     if (!Number.isInteger(homePackage) || homePackage < 0 || homePackage >= machine.numPackages) {
       throw new RangeError(`homePackage: no package ${homePackage}`);
@@ -169,8 +185,8 @@ export class HomeAgent {
     if (!Number.isInteger(homeCore) || homeCore < 0 || homeCore >= machine.numCores) throw new RangeError(`homeCore: no core ${homeCore}`);
   }
 
-  static restore(machine: Machine, s: HomeSnapshot): HomeAgent {
-    const h = new HomeAgent(machine, s.package, s.core);
+  static restore(machine: Machine, s: HomeSnapshot, primer: Primer = COLD): HomeAgent {
+    const h = new HomeAgent(machine, s.package, s.core, primer);
     h.starts = [...s.starts];
     h.dies = s.dies.map((d) => [...d]);
     for (const [k, v] of s.links) h.links.set(k, v);
@@ -199,7 +215,8 @@ export class HomeAgent {
 
   /** Every core's state of a line, by core. */
   holders(line: string): [number, LineState][] {
-    return [...(this.lines.get(line)?.states ?? [])].sort((a, b) => a[0] - b[0]);
+    const states = this.lines.get(line)?.states ?? new Map(this.primer(line));
+    return [...states].sort((a, b) => a[0] - b[0]);
   }
 
   /**
@@ -218,7 +235,7 @@ export class HomeAgent {
 
   private serve(arrival: number, req: LineRequest): Transaction {
     let rec = this.lines.get(req.line);
-    if (!rec) this.lines.set(req.line, (rec = { states: new Map(), busy: 0, seq: 0, transactions: 0, waitSum: 0, waitMax: 0 }));
+    if (!rec) this.lines.set(req.line, (rec = { states: new Map(this.primer(req.line)), busy: 0, seq: 0, transactions: 0, waitSum: 0, waitMax: 0 }));
     const tx = this.net.fsb ? this.bus(rec, arrival, req) : this.broadcast(rec, arrival, req);
     rec.transactions++;
     rec.waitSum += tx.wait;
@@ -274,15 +291,29 @@ export class HomeAgent {
     const rp = m.corePackage[r];
     const owner = ownerOf(rec, r);
     const needData = !rec.states.has(r);
-    const { order, parent } = this.net.broadcastTree(this.homePackage);
-    // Probe heads cut through the tree; a package acts on a probe once all of it is in.
-    const head = new Array<number>(this.net.packages);
-    const probed = new Array<number>(this.net.packages);
-    head[this.homePackage] = probed[this.homePackage] = serviced;
-    for (const p of order) {
-      if (parent[p] < 0) continue;
-      head[p] = this.net.cross(this.links, parent[p], p, head[parent[p]], t.occupancy.probe);
-      probed[p] = head[p] + t.occupancy.probe;
+    const probed = this.probedAt;
+    let order: readonly number[];
+    if (this.net.probeFilter) {
+      // The directory knows who may hold the line: probes go to those packages only, and the home answers too.
+      const targets = [this.homePackage];
+      for (const core of rec.states.keys()) {
+        const p = m.corePackage[core];
+        if (core !== r && !targets.includes(p)) targets.push(p);
+      }
+      order = targets.sort((a, b) => a - b);
+      for (const p of order) probed[p] = this.net.send(this.links, this.homePackage, p, serviced, "probe");
+    } else {
+      const tree = this.net.broadcastTree(this.homePackage);
+      const head = this.headAt;
+      order = tree.order;
+      // Probe heads cut through the tree; a package acts on a probe once all of it is in.
+      head[this.homePackage] = probed[this.homePackage] = serviced;
+      for (const p of order) {
+        const up = tree.parent[p];
+        if (up < 0) continue;
+        head[p] = this.net.cross(this.links, up, p, head[up], t.occupancy.probe);
+        probed[p] = head[p] + t.occupancy.probe;
+      }
     }
     const supplier = needData ? (owner ?? "memory") : null;
     let complete = serviced;
@@ -335,13 +366,16 @@ export class HomeAgent {
     const notices: Notice[] = [];
     const r = req.requester;
     const mine = rec.states.get(r);
-    for (const [core, s] of [...rec.states].sort((a, b) => a[0] - b[0])) {
+    for (const [core, s] of rec.states) {
       if (core === r) continue;
       const next: "O" | "S" | "I" = req.op !== "read" ? "I" : s === "M" ? dirtyShared : s === "O" ? "O" : "S";
-      if (next === s) continue;
-      notices.push({ core, at: reach(core), state: next });
-      if (next === "I") rec.states.delete(core);
-      else rec.states.set(core, next);
+      if (next !== s) notices.push({ core, at: reach(core), state: next });
+    }
+    // By core: the states' order of insertion is not kept when an agent is restored.
+    notices.sort((a, b) => a.core - b.core);
+    for (const n of notices) {
+      if (n.state === "I") rec.states.delete(n.core);
+      else rec.states.set(n.core, n.state);
     }
     if (req.op !== "read") rec.states.set(r, "M");
     else if (mine === undefined) rec.states.set(r, rec.states.size > 0 ? "S" : "E");
@@ -383,19 +417,32 @@ export class HomeAgent {
  */
 function book(starts: number[], earliest: number, length: number, capacity: number): number {
   if (length <= 0) return earliest;
-  const busy = (p: number) => {
-    let n = 0;
-    for (const s of starts) if (s > p - length && s <= p) n++;
-    return n;
-  };
-  // A start at t fits if capacity is free at t and at every booked start within its length.
-  const fits = (t: number) => busy(t) < capacity && starts.every((s) => s <= t || s >= t + length || busy(s) < capacity);
   let t = earliest;
-  if (!fits(t)) t = Math.min(...starts.map((s) => s + length).filter((e) => e > earliest && fits(e)));
+  if (!fits(starts, t, length, capacity)) {
+    t = Infinity;
+    for (const s of starts) {
+      const e = s + length;
+      if (e > earliest && e < t && fits(starts, e, length, capacity)) t = e;
+    }
+  }
   let i = 0;
   while (i < starts.length && starts[i] <= t) i++;
   starts.splice(i, 0, t);
   return t;
+}
+
+/** Bookings under way at p. */
+function busyAt(starts: number[], p: number, length: number): number {
+  let n = 0;
+  for (const s of starts) if (s > p - length && s <= p) n++;
+  return n;
+}
+
+/** A start at t fits if capacity is free at t and at every booked start within its length. */
+function fits(starts: number[], t: number, length: number, capacity: number): boolean {
+  if (busyAt(starts, t, length) >= capacity) return false;
+  for (const s of starts) if (s > t && s < t + length && busyAt(starts, s, length) >= capacity) return false;
+  return true;
 }
 
 function prune(starts: number[], now: number, length: number): void {
@@ -420,8 +467,14 @@ export type CoreLineSnapshot = [string, { state: LineState | "I"; seq: number }]
 export class CoreLines {
   private readonly lines = new Map<string, { state: LineState | "I"; seq: number }>();
 
-  static restore(entries: CoreLineSnapshot): CoreLines {
-    const v = new CoreLines();
+  /** `core`'s view; `primer` gives its copies of lines no transaction has touched yet. */
+  constructor(
+    private readonly core = -1,
+    private readonly primer: Primer = COLD,
+  ) {}
+
+  static restore(entries: CoreLineSnapshot, core = -1, primer: Primer = COLD): CoreLines {
+    const v = new CoreLines(core, primer);
     for (const [line, e] of entries) v.lines.set(line, { ...e });
     return v;
   }
@@ -431,14 +484,17 @@ export class CoreLines {
   }
 
   state(line: string): LineState | "I" {
-    return this.lines.get(line)?.state ?? "I";
+    const known = this.lines.get(line);
+    if (known) return known.state;
+    for (const [core, s] of this.primer(line)) if (core === this.core) return s;
+    return "I";
   }
 
   /** A read hits any valid copy; a write or rmw needs M or E (E turns M silently). */
   hits(line: string, op: LineOp): boolean {
     const s = this.state(line);
     if (op === "read") return s !== "I";
-    if (s === "E") this.lines.get(line)!.state = "M";
+    if (s === "E") this.lines.set(line, { state: "M", seq: this.lines.get(line)?.seq ?? 0 });
     return s === "M" || s === "E";
   }
 

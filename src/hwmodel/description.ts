@@ -34,6 +34,12 @@ export const InterconnectSchema = z.discriminatedUnion(
       type: z.literal("hypertransport"),
       /** Undirected point-to-point links between packages. */
       links: z.array(z.tuple([id, id])),
+      /**
+       * Whether each home keeps a probe filter (a directory of the packages
+       * that may hold its lines) and probes only those; without one, the
+       * paper's Opterons, every transaction probes every package.
+       */
+      probeFilter: z.boolean({ error: "must be true or false" }).default(false),
     }),
     z.strictObject({
       /** One shared front-side bus: every package is one bus transaction away. */
@@ -54,16 +60,6 @@ export const MemoryControllerSchema = z.strictObject({
  * inherits the rest from the defaults of its interconnect type.
  */
 export const CostParametersSchema = z.strictObject({
-  /** Moving a cache line between two cores through a cache they share. */
-  lineShared: positive("lineShared"),
-  /** ... between two cores of one package that share no cache. */
-  linePackage: positive("linePackage"),
-  /** ... between packages: base cost plus a cost per interconnect hop. */
-  lineRemote: positive("lineRemote"),
-  lineHop: z.number().finite().nonnegative("must be >= 0"),
-  /** Pipelined URPC: channel occupancy per message = occBase + occPerLine * line transfer. */
-  occBase: positive("occBase"),
-  occPerLine: z.number().finite().nonnegative("must be >= 0"),
   /** Switching the core to another dispatcher: address-space switch, TLB and cache refill, upcall. */
   dispatcherSwitch: positive("dispatcherSwitch"),
   /** Invalidating one TLB entry (x86-64 invlpg: 95 to 320 cycles). */

@@ -37,14 +37,20 @@ export interface LineTimings {
 
 export class Interconnect {
   readonly fsb: boolean;
+  /** HyperTransport homes probe only the packages that may hold a line (InterconnectSchema). */
+  readonly probeFilter: boolean;
   readonly packages: number;
   readonly t: LineTimings;
   private readonly neighbours: number[][];
   private readonly trees = new Map<number, { order: number[]; parent: Int32Array }>();
+  /** routes[a * packages + b]: the next package from a towards b; made on first use. */
+  private routes: Int32Array | null = null;
 
   constructor(readonly machine: Machine) {
     const c = machine.costs;
     this.fsb = machine.interconnect === "fsb";
+    const ic = machine.description.interconnect;
+    this.probeFilter = ic.type === "hypertransport" && ic.probeFilter;
     this.packages = machine.numPackages;
     const bytesPerCycle = c.linkGBps / machine.clockGHz;
     const occ = (bytes: number) => Math.max(1, Math.ceil(bytes / bytesPerCycle));
@@ -82,11 +88,23 @@ export class Interconnect {
     return this.machine.packageHops[a * this.packages + b];
   }
 
-  /** The next package on the way from a to b (a !== b). */
+  /** The next package on the way from a to b (a !== b), from a routing table built once. */
   nextHop(a: number, b: number): number {
-    const want = this.hops(a, b) - 1;
-    for (const n of this.neighbours[a]) if (this.hops(n, b) === want) return n;
-    throw new Error(`no route from package ${a} to ${b}`);
+    const p = this.packages;
+    if (!this.routes) {
+      this.routes = new Int32Array(p * p).fill(-1);
+      for (let u = 0; u < p; u++) {
+        for (let v = 0; v < p; v++) {
+          if (u === v) continue;
+          const want = this.hops(u, v) - 1;
+          const n = this.neighbours[u].find((x) => this.hops(x, v) === want);
+          if (n !== undefined) this.routes[u * p + v] = n;
+        }
+      }
+    }
+    const n = this.routes[a * p + b];
+    if (n < 0) throw new Error(`no route from package ${a} to ${b}`);
+    return n;
   }
 
   /** A packet's latency from package a's crossbar to b's on idle links. */

@@ -17,6 +17,8 @@ export interface RegularMachine {
   sharedCacheKiB?: number;
   /** Package links, or the shape to generate them in. */
   links: [number, number][] | "fsb" | "ring" | "mesh";
+  /** HyperTransport homes keep a probe filter (see InterconnectSchema). */
+  probeFilter?: boolean;
   costs?: Partial<CostParameters>;
 }
 
@@ -45,7 +47,7 @@ export function regularMachine(r: RegularMachine): MachineDescription {
     clockGHz: r.clockGHz,
     packages,
     sharedCaches,
-    interconnect: r.links === "fsb" ? { type: "fsb" } : { type: "hypertransport", links: linksFor(r.links, r.packages) },
+    interconnect: r.links === "fsb" ? { type: "fsb" } : { type: "hypertransport", links: linksFor(r.links, r.packages), ...(r.probeFilter ? { probeFilter: true } : {}) },
     memoryControllers: r.links === "fsb" ? [{}] : packages.map((p) => ({ package: p.id })),
     ...(r.costs ? { costs: r.costs } : {}),
   };
@@ -130,18 +132,24 @@ export function preset(name: string): Machine | undefined {
   return m;
 }
 
-/** A synthetic machine of `cores` cores: packages of 4 cores sharing an L3, in a HyperTransport mesh. */
+/**
+ * A synthetic machine of `cores` cores: packages of 4 cores sharing an L3, in
+ * a HyperTransport mesh. Its homes keep a probe filter: broadcasting every
+ * probe to hundreds of packages is what no machine of that size does (AMD's
+ * own probe filter, HT Assist, came with the six-core Opterons of 2009).
+ */
 export function syntheticMachine(cores: number, coresPerPackage = 4): Machine {
   if (cores % coresPerPackage !== 0) throw new RangeError(`cores must be a multiple of ${coresPerPackage}`);
   return Machine.from(
     regularMachine({
       name: `synthetic-${cores}`,
-      description: `${cores} cores in packages of ${coresPerPackage} sharing an L3, HyperTransport mesh, amd-8x4 costs`,
+      description: `${cores} cores in packages of ${coresPerPackage} sharing an L3, HyperTransport mesh with probe filters, amd-8x4 costs`,
       clockGHz: 2.0,
       packages: cores / coresPerPackage,
       coresPerDie: coresPerPackage,
       sharedCache: coresPerPackage > 1 ? "package-l3" : "none",
       links: "mesh",
+      probeFilter: true,
     }),
   );
 }

@@ -19,10 +19,8 @@ export interface PairClassCost {
   pair: PairClass;
   /** The lowest-numbered pair of cores of the class. */
   cores: [number, number];
-  /** URPC round trip, cycles. */
+  /** URPC round trip on an idle machine, cycles (the urpc experiment measures throughput too). */
   roundTrip: number;
-  /** Pipelined URPC messages per 1000 cycles. */
-  throughput: number;
 }
 
 export interface MachineSummary {
@@ -53,7 +51,7 @@ export function machineSummary(m: Machine, opts: { matrix?: boolean } = {}): Mac
   const cost = new CostModel(m);
   const n = m.numCores;
   const roundTrip =
-    opts.matrix === false ? null : Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => (a === b ? 0 : cost.urpcRoundTrip(a, b))));
+    opts.matrix === false ? null : Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => cost.roundTrip(a, b)));
   return {
     machine: m.toJSON(),
     cores: n,
@@ -62,8 +60,7 @@ export function machineSummary(m: Machine, opts: { matrix?: boolean } = {}): Mac
     pairClasses: pairClasses(m).map(({ pair, cores: [a, b] }) => ({
       pair,
       cores: [a, b],
-      roundTrip: cost.urpcRoundTrip(a, b),
-      throughput: Math.round(cost.urpcThroughput(a, b) * 100) / 100,
+      roundTrip: cost.roundTrip(a, b),
     })),
     roundTrip,
   };

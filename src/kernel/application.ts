@@ -2,9 +2,10 @@
 // core: the calls its dispatcher makes into the OS. The same program runs on
 // Barrelfish's OS nodes and on the IPI-based baselines, so an experiment
 // compares kernels, not programs.
-import type { CostModel } from "../hwmodel/index.ts";
+import type { CostModel, Machine, Primer } from "../hwmodel/index.ts";
 import { cloneJson, type Json } from "../json.ts";
-import type { Context, Kernel, SimEvent } from "../engine/index.ts";
+import { EventClass, type Context, type Kernel, type SimEvent } from "../engine/index.ts";
+import { Memory, type MemoryState, type Ready } from "../memory/index.ts";
 import type { Completion, MonitorEnv, RetypeRequest } from "../monitor/index.ts";
 
 /** What an application's dispatcher sees of its core. */
@@ -27,6 +28,13 @@ export interface Os<S extends Json = Json> {
   shootdown(kind: string): string;
   /** Retype a capability in every replica by two-phase commit over a routing tree. */
   retype(req: RetypeRequest, kind: string): string;
+  /**
+   * Store to each of `lines` (cache lines of the application's, in package
+   * `memory`'s memory) and wait until every store has committed: plain
+   * stores, no locks, as the paper's shared-memory benchmark updates its
+   * lines. The operation's id; done() says when it is over.
+   */
+  update(lines: readonly string[], memory: number): string;
 }
 
 /**
@@ -47,23 +55,46 @@ export type Personality = "barrelfish" | "linux" | "windows";
 
 /** What every core's kernel in a run is booted with. */
 export interface KernelEnv extends MonitorEnv {
+  machine: Machine;
   /** Cores booted in this run: 0 .. cores-1. */
   cores: number;
   app: Application;
+  /** Where the run's cache lines are at time 0. */
+  primer: Primer;
 }
 
 /** The event that starts the application on a core, at time 0. */
 export const START_KIND = "start";
+/** A poll or a fence of the memory system is ready: the CPU takes it up. */
+export const READY_KIND = "ready";
 
 export type HostState = {
   app: Json;
   records: Record<string, Json[]>;
   /** When the core last finished a handler: an idle monitor has polled since then. */
   idleSince: number;
+  memory: MemoryState;
+  /** Shared-memory updates started here: the next one's number. */
+  updates: number;
 };
+
+/** What a ready poll or fence is for: an application's update, or a kernel's own use. */
+type ReadyTag = { update: string } | { kernel: Json };
+
+/** A ready poll or fence as the CPU takes it up: its tag, and what the read returned. */
+type Resumed = { tag: ReadyTag; value: Json };
+
+/** The lines of an application's shared memory, by name. */
+const appLine = (name: string): string => `app ${name}`;
 
 /** What a run's results show of every core's application. */
 export type AppResult = { records: Record<string, Json[]> };
+
+/** A line homed on a core, as its results report it: transactions, their queueing at the home (cycles). */
+export type LineReport = { line: string; home: number; transactions: number; meanWait: number; maxWait: number };
+
+/** The hottest lines each home core reports. */
+export const LINES_REPORTED = 3;
 
 /**
  * The part of every core's kernel that hosts the application: its state and
@@ -73,13 +104,15 @@ export type AppResult = { records: Record<string, Json[]> };
 export abstract class ApplicationHost implements Kernel, Os {
   protected ctx!: Context;
   protected readonly host: HostState;
+  protected readonly memory: Memory;
 
   constructor(
     readonly core: number,
     protected readonly env: KernelEnv,
     saved?: HostState,
   ) {
-    this.host = saved ?? { app: cloneJson(env.app.initial), records: {}, idleSince: 0 };
+    this.memory = new Memory(core, env, saved?.memory);
+    this.host = saved ?? { app: cloneJson(env.app.initial), records: {}, idleSince: 0, memory: this.memory.snapshot(), updates: 0 };
   }
 
   get cost(): CostModel {
@@ -100,9 +133,61 @@ export abstract class ApplicationHost implements Kernel, Os {
 
   handle(e: SimEvent, ctx: Context): void {
     this.ctx = ctx;
+    // The memory system's events run beside the CPU: what they make ready, the CPU takes up as events of its own.
+    if (e.cls === EventClass.Hardware) {
+      for (const r of this.memory.handle(ctx, e)) this.ready(ctx, r);
+      return;
+    }
     if (e.kind === START_KIND) this.env.app.start?.(this, e.data);
+    else if (e.kind === READY_KIND) this.resume(ctx, e.data as Resumed);
     else this.event(e, ctx);
+    for (const r of this.settle(ctx)) this.ready(ctx, r);
     this.host.idleSince = ctx.now;
+  }
+
+  update(lines: readonly string[], memory: number): string {
+    const op = `${this.core}:u${this.host.updates++}`;
+    for (const name of lines) {
+      // The store itself: what a core updating a line it owns takes (paper, section 3); a miss waits in the store buffer.
+      this.ctx.charge(this.cost.localLineUpdate());
+      this.memory.store(this.ctx, { line: appLine(name), memory });
+    }
+    const ready = this.memory.fence({ update: op } satisfies ReadyTag);
+    if (ready) this.ready(this.ctx, ready);
+    return op;
+  }
+
+  /** Hand a ready poll or fence to the CPU: a message it brings arrives from its sender; the rest resume here. */
+  protected ready(ctx: Context, r: Ready): void {
+    const m = this.message(r);
+    if (m) ctx.arrive(m.kind, m.data, m.src, m.seq);
+    else ctx.after(0, READY_KIND, { tag: r.tag, value: r.value }, EventClass.Message);
+  }
+
+  /** A ready poll or fence, on the CPU. */
+  private resume(ctx: Context, { tag, value }: Resumed): void {
+    if ("update" in tag) this.done({ op: tag.update, ok: true, reason: null });
+    else this.resumeKernel(ctx, tag.kernel, value);
+  }
+
+  /** The event a ready poll brings to the CPU when it is a message (a URPC slot), else null. */
+  protected message(_r: Ready): { kind: string; data: Json; src: number; seq: number } | null {
+    return null;
+  }
+
+  /** After every CPU handler: polls the kernel sets up again (a channel's next slot); those already ready. */
+  protected settle(_ctx: Context): Ready[] {
+    return [];
+  }
+
+  /** A ready poll or fence the kernel itself set up, and what its read returned. */
+  protected resumeKernel(_ctx: Context, tag: Json, _value: Json): void {
+    throw new Error(`core ${this.core}: nothing waits for ${JSON.stringify(tag)}`);
+  }
+
+  /** Polls and fences for the kernel's own lines carry this tag. */
+  protected kernelTag(tag: Json): Json {
+    return { kernel: tag } satisfies ReadyTag;
   }
 
   charge(cycles: number): void {
@@ -127,4 +212,9 @@ export abstract class ApplicationHost implements Kernel, Os {
   protected abstract event(e: SimEvent, ctx: Context): void;
   abstract snapshot(): Json;
   abstract result(): Json;
+
+  /** The memory system's state, for the kernel's snapshot. */
+  protected memorySnapshot(): MemoryState {
+    return (this.host.memory = this.memory.snapshot());
+  }
 }

@@ -1,16 +1,22 @@
 // The baselines of the paper's Figure 7: a monolithic kernel, Linux or
 // Windows, that shoots TLB entries down by inter-processor interrupts. No
 // monitors and no messages: the initiator traps into its kernel, clears the
-// page-table entry, writes the request to a well-known line and sends an IPI
-// to every other core, one after another. Each target takes the interrupt,
-// reads the request from the initiator's line, invalidates its TLB entry and
-// acknowledges by an atomic update of a shared counter in the initiator's
-// memory; the initiator spins on that counter, so every acknowledgement
-// bounces the line back to it in turn.
+// page-table entry, writes the request (the address, the operation and the
+// mask of cores to flush) to one shared cache line and, once the write is
+// globally visible, sends an IPI to every other core, one after another. Each
+// target takes the interrupt, reads the request from that line, invalidates
+// its TLB entry and clears its bit in the line's mask with a locked write;
+// the initiator spins on the line until every bit is clear, so every
+// acknowledgement bounces the line back to it in turn (Linux 2.6.26,
+// arch/x86/kernel/tlb_64.c: flush_tlb_others and smp_invalidate_interrupt,
+// whose flush_state is one cache line per sending vector, in the kernel's
+// static data: the first node's memory). The line's transactions are the
+// cache-line model's (src/memory).
 import type { CostModel } from "../hwmodel/index.ts";
 import { APP_DOMAIN, bootApplication, CpuDriver, SHARED_PAGE, type CpuDriverSnapshot } from "../cpudriver/index.ts";
 import { EventClass, type Context, type Json, type SimEvent } from "../engine/index.ts";
-import { ApplicationHost, type AppResult, type HostState, type KernelEnv } from "./application.ts";
+import type { LineRef } from "../memory/index.ts";
+import { ApplicationHost, LINES_REPORTED, type AppResult, type HostState, type KernelEnv, type LineReport } from "./application.ts";
 
 export type IpiPersonality = "linux" | "windows";
 
@@ -30,25 +36,37 @@ export interface PersonalityCosts {
  * cycles for taking an interrupt): an assumption, not a measurement.
  */
 export const PERSONALITIES: Record<IpiPersonality, (cost: CostModel) => PersonalityCosts> = {
-  linux: () => ({ perOperation: 2695, perIpi: 0 }),
-  windows: (cost) => ({ perOperation: 2495, perIpi: cost.ipiTrap() }),
+  linux: () => ({ perOperation: 2910, perIpi: 0 }),
+  windows: (cost) => ({ perOperation: 2710, perIpi: cost.ipiTrap() }),
 };
 
 export const IPI_KIND = "ipi";
-export const IPI_ACK_KIND = "ipi-ack";
 
-type IpiRequest = { op: string; vaddr: number; from: number };
+/** The interrupt: the operation, and the version of the flush line its initiator wrote. */
+type IpiRequest = { op: string; from: number; version: number };
+
+/** What the initiator writes to the flush line. */
+type FlushRequest = { op: string; vaddr: number };
+
+/** What the kernel waits on: its own write to be visible, a request to read, the last acknowledgement. */
+type Wait = { sent: string } | { flush: string; from: number } | { acked: string };
+
+/** Linux hashes senders to 8 invalidate vectors, each with its flush_state line (NUM_INVALIDATE_TLB_VECTORS). */
+const VECTORS = 8;
+
+/** The flush line of the vector core `sender` uses: static kernel data, in the first package's memory. */
+const flushLine = (sender: number): LineRef => ({ line: `flush_state ${sender % VECTORS}`, memory: 0 });
 
 export type IpiKernelState = HostState & {
   /** Taken when the kernel is snapshot, not kept up to date between. */
   cpu: CpuDriverSnapshot | null;
-  /** Acks still awaited, per operation this core initiated. */
-  awaiting: Record<string, number>;
+  /** The operation under way here, and the cores it interrupts. */
+  pending: { op: string; targets: number } | null;
   /** Operations started here: the next one's number. */
   ops: number;
 };
 
-export type IpiKernelResult = AppResult & { tlbHoldsSharedPage: boolean };
+export type IpiKernelResult = AppResult & { tlbHoldsSharedPage: boolean; lines: LineReport[] };
 
 export class IpiKernel extends ApplicationHost {
   readonly cpu: CpuDriver;
@@ -60,32 +78,39 @@ export class IpiKernel extends ApplicationHost {
     if (saved) this.cpu = CpuDriver.restore(saved.cpu!, env.cost);
     else bootApplication((this.cpu = new CpuDriver(core, env.cost)), env.pages);
     this.costs = PERSONALITIES[personality](env.cost);
-    this.s = Object.assign(this.host, { cpu: null, awaiting: saved?.awaiting ?? {}, ops: saved?.ops ?? 0 });
+    this.s = Object.assign(this.host, { cpu: null, pending: saved?.pending ?? null, ops: saved?.ops ?? 0 });
   }
 
   protected event(e: SimEvent, ctx: Context): void {
     if (e.kind === IPI_KIND) return this.interrupt(ctx, e.data as IpiRequest);
-    if (e.kind === IPI_ACK_KIND) return this.acknowledged(ctx, e.src, (e.data as { op: string }).op);
     throw new Error(`core ${this.core}: no handler for event kind "${e.kind}"`);
   }
 
-  /** munmap: clear the PTE here, then interrupt every other core of the run in turn. */
+  /** munmap: clear the PTE here, write the request; the IPIs go once the write is visible. */
   unmap(vaddr: number): string {
     const ctx = this.ctx;
-    const c = this.cost;
     const op = `${this.core}:${this.s.ops++}`;
-    ctx.charge(this.costs.perOperation + this.cpu.unmap(APP_DOMAIN, vaddr, 1).cost + c.localLineUpdate());
-    let targets = 0;
-    for (let t = 0; t < this.env.cores; t++) {
-      if (t === this.core) continue;
-      // Write the APIC's command register, then wait until the interrupt is delivered.
-      ctx.charge(2 * c.ipiWire(this.core, t) + this.costs.perIpi);
-      ctx.send(t, IPI_KIND, { op, vaddr, from: this.core }, c.ipiWire(this.core, t), EventClass.Interrupt);
-      targets++;
+    if (this.s.pending) throw new Error(`core ${this.core}: an unmap is already under way (${this.s.pending.op})`);
+    ctx.charge(this.costs.perOperation + this.cpu.unmap(APP_DOMAIN, vaddr, 1).cost);
+    const targets = this.env.cores - 1;
+    if (!targets) {
+      this.done({ op, ok: true, reason: null });
+      return op;
     }
-    if (targets) this.s.awaiting[op] = targets;
-    else this.done({ op, ok: true, reason: null });
+    this.s.pending = { op, targets };
+    this.memory.store(ctx, flushLine(this.core), { op, vaddr } satisfies FlushRequest, "rmw");
+    // smp_mb(): the request is globally visible before the first IPI.
+    const ready = this.memory.fence(this.kernelTag({ sent: op } satisfies Wait));
+    if (ready) this.ready(ctx, ready);
     return op;
+  }
+
+  protected override resumeKernel(ctx: Context, tag: Json, value: Json): void {
+    const w = tag as Wait;
+    if ("sent" in w) return this.sendIpis(ctx, w.sent);
+    if ("flush" in w) return this.flush(ctx, w.flush, w.from, value as FlushRequest | null);
+    this.s.pending = null;
+    this.done({ op: w.acked, ok: true, reason: null });
   }
 
   send(): void {
@@ -106,30 +131,48 @@ export class IpiKernel extends ApplicationHost {
 
   snapshot(): IpiKernelState {
     this.s.cpu = this.cpu.snapshot();
+    this.memorySnapshot();
     return this.s;
   }
 
   result(): IpiKernelResult {
-    return { records: this.host.records, tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE) };
+    return { records: this.host.records, tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE), lines: this.memory.stats(LINES_REPORTED) };
   }
 
   summary(): Json {
-    return { operationsInFlight: Object.keys(this.s.awaiting).length };
+    return { operationsInFlight: this.s.pending ? 1 : 0 };
   }
 
-  /** On a target: take the interrupt, read the request, invalidate, acknowledge. */
-  private interrupt(ctx: Context, req: IpiRequest): void {
+  /** The request is visible: interrupt every other core in turn, then spin on the line until all have cleared their bit. */
+  private sendIpis(ctx: Context, op: string): void {
     const c = this.cost;
-    ctx.charge(c.ipiTrap() + c.ipiWire(req.from, this.core) + this.cpu.invalidate(APP_DOMAIN, req.vaddr).cost);
-    ctx.send(req.from, IPI_ACK_KIND, { op: req.op }, c.ipiWire(this.core, req.from), EventClass.Interrupt);
+    const line = flushLine(this.core);
+    const version = this.memory.seen(line.line);
+    for (let t = 0; t < this.env.cores; t++) {
+      if (t === this.core) continue;
+      // Write the APIC's command register, then wait until the interrupt is delivered.
+      ctx.charge(2 * c.ipiWire(this.core, t) + this.costs.perIpi);
+      ctx.send(t, IPI_KIND, { op, from: this.core, version } satisfies IpiRequest, c.ipiWire(this.core, t), EventClass.Interrupt);
+    }
+    this.spin(ctx, line, version + this.s.pending!.targets, { acked: op });
   }
 
-  /** On the initiator: one acknowledgement; the operation is done with the last. */
-  private acknowledged(ctx: Context, src: number, op: string): void {
-    ctx.charge(2 * this.cost.ipiWire(src, this.core));
-    if (--this.s.awaiting[op] > 0) return;
-    delete this.s.awaiting[op];
-    this.done({ op, ok: true, reason: null });
+  /** On a target: take the interrupt, then read the request from the initiator's flush line. */
+  private interrupt(ctx: Context, req: IpiRequest): void {
+    ctx.charge(this.cost.ipiTrap());
+    this.spin(ctx, flushLine(req.from), req.version, { flush: req.op, from: req.from });
+  }
+
+  /** On a target, the request in hand: invalidate, and clear this core's bit with a locked write. */
+  private flush(ctx: Context, op: string, from: number, req: FlushRequest | null): void {
+    if (!req || req.op !== op) throw new Error(`core ${this.core}: the flush line holds ${JSON.stringify(req)}, not ${op}`);
+    ctx.charge(this.cpu.invalidate(APP_DOMAIN, req.vaddr).cost);
+    this.memory.store(ctx, flushLine(from), null, "rmw");
+  }
+
+  private spin(ctx: Context, line: LineRef, version: number, wait: Wait): void {
+    const ready = this.memory.poll(ctx, line, version, this.kernelTag(wait));
+    if (ready) this.ready(ctx, ready);
   }
 
   private noMonitors(what: string): Error {

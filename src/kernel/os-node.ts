@@ -12,8 +12,9 @@ import {
   type CpuDriverSnapshot,
 } from "../cpudriver/index.ts";
 import type { Context, Json, SimEvent } from "../engine/index.ts";
+import type { Ready } from "../memory/index.ts";
 import { Monitor, URPC_KINDS, type Completion, type MonitorState, type RetypeRequest } from "../monitor/index.ts";
-import { ApplicationHost, type AppResult, type HostState, type KernelEnv } from "./application.ts";
+import { ApplicationHost, LINES_REPORTED, type AppResult, type HostState, type KernelEnv, type LineReport } from "./application.ts";
 
 export type OsNodeState = HostState & {
   /** Taken when the node is snapshot, not kept up to date between. */
@@ -24,7 +25,7 @@ export type OsNodeState = HostState & {
   monitor: MonitorState;
 };
 
-export type OsNodeResult = AppResult & ReturnType<Monitor["result"]> & { tlbHoldsSharedPage: boolean };
+export type OsNodeResult = AppResult & ReturnType<Monitor["result"]> & { tlbHoldsSharedPage: boolean; lines: LineReport[] };
 
 export class OsNode extends ApplicationHost {
   readonly cpu: CpuDriver;
@@ -35,7 +36,7 @@ export class OsNode extends ApplicationHost {
     super(core, env, saved);
     const booted = saved ? { cpu: CpuDriver.restore(saved.cpu!, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
     this.cpu = booted.cpu;
-    this.monitor = new Monitor(core, this.cpu, env, (ctx, result, lrpc) => this.reply(ctx, result, lrpc), saved?.monitor);
+    this.monitor = new Monitor(core, this.cpu, this.memory, env, (ctx, result, lrpc) => this.reply(ctx, result, lrpc), saved?.monitor);
     this.s = Object.assign(this.host, { cpu: null, toMonitor: booted.toMonitor, toApp: booted.toApp, monitor: this.monitor.snapshot() });
   }
 
@@ -71,11 +72,25 @@ export class OsNode extends ApplicationHost {
   snapshot(): OsNodeState {
     this.s.cpu = this.cpu.snapshot();
     this.s.monitor = this.monitor.snapshot();
+    this.memorySnapshot();
     return this.s;
   }
 
   result(): OsNodeResult {
-    return { records: this.host.records, ...this.monitor.result(), tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE) };
+    return {
+      records: this.host.records,
+      ...this.monitor.result(),
+      tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE),
+      lines: this.memory.stats(LINES_REPORTED),
+    };
+  }
+
+  protected override message(r: Ready) {
+    return this.monitor.arrived(r);
+  }
+
+  protected override settle(ctx: Context): Ready[] {
+    return this.monitor.settle(ctx);
   }
 
   /** What the API shows of one core, for people. */

@@ -3,11 +3,12 @@
 // aggregated back up, each inner node replying once for its subtree. This is
 // the one-phase commit of unmap; two-phase commit runs it twice (prepare,
 // then commit or abort). Broadcast trees use one shared channel down and
-// point-to-point channels back.
+// point-to-point channels back. Where each channel's rings live is the SKB's
+// choice (a tree edge's bufferAt), made when the run sets its channels up.
 import type { Context, Json } from "../engine/index.ts";
 import type { Route } from "./routes.ts";
 import type { Vote } from "./replica.ts";
-import type { RingHome, UrpcChannels } from "./urpc.ts";
+import type { UrpcChannels } from "./urpc.ts";
 
 export type Round<D extends Json = Json> = {
   /** Operation id, unique in the run: `<initiator>:<n>`. */
@@ -102,10 +103,9 @@ export class Agreement {
     const route = this.routes.get(round.kind)?.get(round.root);
     if (!route) throw new Error(`core ${this.core}: no ${round.kind} tree rooted at core ${round.root}`);
     const phase = this.phase(round.phase);
-    const home = ringHome(round.kind);
     const msg = { svc: AGREE, round };
-    if (round.kind === "broadcast" && route.children.length) this.urpc.broadcast(ctx, route.children, msg);
-    else for (const child of route.children) this.urpc.send(ctx, child, msg, home);
+    if (round.kind === "broadcast" && route.children.length) this.urpc.broadcast(ctx, msg);
+    else for (const child of route.children) this.urpc.send(ctx, child, msg);
     const vote = phase.act(ctx, round);
     if (route.children.length === 0) return this.finish(ctx, round, parent, vote);
     // One round of an operation at a time passes through a monitor: commit follows prepare.
@@ -114,7 +114,7 @@ export class Agreement {
 
   private finish(ctx: Context, round: Round, parent: number | null, vote: Vote): void {
     if (parent === null) return this.phase(round.phase).complete(ctx, round, vote);
-    this.urpc.send(ctx, parent, { svc: AGREE_ACK, op: round.op, phase: round.phase, vote }, ringHome(round.kind));
+    this.urpc.send(ctx, parent, { svc: AGREE_ACK, op: round.op, phase: round.phase, vote });
   }
 
   private phase(name: string): Phase {
@@ -122,13 +122,4 @@ export class Agreement {
     if (!p) throw new Error(`core ${this.core}: no protocol phase "${name}"`);
     return p;
   }
-}
-
-/**
- * The NUMA-aware tree keeps each ring in the memory of the core that reads
- * it; the others leave it with the writer, so a reader in another package
- * fetches from remote memory.
- */
-export function ringHome(kind: string): RingHome {
-  return kind === "numa-multicast" ? "receiver" : "sender";
 }

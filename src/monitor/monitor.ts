@@ -7,20 +7,19 @@
 import { PAGE_BYTES, SHARED_PAGE, type Capability, type CpuDriver } from "../cpudriver/index.ts";
 import type { CostModel } from "../hwmodel/index.ts";
 import type { Context, Json, SimEvent } from "../engine/index.ts";
+import type { Memory, Ready } from "../memory/index.ts";
 import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
 import type { Completion, MonitorCore } from "./monitor-core.ts";
 import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
 import type { RouteTable } from "./routes.ts";
 import { twoPhaseCommitPhases } from "./twopc.ts";
 import { unmapPhases } from "./unmap.ts";
-import { BROADCAST_KIND, URPC_ACK_KIND, URPC_KIND, UrpcChannels, type UrpcMessage, type UrpcState } from "./urpc.ts";
+import { BROADCAST_KIND, URPC_KIND, UrpcChannels, type ChannelTable, type UrpcMessage, type UrpcState } from "./urpc.ts";
 
 /** The event kinds that are URPC traffic: the monitor takes them off its channels. */
-export const URPC_KINDS: readonly string[] = [URPC_KIND, URPC_ACK_KIND, BROADCAST_KIND];
+export const URPC_KINDS: readonly string[] = [URPC_KIND, BROADCAST_KIND];
 
 export type MonitorConfig = {
-  /** URPC ring size in slots, per direction. */
-  slots: number;
   /** How long an idle monitor polls before it blocks; null: it polls for ever (a dedicated core). */
   pollBudget: number | null;
 };
@@ -30,6 +29,8 @@ export interface MonitorEnv {
   cost: CostModel;
   config: MonitorConfig;
   routes: RouteTable;
+  /** The run's URPC channels: the routes' edges and the application's. */
+  channels: ChannelTable;
   /** Capabilities every replica knows at boot, with their owners. */
   caps: readonly { cap: Capability; owner: number }[];
   /** Pages of the application mapped on every core at boot. */
@@ -58,6 +59,7 @@ export class Monitor implements MonitorCore {
   constructor(
     readonly core: number,
     readonly cpu: CpuDriver,
+    memory: Memory,
     private readonly env: MonitorEnv,
     /** Answers the local application, by LRPC when `lrpc`. */
     private readonly reply: (ctx: Context, result: Completion, lrpc: boolean) => void,
@@ -68,7 +70,7 @@ export class Monitor implements MonitorCore {
       for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
       for (let i = 0; i < env.pages; i++) this.replica.map(SHARED_PAGE + i * PAGE_BYTES, i);
     }
-    this.urpc = new UrpcChannels(core, env.cost, env.config.slots, saved?.urpc);
+    this.urpc = new UrpcChannels(core, memory, env.channels, saved?.urpc);
     this.agreement = new Agreement(core, this.urpc, env.routes.of(core), { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
     this.s = {
       urpc: this.urpc.snapshot(),
@@ -95,6 +97,16 @@ export class Monitor implements MonitorCore {
     if (body.svc === AGREE) this.agreement.request(ctx, e.src, body.round);
     else this.agreement.answer(ctx, body.op, body.phase, body.vote);
     return undefined;
+  }
+
+  /** A poll of the memory system became ready: the URPC message it brings, as an event for the CPU, if it is one. */
+  arrived(ready: Ready) {
+    return this.urpc.arrived(ready);
+  }
+
+  /** At the end of a handler: the channels poll their next slots. */
+  settle(ctx: Context): Ready[] {
+    return this.urpc.settle(ctx);
   }
 
   /** The application's message to the application on core `dst`. */

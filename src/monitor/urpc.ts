@@ -1,17 +1,24 @@
-// URPC channels between this core and its peers, as in the paper: a ring of
-// cache-line slots per direction, written only by the sender and read only by
-// the polling receiver. Every message carries its sequence number and,
-// piggybacked, the last sequence number received on the reverse channel. The
-// sender may have at most `slots` messages unacknowledged; past that, sends
-// wait in the binding's queue until an ack frees a slot (nothing is lost). A
-// receiver that falls slots-1 messages behind on acks sends an explicit one.
+// URPC channels between this core and its peers, as in the paper and
+// Barrelfish's UMP: a channel is two rings of one-cache-line slots, one per
+// direction, in the memory of the core that bound it; each ring is written
+// only by its sender and read only by its receiver, which polls the next
+// slot. Every message carries its position in the ring and, piggybacked, the
+// last position received on the reverse ring. The sender may have at most
+// `slots` positions unacknowledged; past that, sends wait in the binding's
+// queue until an ack frees a slot (nothing is lost). A receiver that falls
+// slots-1 positions behind on acks writes an explicit ack, which takes a
+// slot like any message.
 //
-// Costs come from the cost model: the sender is busy for the payload and
-// header writes and the invalidation, the line then reaches the receiver
-// after a further transfer, and a stream of messages on one ring delivers at
-// most one message per ring occupancy.
-import type { CostModel } from "../hwmodel/index.ts";
+// Nothing here is priced by formula: a send is the sender's work (URPC_SEND)
+// and a posted store of the slot's line; the message reaches the receiver
+// when its poll reads the line after the sender's write invalidated its copy,
+// on the cache-line model (src/memory). A broadcast channel is one ring that
+// every receiver polls: its readers queue at the line's home one after
+// another.
+import { URPC_RECEIVE, URPC_SEND } from "../hwmodel/index.ts";
 import type { Context, Json } from "../engine/index.ts";
+import type { LineState } from "../hwmodel/index.ts";
+import type { LineRef, Memory, Ready } from "../memory/index.ts";
 
 export type ChannelStats = {
   sent: number;
@@ -21,67 +28,147 @@ export type ChannelStats = {
 };
 
 type TxRing = {
-  /** Sequence number of the last message sent. */
-  seq: number;
-  /** Last sequence number the peer has acknowledged. */
+  /** Positions written. */
+  pos: number;
+  /** Positions the peer has consumed (its last ack). */
   acked: number;
-  /** Arrival time of the last message, for the ring's occupancy; null before the first. */
-  lastArrival: number | null;
-  /** Messages waiting for a free slot, with their ring's home; those before `head` have gone. */
-  queued: [Json, RingHome][];
+  /** Messages (and explicit acks) waiting for a free slot; those before `head` have gone. */
+  queued: { data: boolean; body: Json }[];
   head: number;
 };
 
 type RxRing = {
-  /** Last sequence number received. */
-  seq: number;
-  /** Last sequence number we have acknowledged to the sender. */
+  /** Positions consumed. */
+  pos: number;
+  /** The last position we acknowledged to the sender. */
   acked: number;
 };
 
 export type UrpcState = {
-  slots: number;
   tx: Record<string, TxRing>;
   rx: Record<string, RxRing>;
+  /** Positions written on this core's broadcast ring, and consumed of each broadcast ring it reads, by root. */
+  bcastTx: number;
+  bcastRx: Record<string, number>;
+  /** Rings that moved on in the handler under way and must be polled at its next slot. */
+  repoll: string[];
   stats: ChannelStats;
 };
 
 export const URPC_KIND = "urpc";
-export const URPC_ACK_KIND = "urpc-ack";
 export const BROADCAST_KIND = "urpc-bcast";
 
+/** A slot's contents: its position, the reverse ring's last position received, and the body (null for an explicit ack). */
+export type UrpcMessage = { pos: number; ack: number; data: boolean; body: Json };
+
+/** What a poll carries back to the core when a slot holds the message it waits for. */
+export type RingTag = { ring: "p2p" | "bcast"; peer: number };
+
+/** A channel between two cores, and the package whose memory holds both its rings. */
+export type ChannelSpec = { a: number; b: number; memory: number };
+
+/** A broadcast channel: one ring from `root`, read by every receiver. */
+export type BroadcastSpec = { root: number; receivers: number[]; memory: number };
+
+export const ringLine = (from: number, to: number, slot: number): string => `urpc ${from}>${to}:${slot}`;
+export const broadcastLine = (root: number, slot: number): string => `bcast ${root}:${slot}`;
+
 /**
- * Where a channel's ring lives. Table 2 is measured with the ring in the
- * receiver's memory; a ring in the sender's memory makes a receiver in
- * another package fetch every slot from remote memory first.
+ * A run's channels, and each core's view of them: the memory of every ring
+ * it writes or reads. Every ring is warm at time 0, as after its first lap:
+ * each slot owned by its writer (O) and held by its readers (S).
  */
-export type RingHome = "receiver" | "sender";
+export class ChannelTable {
+  private readonly p2p = new Map<string, number>();
+  private readonly bcast = new Map<number, BroadcastSpec>();
+  private readonly readsBcast = new Map<number, number[]>();
+  /** Holders at time 0, by line: asked on every access to a line no transaction has touched yet. */
+  private readonly primed = new Map<string, [number, LineState][]>();
 
-/** A slot's contents; `remote` marks a slot whose home memory is in another package than the receiver. */
-export type UrpcMessage = { seq: number; ack: number; body: Json } | { seq: number; ack: number; body: Json; remote: 1 };
+  constructor(
+    channels: readonly ChannelSpec[],
+    broadcasts: readonly BroadcastSpec[],
+    readonly slots: number,
+  ) {
+    for (const c of channels) {
+      if (c.a === c.b) throw new RangeError(`a channel joins two cores, not core ${c.a} to itself`);
+      const key = pairKey(c.a, c.b);
+      if (!this.p2p.has(key)) this.p2p.set(key, c.memory);
+    }
+    for (const b of broadcasts) {
+      this.bcast.set(b.root, b);
+      for (const r of b.receivers) {
+        const list = this.readsBcast.get(r);
+        if (list) list.push(b.root);
+        else this.readsBcast.set(r, [b.root]);
+      }
+    }
+  }
 
-/** What a message to one peer costs; derived from the cost model, so not part of the persisted state. */
-interface PeerCosts {
-  send: number;
-  wire: number;
-  /** The line's transfer from the peer to this core, when a slot must come from the peer's memory. */
-  fetch: number;
-  occupancy: number;
-  samePackage: boolean;
+  /** The memory of the channel between a and b. */
+  memory(a: number, b: number): number {
+    const m = this.p2p.get(pairKey(a, b));
+    if (m === undefined) throw new Error(`no URPC channel between cores ${a} and ${b}: the run did not set one up`);
+    return m;
+  }
+
+  peers(core: number): number[] {
+    const out: number[] = [];
+    for (const key of this.p2p.keys()) {
+      const [a, b] = key.split("-").map(Number);
+      if (a === core) out.push(b);
+      else if (b === core) out.push(a);
+    }
+    return out.sort((x, y) => x - y);
+  }
+
+  broadcastFrom(root: number): BroadcastSpec | undefined {
+    return this.bcast.get(root);
+  }
+
+  /** The broadcast rings a core reads, by root. */
+  broadcastsTo(core: number): number[] {
+    return this.readsBcast.get(core) ?? [];
+  }
+
+  /** Who holds a ring's slot at time 0: its writer owns it, its readers share it. */
+  holders(line: string): [number, LineState][] {
+    let h = this.primed.get(line);
+    if (!h) this.primed.set(line, (h = this.warm(line)));
+    return h;
+  }
+
+  private warm(line: string): [number, LineState][] {
+    const p = /^urpc (\d+)>(\d+):\d+$/.exec(line);
+    if (p) return [[Number(p[1]), "O"], [Number(p[2]), "S"]];
+    const b = /^bcast (\d+):\d+$/.exec(line);
+    if (b) {
+      const spec = this.bcast.get(Number(b[1]));
+      if (spec) return [[spec.root, "O"], ...spec.receivers.map((r): [number, LineState] => [r, "S"])];
+    }
+    return [];
+  }
 }
+
+const pairKey = (a: number, b: number): string => (a < b ? `${a}-${b}` : `${b}-${a}`);
 
 export class UrpcChannels {
   private readonly s: UrpcState;
-  /** By peer core id (a sparse array: a core talks to few peers). */
-  private readonly peers: PeerCosts[] = [];
 
   constructor(
     private readonly core: number,
-    private readonly cost: CostModel,
-    slots: number,
+    private readonly memory: Memory,
+    private readonly channels: ChannelTable,
     state?: UrpcState,
   ) {
-    this.s = state ?? { slots, tx: {}, rx: {}, stats: { sent: 0, received: 0, stalls: 0, explicitAcks: 0 } };
+    if (state) {
+      this.s = state;
+      return;
+    }
+    this.s = { tx: {}, rx: {}, bcastTx: 0, bcastRx: {}, repoll: [], stats: { sent: 0, received: 0, stalls: 0, explicitAcks: 0 } };
+    // Bound before time 0: the receiver of every ring already spins on its first slot.
+    for (const peer of channels.peers(core)) this.memory.watch(this.rxSlot(peer, 0), 1, tag("p2p", peer));
+    for (const root of channels.broadcastsTo(core)) this.memory.watch(this.bcastSlot(root, 0), 1, tag("bcast", root));
   }
 
   get stats(): ChannelStats {
@@ -89,69 +176,78 @@ export class UrpcChannels {
   }
 
   /** Send `body` to core `dst`; queued if the ring is full. */
-  send(ctx: Context, dst: number, body: Json, home: RingHome = "receiver"): void {
-    const tx = this.tx(dst);
-    if (tx.head < tx.queued.length || tx.seq - tx.acked >= this.s.slots) {
-      tx.queued.push([body, home]);
-      this.s.stats.stalls++;
-      return;
-    }
-    this.transmit(ctx, dst, tx, URPC_KIND, body, home);
+  send(ctx: Context, dst: number, body: Json): void {
+    this.post(ctx, dst, true, body);
+  }
+
+  /** One message on this core's broadcast channel: one write of one line, which every receiver reads. */
+  broadcast(ctx: Context, body: Json): void {
+    const spec = this.channels.broadcastFrom(this.core);
+    if (!spec) throw new Error(`core ${this.core} has no broadcast channel`);
+    ctx.charge(URPC_SEND);
+    const pos = this.s.bcastTx++;
+    const m: UrpcMessage = { pos, ack: 0, data: true, body };
+    this.memory.store(ctx, { line: broadcastLine(this.core, pos % this.channels.slots), memory: spec.memory }, m);
+    this.s.stats.sent += spec.receivers.length;
+  }
+
+  /** A poll this core's channels set up became ready: the slot holds the next message. The event that takes it to the CPU. */
+  arrived(ready: Ready): { kind: string; src: number; seq: number; data: UrpcMessage } | null {
+    const t = ready.tag as RingTag | null;
+    if (!t || (t.ring !== "p2p" && t.ring !== "bcast") || !ready.origin) return null;
+    return { kind: t.ring === "p2p" ? URPC_KIND : BROADCAST_KIND, src: ready.origin[0], seq: ready.origin[1], data: ready.value as UrpcMessage };
   }
 
   /**
-   * One message on a shared channel that every core in `dsts` reads: one
-   * write, then each reader fetches the same line from this core's cache,
-   * one after another (each fetch a round trip to the owner), nearest first.
-   * The ring sits in this core's memory.
-   */
-  broadcast(ctx: Context, dsts: number[], body: Json): void {
-    const me = this.core;
-    const order = [...dsts].sort((a, b) => this.cost.line(me, a) - this.cost.line(me, b) || a - b);
-    ctx.charge(this.cost.urpcSend(me, order[order.length - 1]));
-    let prev: number | null = null;
-    for (const d of order) {
-      const wired = ctx.now + this.cost.urpcWire(me, d);
-      const arrival: number = prev === null ? wired : Math.max(wired, prev + 2 * this.cost.urpcWire(me, d));
-      prev = arrival;
-      this.s.stats.sent++;
-      ctx.send(d, BROADCAST_KIND, this.message(0, 0, body, d, "sender"), arrival - ctx.now);
-    }
-  }
-
-  /**
-   * Take a message that arrived from `src`: returns its body, or undefined
-   * for an explicit ack. Acks free slots and release queued sends.
+   * Take a message that arrived from `src` off its ring: its body, or
+   * undefined for an explicit ack. Acks free slots and release queued sends.
    */
   receive(ctx: Context, src: number, kind: string, m: UrpcMessage): Json | undefined {
-    ctx.charge(this.cost.urpcReceive() + ("remote" in m ? this.peer(src).fetch : 0));
+    ctx.charge(URPC_RECEIVE);
     if (kind === BROADCAST_KIND) {
+      const pos = this.s.bcastRx[src] ?? 0;
+      if (m.pos !== pos) throw new Error(`core ${this.core}: broadcast from ${src} out of order: got ${m.pos}, expected ${pos}`);
+      this.s.bcastRx[src] = pos + 1;
+      this.s.repoll.push(`b${src}`);
       this.s.stats.received++;
       return m.body;
     }
     const rx = this.rx(src);
-    if (kind === URPC_KIND) {
-      if (m.seq !== rx.seq + 1) throw new Error(`core ${this.core}: URPC from ${src} out of order: got ${m.seq}, expected ${rx.seq + 1}`);
-      rx.seq = m.seq;
-      this.s.stats.received++;
-    }
+    if (m.pos !== rx.pos) throw new Error(`core ${this.core}: URPC from ${src} out of order: got position ${m.pos}, expected ${rx.pos}`);
+    rx.pos++;
+    this.s.repoll.push(`p${src}`);
+    if (m.data) this.s.stats.received++;
     const tx = this.tx(src);
     if (m.ack > tx.acked) {
       tx.acked = m.ack;
-      while (tx.head < tx.queued.length && tx.seq - tx.acked < this.s.slots) {
-        const [body, home] = tx.queued[tx.head++];
-        this.transmit(ctx, src, tx, URPC_KIND, body, home);
+      while (tx.head < tx.queued.length && tx.pos - tx.acked < this.channels.slots) {
+        const q = tx.queued[tx.head++];
+        this.write(ctx, src, tx, q.data, q.body);
       }
       if (tx.head === tx.queued.length) {
         tx.queued = [];
         tx.head = 0;
       }
     }
-    if (kind === URPC_KIND && rx.seq - rx.acked >= this.s.slots - 1) {
+    if (m.data && rx.pos - rx.acked >= this.channels.slots - 1) {
       this.s.stats.explicitAcks++;
-      this.transmit(ctx, src, tx, URPC_ACK_KIND, null, "receiver");
+      this.post(ctx, src, false, null);
     }
-    return kind === URPC_KIND ? m.body : undefined;
+    return m.data ? m.body : undefined;
+  }
+
+  /** At the end of a handler: every ring that moved on is polled at its next slot. Returns polls already ready. */
+  settle(ctx: Context): Ready[] {
+    const ready: Ready[] = [];
+    for (const ring of this.s.repoll.splice(0)) {
+      const peer = Number(ring.slice(1));
+      const r =
+        ring[0] === "p"
+          ? this.memory.poll(ctx, this.rxSlot(peer, this.rx(peer).pos), this.lap(this.rx(peer).pos), tag("p2p", peer))
+          : this.memory.poll(ctx, this.bcastSlot(peer, this.s.bcastRx[peer]), this.lap(this.s.bcastRx[peer]), tag("bcast", peer));
+      if (r) ready.push(r);
+    }
+    return ready;
   }
 
   snapshot(): UrpcState {
@@ -160,56 +256,55 @@ export class UrpcChannels {
 
   /** Channel summary per peer: what the API shows of a core. */
   summary(): { peer: number; sent: number; received: number; unacked: number; queued: number }[] {
-    const peers = new Set([...Object.keys(this.s.tx), ...Object.keys(this.s.rx)].map(Number));
-    return [...peers]
-      .sort((a, b) => a - b)
-      .map((peer) => {
-        const tx = this.s.tx[peer];
-        return { peer, sent: tx?.seq ?? 0, received: this.s.rx[peer]?.seq ?? 0, unacked: tx ? tx.seq - tx.acked : 0, queued: tx ? tx.queued.length - tx.head : 0 };
-      });
+    return this.channels.peers(this.core).map((peer) => {
+      const tx = this.s.tx[peer];
+      return { peer, sent: tx?.pos ?? 0, received: this.s.rx[peer]?.pos ?? 0, unacked: tx ? tx.pos - tx.acked : 0, queued: tx ? tx.queued.length - tx.head : 0 };
+    });
   }
 
-  private transmit(ctx: Context, dst: number, tx: TxRing, kind: string, body: Json, home: RingHome): void {
-    const p = this.peer(dst);
-    ctx.charge(p.send);
-    const wired = ctx.now + p.wire;
-    const arrival = tx.lastArrival === null ? wired : Math.max(wired, tx.lastArrival + p.occupancy);
-    tx.lastArrival = arrival;
-    if (kind === URPC_KIND) {
-      tx.seq++;
-      this.s.stats.sent++;
+  /** Write the next slot, or wait in the queue while the ring is full. */
+  private post(ctx: Context, dst: number, data: boolean, body: Json): void {
+    const tx = this.tx(dst);
+    if (tx.head < tx.queued.length || tx.pos - tx.acked >= this.channels.slots) {
+      tx.queued.push({ data, body });
+      if (data) this.s.stats.stalls++;
+      return;
     }
+    this.write(ctx, dst, tx, data, body);
+  }
+
+  /** Write the next slot: the sender's work, then a posted store of the slot's line. */
+  private write(ctx: Context, dst: number, tx: TxRing, data: boolean, body: Json): void {
+    ctx.charge(URPC_SEND);
     const rx = this.rx(dst);
-    rx.acked = rx.seq;
-    ctx.send(dst, kind, this.message(tx.seq, rx.seq, body, dst, home), arrival - ctx.now);
+    const m: UrpcMessage = { pos: tx.pos, ack: rx.pos, data, body };
+    rx.acked = rx.pos;
+    this.memory.store(ctx, { line: ringLine(this.core, dst, tx.pos % this.channels.slots), memory: this.channels.memory(this.core, dst) }, m);
+    tx.pos++;
+    if (data) this.s.stats.sent++;
   }
 
-  private message(seq: number, ack: number, body: Json, dst: number, home: RingHome): UrpcMessage {
-    return home === "sender" && !this.peer(dst).samePackage ? { seq, ack, body, remote: 1 } : { seq, ack, body };
+  /** The slot of the ring from `peer` that holds position `pos`. */
+  private rxSlot(peer: number, pos: number): LineRef {
+    return { line: ringLine(peer, this.core, pos % this.channels.slots), memory: this.channels.memory(peer, this.core) };
   }
 
-  private peer(core: number): PeerCosts {
-    let p = this.peers[core];
-    if (!p) {
-      const c = this.cost;
-      const m = c.machine;
-      p = {
-        send: c.urpcSend(this.core, core),
-        wire: c.urpcWire(this.core, core),
-        fetch: c.urpcWire(core, this.core),
-        occupancy: c.urpcOccupancy(this.core, core),
-        samePackage: m.corePackage[core] === m.corePackage[this.core],
-      };
-      this.peers[core] = p;
-    }
-    return p;
+  private bcastSlot(root: number, pos: number): LineRef {
+    return { line: broadcastLine(root, pos % this.channels.slots), memory: this.channels.broadcastFrom(root)!.memory };
+  }
+
+  /** A slot holds position `pos` once it has been written lap(pos) times. */
+  private lap(pos: number): number {
+    return Math.floor(pos / this.channels.slots) + 1;
   }
 
   private tx(peer: number): TxRing {
-    return (this.s.tx[peer] ??= { seq: 0, acked: 0, lastArrival: null, queued: [], head: 0 });
+    return (this.s.tx[peer] ??= { pos: 0, acked: 0, queued: [], head: 0 });
   }
 
   private rx(peer: number): RxRing {
-    return (this.s.rx[peer] ??= { seq: 0, acked: 0 });
+    return (this.s.rx[peer] ??= { pos: 0, acked: 0 });
   }
 }
+
+const tag = (ring: RingTag["ring"], peer: number): RingTag => ({ ring, peer });

@@ -44,7 +44,7 @@ export function roundTrips(machine: Machine, override?: RttOverride): (a: number
   const n = machine.numCores;
   if (override === undefined) {
     const cost = new CostModel(machine);
-    return (a, b) => cost.urpcRoundTrip(a, b);
+    return (a, b) => cost.roundTrip(a, b);
   }
   if (typeof override === "function") {
     return (a, b) => {

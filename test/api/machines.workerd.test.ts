@@ -20,7 +20,7 @@ describe("machines", () => {
     expect(m.pairClasses.map((c: { pair: string }) => c.pair)).toEqual(pairClasses(machine).map((c) => c.pair));
     expect(m.roundTrip).toHaveLength(16);
     expect(m.roundTrip[0][0]).toBe(0);
-    expect(m.roundTrip[3][12]).toBe(cost.urpcRoundTrip(3, 12));
+    expect(m.roundTrip[3][12]).toBe(cost.roundTrip(3, 12));
   });
 
   it("answers 404 for a machine that is not a preset", async () => {
@@ -30,7 +30,7 @@ describe("machines", () => {
   it("validates a description and derives its summary", async () => {
     const m = await json(await request("POST", "/api/machines/validate", fsbPair), 200);
     expect(m).toMatchObject({ cores: 2, packages: 1, pairClasses: [{ pair: "same-die", cores: [0, 1] }], roundTrip: [[0, expect.any(Number)], [expect.any(Number), 0]] });
-    expect(m.machine.costs).toHaveProperty("lineShared");
+    expect(m.machine.costs).toHaveProperty("chipLeg");
   });
 
   it("answers 400 naming each field that does not fit the format", async () => {

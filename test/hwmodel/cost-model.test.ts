@@ -1,42 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { BLOCK_AND_WAKE, CostModel, Machine, POLL_BUDGET, preset, presetDescription } from "../../src/hwmodel/index.ts";
+import { BLOCK_AND_WAKE, CostModel, interconnectOf, Machine, POLL_BUDGET, preset, presetDescription, URPC_RECEIVE, URPC_SEND } from "../../src/hwmodel/index.ts";
 
 const amd84 = new CostModel(preset("amd-8x4")!);
 
 describe("cost model", () => {
-  it("a line costs more the further it moves", () => {
-    expect(amd84.line(0, 1)).toBeLessThan(amd84.line(0, 4));
-    expect(amd84.line(0, 4)).toBeLessThan(amd84.line(0, 8));
-    expect(amd84.line(8, 28)).toBeGreaterThan(amd84.line(0, 8));
-    expect(amd84.line(3, 3)).toBe(0);
+  it("an idle round trip grows with the distance between the cores, and is symmetric in the package pair", () => {
+    expect(amd84.roundTrip(3, 3)).toBe(0);
+    expect(amd84.roundTrip(0, 1)).toBeLessThan(amd84.roundTrip(0, 4));
+    expect(amd84.roundTrip(0, 4)).toBeLessThan(amd84.roundTrip(0, 8));
+    expect(amd84.roundTrip(0, 8)).toBeLessThan(amd84.roundTrip(8, 28));
+    // Cores of one package are alike: the cache is by package pair.
+    expect(amd84.roundTrip(1, 5)).toBe(amd84.roundTrip(0, 4));
   });
 
-  it("extrapolates three hops linearly from one and two", () => {
-    const c = preset("amd-8x4")!.costs;
-    expect(amd84.line(8, 28) - amd84.line(0, 8)).toBeCloseTo(amd84.line(0, 8) - amd84.line(0, 4));
-    expect(amd84.line(8, 28)).toBeCloseTo(c.lineRemote + 2 * c.lineHop);
+  it("a round trip is two writes and two reads on the line model, with the send and receive paths", () => {
+    // Each one-way message: the sender's work, its write's invalidation reaching the reader, the reader's read.
+    const m = preset("amd-8x4")!;
+    const t = interconnectOf(m).t;
+    const rt = amd84.roundTrip(0, 1);
+    expect(rt).toBeGreaterThan(2 * (URPC_SEND + URPC_RECEIVE) + 4 * (2 * t.chip + t.probe));
+    expect(rt).toBeLessThan(2000);
   });
 
-  it("a URPC message is two line transfers plus the send and receive paths", () => {
-    for (const [a, b] of [[0, 1], [0, 4], [0, 8]]) {
-      expect(amd84.urpcOneWay(a, b)).toBe(amd84.urpcSend(a, b) + amd84.urpcWire(a, b) + amd84.urpcReceive());
-      expect(Math.abs(amd84.urpcOneWay(a, b) - (2 * amd84.line(a, b) + 40))).toBeLessThanOrEqual(1);
-      expect(amd84.urpcRoundTrip(a, b)).toBe(amd84.urpcOneWay(a, b) + amd84.urpcOneWay(b, a));
-    }
-  });
-
-  it("the lookahead is the smallest transfer between two cores", () => {
-    expect(amd84.minLine()).toBe(Math.round(preset("amd-8x4")!.costs.lineShared));
-    expect(new CostModel(preset("amd-2x2")!).minLine()).toBe(Math.round(preset("amd-2x2")!.costs.linePackage));
-  });
-
-  it("a measured matrix stands in for the derived latencies, converted from ns", () => {
+  it("a measured matrix gives the round trips: two line transfers each way, and the send and receive paths", () => {
     const d = presetDescription("amd-2x2")!;
     const values = [[0, 40, 60, 60], [40, 0, 60, 60], [60, 60, 0, 40], [60, 60, 40, 0]];
     const c = new CostModel(Machine.from({ ...d, latencyMatrix: { unit: "ns", values } }));
-    expect(c.line(0, 1)).toBeCloseTo(40 * 2.8);
-    expect(c.line(1, 3)).toBeCloseTo(60 * 2.8);
-    expect(c.minLine()).toBe(112);
+    expect(c.roundTrip(0, 1)).toBe(Math.round(2 * (URPC_SEND + URPC_RECEIVE) + 4 * 40 * 2.8));
+    expect(c.roundTrip(1, 3)).toBe(Math.round(2 * (URPC_SEND + URPC_RECEIVE) + 4 * 60 * 2.8));
+  });
+
+  it("an IPI crosses the interconnect like a request: farther packages take longer", () => {
+    expect(amd84.ipiWire(0, 1)).toBeLessThan(amd84.ipiWire(0, 4));
+    expect(amd84.ipiWire(0, 8)).toBeLessThan(amd84.ipiWire(8, 28));
   });
 
   it("a polling receiver blocks after its budget, and waking it costs an IPI round", () => {
@@ -50,15 +46,5 @@ describe("cost model", () => {
     expect(amd84.ipiTrap()).toBe(800);
     expect(amd84.tlbInvalidate()).toBeGreaterThanOrEqual(95);
     expect(amd84.tlbInvalidate()).toBeLessThanOrEqual(320);
-  });
-
-  it("contention on shared lines grows with cores and with lines", () => {
-    const c = new CostModel(preset("amd-4x4")!);
-    const cores = (n: number) => Array.from({ length: n }, (_, i) => i);
-    for (const k of [1, 2, 4, 8]) {
-      for (let n = 2; n < 16; n++) expect(c.sharedUpdate(cores(n + 1), k)).toBeGreaterThan(c.sharedUpdate(cores(n), k));
-    }
-    expect(c.sharedUpdate(cores(8), 8)).toBeGreaterThan(c.sharedUpdate(cores(8), 1));
-    expect(c.sharedUpdate([5], 4)).toBe(4 * 30);
   });
 });

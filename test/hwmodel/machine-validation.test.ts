@@ -58,7 +58,7 @@ describe("machine descriptions: bad input names the field and the reason", () =>
     const d = base();
     d.packages[0].dies[0].cores[1] = -1;
     expect(issues(d)).toContainEqual({ field: "packages[0].dies[0].cores[1]", reason: "must be >= 0" });
-    expect(issues({ ...base(), costs: { lineShared: -5 } })).toContainEqual({ field: "costs.lineShared", reason: "must be > 0" });
+    expect(issues({ ...base(), costs: { chipLeg: -5 } })).toContainEqual({ field: "costs.chipLeg", reason: "must be > 0" });
   });
 
   it("a latency matrix of the wrong shape", () => {

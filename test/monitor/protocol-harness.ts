@@ -14,8 +14,8 @@ export interface CoreResult {
 
 export const resultOf = (out: SimulationOutcome, core: number) => out.cores[core].result as unknown as CoreResult;
 
-export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions<Json, Json, Json> & { roots?: number[] }): Promise<SimulationOutcome> {
+export async function runProtocol(machine: string, cores: number, kinds: RouteKind[], o: KernelSystemOptions<Json, Json, Json> & { roots?: number[] }, trace = false): Promise<SimulationOutcome> {
   const m = preset(machine)!;
   const spec = { experiment: "test", machine: m.description, cores, params: null, routes: await routesFor(m, cores, kinds, o.roots) };
-  return simulateInProcess(kernelSystem(spec, o));
+  return simulateInProcess(kernelSystem(spec, o), { trace });
 }

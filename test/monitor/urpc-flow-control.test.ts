@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { simulateInProcess, type Json } from "../../src/engine/index.ts";
 import { kernelSystem, type SimulationSpec } from "../../src/experiments/index.ts";
-import { presetDescription } from "../../src/hwmodel/index.ts";
+import { HomeAgent, homeFor, preset, presetDescription, URPC_RECEIVE, URPC_SEND } from "../../src/hwmodel/index.ts";
 import type { Application } from "../../src/kernel/index.ts";
 
 const spec: SimulationSpec = { experiment: "test", machine: presetDescription("amd-8x4")!, cores: 5, params: null };
@@ -20,7 +20,7 @@ function burst(n: number): Application {
 }
 
 async function run(n: number, slots: number) {
-  const out = await simulateInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), config: { slots } }));
+  const out = await simulateInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), channels: [{ a: 0, b: 4, memoryOf: 4 }], slots }));
   const sender = out.cores[0].result as { channels: { sent: number; stalls: number; explicitAcks: number } };
   const receiver = out.cores[4].result as { records: { got: Json[] }; channels: { received: number; explicitAcks: number } };
   return { out, sender, receiver, got: receiver.records.got as [number, number, number][] };
@@ -42,15 +42,21 @@ describe("URPC channel flow control", () => {
     expect(sender.channels.stalls).toBe(0);
   });
 
-  it("a stream is paced by the ring's occupancy, the first message by the wire", async () => {
+  it("the first message takes the line model's write and read; the rest follow one slot after another", async () => {
     // A ring larger than the stream: no explicit acks interrupt the receiver.
     const { got } = await run(40, 64);
     const times = got.map(([, , t]) => t);
-    const gaps = times.slice(1).map((t, i) => t - times[i]);
-    // amd-8x4, cores 0 -> 4 (one hop): occupancy 359.25 + 0.014 * 133.25, rounded.
-    expect(new Set(gaps)).toEqual(new Set([361]));
-    // The first: the send path (16 + 133) + the wire (133) + the receive path (24).
-    expect(times[0]).toBe(306);
+    // The oracle: the slot's home (core 4's package) serves core 0's write after
+    // its 16 cycles of work, then core 4's read once the write's probe reached it.
+    const m = preset("amd-8x4")!;
+    const h = homeFor(m, m.corePackage[4]);
+    const home = new HomeAgent(m, h.package, h.core, () => [[0, "O"], [4, "S"]]);
+    const write = home.request(home.arrival(0, URPC_SEND), { requester: 0, line: "slot", op: "write" });
+    const seen = write.notices.find((n) => n.core === 4)!.at;
+    const read = home.request(home.arrival(4, seen), { requester: 4, line: "slot", op: "read" });
+    expect(times[0]).toBe(read.complete + URPC_RECEIVE);
+    // Later slots queue behind the sender's one RFO at a time: strictly later, never sooner than the work between them.
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(URPC_RECEIVE);
   });
 
   it("a smaller ring stalls more and delivers later, with the same messages", async () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { preset } from "../../src/hwmodel/index.ts";
+import { CostModel, preset } from "../../src/hwmodel/index.ts";
 import { SystemKnowledgeBase, treeToDot } from "../../src/skb/index.ts";
 
 describe("Graphviz output", () => {
   it("draws every edge with its send order and round trip, cores grouped by package", async () => {
     const machine = preset("amd-2x2")!;
     const tree = await (await SystemKnowledgeBase.for(machine)).route("numa-multicast", 1);
+    const rtt = (a: number, b: number) => new CostModel(machine).roundTrip(a, b);
     expect(treeToDot(tree, machine)).toBe(
       [
         'digraph "numa-multicast on amd-2x2 from core 1" {',
@@ -21,9 +22,9 @@ describe("Graphviz output", () => {
         '    c2 [label="2"];',
         '    c3 [label="3"];',
         "  }",
-        '  c1 -> c2 [label="#0 532 buf@dst"];',
-        '  c1 -> c0 [label="#1 452"];',
-        '  c2 -> c3 [label="#0 452"];',
+        `  c1 -> c2 [label="#0 ${rtt(1, 2)} buf@dst"];`,
+        `  c1 -> c0 [label="#1 ${rtt(1, 0)}"];`,
+        `  c2 -> c3 [label="#0 ${rtt(2, 3)}"];`,
         "}",
       ].join("\n"),
     );

@@ -32,7 +32,7 @@ describe("facts from a machine description", () => {
     expect(rows[4][1]).toBe(rows[7][1]);
     expect(row(rows[0][1]).length).toBe(8);
     const cost = new CostModel(m);
-    for (let a = 0; a < 32; a++) for (let b = 0; b < 32; b++) if (a !== b) expect(row(rows[a][1])[slots.get(b)! - 1]).toBe(cost.urpcRoundTrip(a, b));
+    for (let a = 0; a < 32; a++) for (let b = 0; b < 32; b++) if (a !== b) expect(row(rows[a][1])[slots.get(b)! - 1]).toBe(cost.roundTrip(a, b));
   });
 
   it("keeps round trips per core when packages hold cores of different distances (intel-2x4's two L2s)", () => {
@@ -43,7 +43,7 @@ describe("facts from a machine description", () => {
     expect(named(facts, "rtt_slot")[5]).toEqual([5, 6]);
     expect(named(facts, "link")).toEqual([]);
     const cost = new CostModel(m);
-    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) if (a !== b) expect(row(rows[a][1])[b]).toBe(cost.urpcRoundTrip(a, b));
+    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) if (a !== b) expect(row(rows[a][1])[b]).toBe(cost.roundTrip(a, b));
   });
 
   it("1024 cores in packages of 4: 256 rows of 256 entries, not a million facts", () => {
@@ -62,7 +62,7 @@ describe("facts from a machine description", () => {
     const facts = machineFacts(m);
     expect(named(facts, "rtt_source")).toEqual([["measured"]]);
     const cost = new CostModel(m);
-    expect(row(named(facts, "rtt_row")[0][1])).toEqual([0, 1, 2, 3].map((b) => (b === 0 ? 0 : cost.urpcRoundTrip(0, b))));
+    expect(row(named(facts, "rtt_row")[0][1])).toEqual([0, 1, 2, 3].map((b) => (b === 0 ? 0 : cost.roundTrip(0, b))));
     expect(new Set(row(named(facts, "rtt_row")[0][1])).size).toBe(4);
   });
 

@@ -46,6 +46,6 @@ export function expectTree(machine: Machine, tree: RoutingTree, cores = machine.
   }
 
   const cost = new CostModel(machine);
-  for (const e of tree.edges) expect(e.cost).toBe(cost.urpcRoundTrip(e.from, e.to));
+  for (const e of tree.edges) expect(e.cost).toBe(cost.roundTrip(e.from, e.to));
   expect(childrenOf(tree).size).toBe(byOrder.size);
 }

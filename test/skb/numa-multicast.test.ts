@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { preset } from "../../src/hwmodel/index.ts";
+import { CostModel, preset, type Machine } from "../../src/hwmodel/index.ts";
 import { SystemKnowledgeBase } from "../../src/skb/index.ts";
 import { presets } from "./helpers.ts";
 
@@ -37,22 +37,39 @@ describe("numa-multicast", () => {
 
   // Barrelfish's multicast.pl sorts the root's sends by decreasing round trip,
   // stably, from a list of the other packages' leaders in descending package
-  // order followed by the root's package-mates in ascending order. Derived by
-  // hand from each preset's links: on amd-4x4 a two-hop package is farther
-  // than a one-hop one; on amd-8x4 three hops beat two, two beat one.
-  it.each([
-    // Package 0 of the square: package 3 two hops away, 1 and 2 one hop.
-    ["amd-4x4", 0, [12, 8, 4, 1, 2, 3]],
-    // Package 2 (cores 8..11): package 1 two hops away, 3 and 0 one hop.
-    ["amd-4x4", 9, [4, 12, 0, 8, 10, 11]],
-    // Package 0 links to 1, 4 and 7; 2, 3, 5 and 6 are two hops away.
-    ["amd-8x4", 0, [24, 20, 12, 8, 28, 16, 4, 1, 2, 3]],
-    // Package 7 links to 0 and 6; 1, 4 and 5 are two hops away, 2 and 3 three.
-    ["amd-8x4", 28, [12, 8, 20, 16, 4, 24, 0, 29, 30, 31]],
-  ] as const)("on %s from core %i: Barrelfish's send order", async (name, root, order) => {
-    const tree = await (await SystemKnowledgeBase.for(preset(name)!)).route("numa-multicast", root);
-    const fromRoot = tree.edges.filter((e) => e.from === root).sort((a, b) => a.order - b.order);
-    expect(fromRoot.map((e) => e.to)).toEqual(order);
+  // order followed by the root's package-mates in ascending order. The rule,
+  // restated here, against the SKB's own round trips from every root.
+  const barrelfishOrder = (machine: Machine, root: number, rtt: (a: number, b: number) => number): number[] => {
+    const own = machine.corePackage[root];
+    const leaders = machine.packageCores.map((cores) => cores[0]).filter((l) => machine.corePackage[l] !== own).reverse();
+    const mates = machine.packageCores[own].filter((c) => c !== root);
+    // Array.prototype.sort is stable.
+    return [...leaders, ...mates].sort((a, b) => rtt(root, b) - rtt(root, a));
+  };
+
+  it.each(["amd-8x4", "amd-4x4"])("on %s, from every root: Barrelfish's send order", async (name) => {
+    const machine = preset(name)!;
+    const kb = await SystemKnowledgeBase.for(machine);
+    const cost = new CostModel(machine);
+    for (let root = 0; root < machine.numCores; root++) {
+      const tree = await kb.route("numa-multicast", root);
+      const fromRoot = tree.edges.filter((e) => e.from === root).sort((a, b) => a.order - b.order);
+      expect(fromRoot.map((e) => e.to), `root ${root}`).toEqual(barrelfishOrder(machine, root, (a, b) => cost.roundTrip(a, b)));
+    }
+  });
+
+  it("breaks ties as Barrelfish does: the higher package first, then the root's mates in order", async () => {
+    // Worked by hand: every remote package at one round trip, every mate at a lower one.
+    const machine = preset("amd-4x4")!;
+    const rtt = (a: number, b: number) => (machine.corePackage[a] === machine.corePackage[b] ? 300 : 700);
+    const kb = await SystemKnowledgeBase.for(machine, { rtt });
+    const order = (root: number) => kb.route("numa-multicast", root).then((t) => t.edges.filter((e) => e.from === root).sort((a, b) => a.order - b.order).map((e) => e.to));
+    expect(await order(0)).toEqual([12, 8, 4, 1, 2, 3]);
+    expect(await order(9)).toEqual([12, 4, 0, 8, 10, 11]);
+    // Mates as far as the remote packages: leaders still go first.
+    const flat = await SystemKnowledgeBase.for(machine, { rtt: () => 500 });
+    const t = await flat.route("numa-multicast", 5);
+    expect(t.edges.filter((e) => e.from === 5).sort((a, b) => a.order - b.order).map((e) => e.to)).toEqual([12, 8, 0, 4, 6, 7]);
   });
 
   it("orders by the measured round trips a run supplies", async () => {

@@ -42,7 +42,7 @@ export const machine: Command = {
       `interconnect (${m.interconnect}):`,
       m.interconnect === "fsb" ? links : `  ${links}`,
       "",
-      table(["pair class", "cores", "round trip", "msgs/kcycle"], classes.map((c) => [c.pair, c.cores.join("-"), c.roundTrip, c.throughput])),
+      table(["pair class", "cores", "round trip (cycles)"], classes.map((c) => [c.pair, c.cores.join("-"), c.roundTrip])),
       "",
       "URPC round trip between every pair of cores (cycles):",
       matrix,

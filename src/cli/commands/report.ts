@@ -1,4 +1,4 @@
-import { CostModel, PAPER_LRPC, PAPER_URPC, preset } from "../../hwmodel/index.ts";
+import { PAPER_LRPC, PAPER_URPC, preset } from "../../hwmodel/index.ts";
 import { inProcessSimulator, PAPER_POINTS, runExperiment, type ExperimentResult } from "../../experiments/index.ts";
 import type { Command } from "../command.ts";
 
@@ -40,8 +40,6 @@ export const report: Command = {
         out.push(`| ${s.name} | ${cells.join(" | ")} |`);
       }
     }
-    const c = new CostModel(preset("amd-8x4")!);
-    out.push("", `Three-hop pairs on amd-8x4 (no paper figure): ${c.urpcRoundTrip(8, 28)} cycles round trip, extrapolated one lineHop past two hops.`);
     return { text: out.join("\n"), json };
   },
 };

@@ -1,0 +1,279 @@
+// The memory system as one core takes part in it, on the cache-line model of
+// src/hwmodel/coherence.ts. Two roles, both hardware (they cost the CPU no
+// cycles, and run beside it as hardware events):
+//
+// - The core's own side: its view of its lines (which accesses hit), its
+//   store buffer (stores are posted and commit in program order, so one RFO
+//   is out at a time), and the lines it spins on. A core polling a line holds
+//   a copy and spins on it; when the writer's probe invalidates the copy it
+//   reads the line again, and a read that returns the version it waits for
+//   makes the poll ready. On a machine whose loads may not pass stores
+//   (loadsPassStores false) a read waits for the core's stores to drain.
+// - The home: for the packages whose memory this core's package controller
+//   holds in this run (homeFor), a HomeAgent serialises the transactions on
+//   those lines; a line's contents (the last value written, and how many
+//   writes it has seen) live here too, so a read returns what the write it
+//   was serialised after wrote.
+//
+// Requests, completions and invalidation notices are events between the
+// requester and the home core (to itself when they are the same core), so no
+// state is shared between cores and both engines give the same run.
+import {
+  CoreLines,
+  HomeAgent,
+  homeFor,
+  interconnectOf,
+  type CoreLineSnapshot,
+  type HomeSnapshot,
+  type LineOp,
+  type LineState,
+  type Machine,
+  type Primer,
+} from "../hwmodel/index.ts";
+import { EventClass, type Context, type Json, type SimEvent } from "../engine/index.ts";
+
+export const MEM_REQUEST = "mem-req";
+export const MEM_DONE = "mem-done";
+export const MEM_NOTICE = "mem-notice";
+
+/** A line and the package whose memory holds it. */
+export type LineRef = { line: string; memory: number };
+
+/** The identity of the event that wrote a line's contents: (core, sequence number). */
+export type Origin = [number, number];
+
+/** A poll that became ready, or a fence whose stores all committed. */
+export type Ready = { tag: Json; value: Json; origin: Origin | null };
+
+type Request = { line: string; memory: number; op: LineOp; value: Json };
+type Done = { line: string; memory: number; op: LineOp; seq: number; state: LineState; version: number; value: Json; origin: Origin | null };
+type Notice = { line: string; seq: number; state: "O" | "S" | "I" };
+
+type Store = LineRef & { value: Json; op: "write" | "rmw" };
+type Poll = LineRef & { version: number; tag: Json; reading: boolean };
+type Contents = { version: number; value: Json; origin: Origin | null };
+
+export type MemoryState = {
+  view: CoreLineSnapshot;
+  /** Posted stores, oldest first; the oldest is out while `storing`. */
+  stores: Store[];
+  storing: boolean;
+  /** A read that waits for the store buffer to drain (loads that may not pass stores). */
+  held: string[];
+  polls: Poll[];
+  /** Tags to answer once every store so far has committed. */
+  fences: Json[];
+  /** The version of each line this core last read or wrote. */
+  seen: Record<string, number>;
+  /** The home agents on this core, and the contents of their lines. */
+  homes: HomeSnapshot[];
+  contents: Record<string, Contents>;
+};
+
+export interface MemoryEnv {
+  machine: Machine;
+  /** Cores booted in this run: 0 .. cores-1; a package's home is its lowest booted core. */
+  cores: number;
+  /** Where a run's lines are at time 0 (a warm ring): see Primer. */
+  primer: Primer;
+}
+
+export class Memory {
+  private readonly view: CoreLines;
+  private readonly homes = new Map<number, HomeAgent>();
+  private readonly s: MemoryState;
+  /** The version of each line this core last saw (MemoryState.seen, as a Map while running). */
+  private readonly seenLines: Map<string, number>;
+  private readonly booted: number[];
+  /** The home core of each package's memory in this run, found once. */
+  private readonly homes_ = new Map<number, number>();
+
+  constructor(
+    readonly core: number,
+    private readonly env: MemoryEnv,
+    saved?: MemoryState,
+  ) {
+    this.booted = Array.from({ length: env.cores }, (_, c) => c);
+    this.view = saved ? CoreLines.restore(saved.view, core, env.primer) : new CoreLines(core, env.primer);
+    for (const h of saved?.homes ?? []) this.homes.set(h.package, HomeAgent.restore(env.machine, h, env.primer));
+    this.s = saved ?? { view: [], stores: [], storing: false, held: [], polls: [], fences: [], seen: {}, homes: [], contents: {} };
+    this.seenLines = new Map(Object.entries(this.s.seen));
+  }
+
+  /** The core whose package controller serves `memory`'s lines in this run. */
+  homeCore(memory: number): number {
+    let core = this.homes_.get(memory);
+    if (core === undefined) this.homes_.set(memory, (core = homeFor(this.env.machine, memory, this.booted).core));
+    return core;
+  }
+
+  /** A posted store; `value` is the line's new contents, for lines whose contents a reader takes. */
+  store(ctx: Context, ref: LineRef, value: Json = null, op: "write" | "rmw" = "write"): void {
+    this.s.stores.push({ ...ref, value, op });
+    this.drain(ctx);
+  }
+
+  /**
+   * Spin on a line until it holds `version` writes or more; it comes back
+   * from handle() with `tag` and what the read returned. If this core's copy
+   * already holds that version the poll is ready at once, without contents:
+   * contents come only with a read (a ring's slot, a flush line, read after
+   * their writer's invalidation).
+   */
+  poll(ctx: Context, ref: LineRef, version: number, tag: Json): Ready | null {
+    if (this.seen(ref.line) >= version && this.view.state(ref.line) !== "I") return { tag, value: null, origin: null };
+    const p: Poll = { ...ref, version, tag, reading: false };
+    this.s.polls.push(p);
+    if (this.view.state(ref.line) === "I") this.read(ctx, p);
+    return null;
+  }
+
+  /**
+   * At boot, before time 0: spin on a line this core already holds (the
+   * primer gives it a copy), as a receiver polls a channel it has bound.
+   */
+  watch(ref: LineRef, version: number, tag: Json): void {
+    if (this.view.state(ref.line) === "I") throw new Error(`core ${this.core}: ${ref.line} is watched at boot but not held: prime it`);
+    this.s.polls.push({ ...ref, version, tag, reading: false });
+  }
+
+  /** Answer `tag` once every store posted so far has committed: at once when none is pending. */
+  fence(tag: Json): Ready | null {
+    if (!this.s.stores.length) return { tag, value: null, origin: null };
+    this.s.fences.push(tag);
+    return null;
+  }
+
+  /** The version of a line this core last saw. */
+  seen(line: string): number {
+    return this.seenLines.get(line) ?? 0;
+  }
+
+  /** A hardware event of the memory system; the polls and fences it made ready. */
+  handle(ctx: Context, e: SimEvent): Ready[] {
+    switch (e.kind) {
+      case MEM_REQUEST:
+        this.serve(ctx, e.src, e.seq, e.data as Request);
+        return [];
+      case MEM_DONE:
+        return this.completed(ctx, e.data as Done);
+      case MEM_NOTICE: {
+        const n = e.data as Notice;
+        this.view.apply(n.line, n.seq, n.state);
+        if (n.state === "I") for (const p of this.s.polls) if (p.line === n.line && !p.reading) this.read(ctx, p);
+        return [];
+      }
+      default:
+        throw new Error(`core ${this.core}: no memory event "${e.kind}"`);
+    }
+  }
+
+  /** The hottest lines of the homes on this core: transactions and their queueing. */
+  stats(limit: number) {
+    return [...this.homes.values()].flatMap((h) => h.stats(limit).map((l) => ({ ...l, home: h.homeCore })));
+  }
+
+  snapshot(): MemoryState {
+    this.s.seen = Object.fromEntries(this.seenLines);
+    this.s.view = this.view.toJSON();
+    this.s.homes = [...this.homes.values()].map((h) => h.toJSON());
+    return this.s;
+  }
+
+  /** Commit stores in order: a hit commits at once, a miss waits for its RFO. */
+  private drain(ctx: Context): void {
+    const s = this.s;
+    while (!s.storing && s.stores.length) {
+      const st = s.stores[0];
+      // A store that carries contents goes to the home, hit or not, so that readers take it from there.
+      if (st.value === null && this.view.hits(st.line, st.op)) {
+        s.stores.shift();
+        continue;
+      }
+      s.storing = true;
+      this.request(ctx, ctx.now, { line: st.line, memory: st.memory, op: st.op, value: st.value });
+    }
+    if (!s.storing) this.drained(ctx);
+  }
+
+  /** The store buffer is empty: held reads go out. Fences are answered by completed(). */
+  private drained(ctx: Context): void {
+    const held = this.s.held.splice(0);
+    for (const line of held) {
+      const p = this.s.polls.find((q) => q.line === line && q.reading);
+      if (p) this.request(ctx, this.issueAt(ctx), { line, memory: p.memory, op: "read", value: null });
+    }
+  }
+
+  private read(ctx: Context, p: Poll): void {
+    p.reading = true;
+    if (!this.env.machine.costs.loadsPassStores && this.s.storing) this.s.held.push(p.line);
+    else this.request(ctx, this.issueAt(ctx), { line: p.line, memory: p.memory, op: "read", value: null });
+  }
+
+  /** A core spins on its lines only while its CPU is free: a read goes out when it is. */
+  private issueAt(ctx: Context): number {
+    return Math.max(ctx.now, ctx.cpuFreeAt);
+  }
+
+  private request(ctx: Context, issue: number, req: Request): void {
+    const home = this.homeCore(req.memory);
+    const arrival = interconnectOf(this.env.machine).requestArrival(this.core, this.env.machine.corePackage[home], issue);
+    this.emit(ctx, home, MEM_REQUEST, req, arrival);
+  }
+
+  /** At the home: serialise the request, and answer its requester and every core whose copy it changed. */
+  private serve(ctx: Context, requester: number, seq: number, req: Request): void {
+    const m = this.env.machine;
+    let agent = this.homes.get(req.memory);
+    if (!agent) {
+      const h = homeFor(m, req.memory, this.booted);
+      if (h.core !== this.core) throw new Error(`core ${this.core}: a request for ${req.line} belongs to the home on core ${h.core}`);
+      this.homes.set(req.memory, (agent = new HomeAgent(m, h.package, h.core, this.env.primer)));
+    }
+    const tx = agent.request(ctx.now, { requester, line: req.line, op: req.op });
+    const c = (this.s.contents[req.line] ??= { version: 0, value: null, origin: null });
+    if (req.op !== "read") {
+      c.version++;
+      if (req.value !== null) {
+        c.value = req.value;
+        c.origin = [requester, seq];
+      }
+    }
+    const done: Done = { line: req.line, memory: req.memory, op: req.op, seq: tx.seq, state: tx.granted, version: c.version, value: req.op === "read" ? c.value : null, origin: req.op === "read" ? c.origin : null };
+    this.emit(ctx, requester, MEM_DONE, done, tx.complete);
+    for (const n of tx.notices) this.emit(ctx, n.core, MEM_NOTICE, { line: req.line, seq: tx.seq, state: n.state }, n.at);
+    ctx.annotate(`${req.op} ${req.line}`, tx.arrival, tx.complete, { requester, home: this.core, wait: tx.wait, service: tx.complete - tx.serviced, supplier: tx.supplier });
+  }
+
+  /** At the requester: a transaction is done. */
+  private completed(ctx: Context, d: Done): Ready[] {
+    const s = this.s;
+    this.view.apply(d.line, d.seq, d.state);
+    if (d.version > this.seen(d.line)) this.seenLines.set(d.line, d.version);
+    if (d.op !== "read") {
+      s.stores.shift();
+      s.storing = false;
+      this.drain(ctx);
+      return s.stores.length ? [] : s.fences.splice(0).map((tag) => ({ tag, value: null, origin: null }));
+    }
+    const i = s.polls.findIndex((p) => p.line === d.line && p.reading);
+    if (i < 0) return [];
+    const p = s.polls[i];
+    p.reading = false;
+    if (d.version >= p.version) {
+      s.polls.splice(i, 1);
+      return [{ tag: p.tag, value: d.value, origin: d.origin }];
+    }
+    // An older version: spin on the copy, or read again if a probe already took it.
+    if (this.view.state(d.line) === "I") this.read(ctx, p);
+    return [];
+  }
+
+  /** A memory-system event at time `at` for `core` (this one included). */
+  private emit(ctx: Context, core: number, kind: string, data: Json, at: number): void {
+    const delay = at - ctx.now;
+    if (core === this.core) ctx.after(delay, kind, data, EventClass.Hardware);
+    else ctx.send(core, kind, data, delay, EventClass.Hardware);
+  }
+}
