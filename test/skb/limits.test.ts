@@ -81,7 +81,7 @@ describe("what a query may cost", () => {
 
   it("a term nested thousands deep in an answer is a depth limit", async () => {
     const engine = new PrologEngine("deep(0, X, X).\ndeep(N, X, Y) :- N > 0, M is N - 1, deep(M, g(X), Y).");
-    expect(await rejection(engine.query("deep(2000, a, T)"))).toMatchObject({ limit: "depth", max: MAX_ANSWER_DEPTH });
+    expect(await rejection(engine.query("deep(2000, a, T)", { maxMs: 600_000 }))).toMatchObject({ limit: "depth", max: MAX_ANSWER_DEPTH });
     expect((await engine.query("deep(2, a, T)")).answers).toEqual([{ T: { functor: "g", args: [{ functor: "g", args: ["a"] }] } }]);
   });
 
@@ -89,7 +89,7 @@ describe("what a query may cost", () => {
     const k = await kb;
     const done: string[] = [];
     await Promise.all([
-      rejection(k.query("repeat, fail", { maxSteps: 100_000_000, maxMs: 300 })).then(() => done.push("runaway")),
+      rejection(k.query("repeat, fail", { maxSteps: 100_000_000, maxMs: 1000 })).then(() => done.push("runaway")),
       k.query("leader(1, L)").then(() => done.push("quick")),
     ]);
     expect(done).toEqual(["quick", "runaway"]);

@@ -69,7 +69,7 @@ describe("what a query prints", () => {
 
   it("up to 64 KiB, and says so past that", async () => {
     const line = "abcdefghi\n".repeat(10);
-    const result = await (await kb).query(`between(1, 1000, _), write('${line.replace(/\n/g, "\\n")}'), fail`);
+    const result = await (await kb).query(`between(1, 1000, _), write('${line.replace(/\n/g, "\\n")}'), fail`, { maxMs: 600_000 });
     expect(result.output).toBe(line.repeat(1000).slice(0, 65536));
     expect(result.outputTruncated).toBe(true);
   });
