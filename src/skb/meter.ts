@@ -27,6 +27,11 @@
 // deadline, and throws Spent when one is passed: the query stops in the
 // middle of its step, and its thread (never reused) is dropped. With no query
 // metered the taps only count.
+//
+// The clock: Node and local workerd (wrangler dev, the tests) read the time
+// while code runs. A deployed Worker's clock stands still until the next I/O
+// (Cloudflare's timing-attack mitigation), so there steps and cells bound a
+// query, and the platform's CPU limit the walking.
 import "./tau-globals.ts";
 import pl from "tau-prolog";
 import type { Substitution, Thread, Value } from "tau-prolog";

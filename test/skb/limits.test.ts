@@ -54,10 +54,12 @@ describe("what a query may cost", () => {
     expect((e as SkbQueryError).message).toMatch(/^assertz\/1 may not be called in an SKB query/);
   });
 
-  it("atom_concat/3 doubling an atom stops at the atom size cap", async () => {
+  it("atom_concat/3 doubling an atom stops at the atom size cap; in an assert/retract loop it is refused", async () => {
     const e = await rejection((await kb).query(chain("X0 = ab", 30, (i) => `atom_concat(X${i - 1}, X${i - 1}, X${i})`)));
     expect(e).toBeInstanceOf(SkbQueryError);
     expect(e).toMatchObject({ term: "error(resource_error(memory),atom_concat/3)", message: "atom_concat/3 would build an atom of more than 1048576 characters" });
+    const loop = "assertz(a(ab)), between(1, 40, _), retract(a(X)), atom_concat(X, X, Y), assertz(a(Y)), fail";
+    expect(await rejection((await kb).query(loop))).toMatchObject({ term: "error(permission_error(call,sandboxed,assertz/1),assertz/1)" });
   });
 
   it("answers of megabytes stop at maxAnswerBytes, keeping the answers that fit", async () => {
