@@ -138,12 +138,3 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
   }
   return facts;
 }
-
-/** A term as Prolog text (atoms quoted when they need it). */
-export function termText(t: PlTerm): string {
-  if (typeof t === "number") return String(t);
-  if (typeof t === "string") return /^[a-z][A-Za-z0-9_]*$/.test(t) ? t : `'${t.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-  if (Array.isArray(t)) return `[${t.map(termText).join(",")}]`;
-  const c = t as Compound;
-  return `${c.functor}(${c.args.map(termText).join(",")})`;
-}

@@ -4,24 +4,34 @@ declare module "tau-prolog" {
     id: string;
     args: Value[];
     indicator: string;
+    ground: boolean;
     toString(options?: { quoted?: boolean; session?: Session }): string;
   }
   export interface Num {
     value: number;
+    apply(subs: Substitution): Value;
     is_float: boolean;
     toString(options?: { quoted?: boolean; session?: Session }): string;
   }
   export interface Var {
     id: string;
+    apply(subs: Substitution): Value;
     toString(options?: { quoted?: boolean; session?: Session }): string;
   }
-  export type Value = Term | Num | Var;
+  /** An open stream used as a term (current_output(S)). */
+  export interface Stream {
+    alias: string;
+    toString(): string;
+  }
+  export type Value = Term | Num | Var | Stream;
   export interface Rule {
     head: Term;
     body: Term | null;
   }
   export interface Substitution {
     links: Record<string, Value>;
+    /** The variables it binds, as names (plain) or Var terms. */
+    domain(plain?: boolean): unknown[];
   }
   /** A device behind a stream: text in (get/eof) or out (put/flush). */
   export interface StreamDevice {
@@ -30,9 +40,6 @@ declare module "tau-prolog" {
     get_byte?(position: number): number | "end_of_stream";
     put?(text: string, position: number | string): boolean;
     flush?(): boolean;
-  }
-  export interface Stream {
-    alias: string;
   }
   export interface AnswerCallbacks {
     success(answer: Substitution): void;
@@ -49,7 +56,10 @@ declare module "tau-prolog" {
     substitution: Substitution;
   }
   export interface Thread {
+    session: Session;
     total_steps: number;
+    /** Steps left before the answer in progress stops at its limit. */
+    current_limit: number;
     points: State[];
     /** Answers waiting for an asynchronous builtin. */
     __calls: unknown[];
@@ -60,14 +70,32 @@ declare module "tau-prolog" {
     query(goal: string, options: ParseCallbacks): void;
     add_goal(goal: Term): void;
     answer(options: AnswerCallbacks): void;
+    step(): boolean | undefined;
     throw_error(error: Term): void;
   }
   /** A builtin predicate's implementation: it acts on the thread for the goal `atom` at `point`. */
   export type Builtin = (thread: Thread, point: State, atom: Term) => void;
+  /** A module: its predicates by indicator, as clauses (Prolog) or a function (a builtin), and their indexes. */
+  export interface Module {
+    id: string;
+    rules: Record<string, Rule[] | Builtin>;
+    indexed_clauses: Record<string, Record<string, Rule[]>>;
+    non_indexable_clauses: Record<string, Rule[]>;
+    public_predicates: Record<string, boolean>;
+    multifile_predicates: Record<string, boolean>;
+    meta_predicates: Record<string, Term>;
+    src_predicates: Record<string, string>;
+    /** The modules this one imports (written by tau-prolog on every predicate lookup). */
+    modules: Record<string, Module>;
+  }
   export interface Session {
     thread: Thread;
-    /** The clauses of the user module, by predicate indicator. */
-    rules: Record<string, Rule[]>;
+    /** The modules a goal can reach, by name: user, system and the libraries loaded. */
+    modules: Record<string, Module>;
+    /** The user module's clauses, by predicate indicator. */
+    rules: Module["rules"];
+    public_predicates: Module["public_predicates"];
+    multifile_predicates: Module["multifile_predicates"];
     flag: Record<string, Value>;
     streams: Record<string, Stream>;
     standard_input: Stream;
@@ -82,19 +110,33 @@ declare module "tau-prolog" {
     ): void;
     add_rule(rule: Rule, options: { context_module: string }): void;
   }
+  /** A class of tau-prolog objects: constructor and prototype, for the SKB's taps (meter.ts). */
+  interface Class<T, A extends unknown[]> {
+    new (...args: A): T;
+    prototype: T & Record<string, unknown>;
+  }
   interface Tau {
     create(limit?: number): Session;
-    /** The system module and the loaded libraries: builtins by predicate indicator. */
-    builtin: { rules: Record<string, Builtin> };
-    modules: Record<string, { rules: Record<string, Builtin> }>;
+    /** The system module: the builtins, by predicate indicator. */
+    builtin: Module;
+    /** The system module and the loaded libraries, by name. */
+    modules: Record<string, Module>;
     error: { representation(flag: string, indicator: string): Term };
+    /** Unifies two terms: the substitution, or null. */
+    unify(a: Value, b: Value, occurs_check?: boolean): Substitution | null;
+    /** Standard order of terms: -1, 0 or 1. */
+    compare(a: Value, b: Value): number;
     type: {
-      Term: new (id: string, args?: Value[]) => Term;
-      Num: new (value: number, isFloat?: boolean) => Num;
-      Var: new (id: string) => Var;
-      Rule: new (head: Term, body: Term | null) => Rule;
-      Stream: new (device: StreamDevice, mode: string, alias: string, type: string, reposition: boolean, eofAction: string) => Stream;
-      Thread: new (session: Session) => Thread;
+      Term: Class<Term, [id: string, args?: Value[]]>;
+      Num: Class<Num, [value: number, isFloat?: boolean]>;
+      Var: Class<Var, [id: string]>;
+      Rule: Class<Rule, [head: Term, body: Term | null]>;
+      Stream: Class<Stream, [device: StreamDevice, mode: string, alias: string, type: string, reposition: boolean, eofAction: string]>;
+      Thread: Class<Thread, [session: Session]>;
+      Substitution: Class<Substitution, [links?: Record<string, Value>]>;
+      is_variable(v: unknown): v is Var;
+      is_term(v: unknown): v is Term;
+      is_number(v: unknown): v is Num;
     };
   }
   const pl: Tau;

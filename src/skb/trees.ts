@@ -2,6 +2,7 @@
 // their arguments checked before Prolog sees them, and the edges read back.
 import type { Machine } from "../hwmodel/index.ts";
 import { SkbFieldError } from "./errors.ts";
+import type { AnswerTerm } from "./answers.ts";
 import type { Compound, PlTerm } from "./facts.ts";
 
 export type RouteKind = "unicast" | "broadcast" | "multicast" | "numa-multicast" | "radix";
@@ -84,7 +85,7 @@ export function kindTerm(route: CheckedRoute): PlTerm {
  * Flattens the rules' sends, [send(From, Channel, [Key-to(To, Cost, BufferAt), ...]), ...],
  * into edges numbered in send order (a shared channel is one send: order 0).
  */
-export function edgesFrom(result: PlTerm | undefined): RouteEdge[] {
+export function edgesFrom(result: AnswerTerm | undefined): RouteEdge[] {
   const fail = (what: unknown) => new Error(`the SKB's rules gave no tree: ${JSON.stringify(what)}`);
   if (!Array.isArray(result)) throw fail(result);
   const edges: RouteEdge[] = [];

@@ -9,14 +9,14 @@ const query = (body: unknown) => request("POST", "/api/skb/query", body);
 describe("POST /api/skb/query", () => {
   it("answers a query over a preset's facts", async () => {
     const r = await json(await query({ machine: "amd-2x2", query: "rtt(0, B, C), C > 500" }), 200);
-    const rtt = String(new CostModel(preset("amd-2x2")!).roundTrip(0, 2));
-    expect(r).toEqual({ machine: "amd-2x2", answers: [{ B: "2", C: rtt }, { B: "3", C: rtt }], truncated: false, output: "" });
+    const rtt = new CostModel(preset("amd-2x2")!).roundTrip(0, 2);
+    expect(r).toEqual({ machine: "amd-2x2", answers: [{ B: 2, C: rtt }, { B: 3, C: rtt }], truncated: false, output: "", outputTruncated: false });
   });
 
   it("answers over a described machine, up to maxAnswers", async () => {
     const machineDescription = { name: "quad", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1, 2, 3] }] }], interconnect: { type: "fsb" } };
     const r = await json(await query({ machineDescription, query: "core(C)", maxAnswers: 2 }), 200);
-    expect(r).toMatchObject({ machine: "quad", answers: [{ C: "0" }, { C: "1" }], truncated: true });
+    expect(r).toMatchObject({ machine: "quad", answers: [{ C: 0 }, { C: 1 }], truncated: true });
   });
 
   it("answers 400 with the position of a syntax error", async () => {
@@ -24,9 +24,34 @@ describe("POST /api/skb/query", () => {
     expect(e.position).toEqual({ line: 1, column: expect.any(Number) });
   });
 
-  it("answers 422 when a query runs out of steps, or raises an exception", async () => {
-    await expectError(await query({ machine: "amd-2x2", query: "repeat, fail", maxSteps: 1000 }), 422, "maxSteps", /1000 resolution steps/);
-    await expectError(await query({ machine: "amd-2x2", query: "no_such_predicate(X)" }), 422, "query", /existence_error/);
+  it("answers compound terms as structured JSON", async () => {
+    const r = await json(await query({ machine: "amd-2x2", query: "route(unicast, 3, [send(F, C, [K-T|_])])" }), 200);
+    expect(r.answers).toEqual([{ F: 3, C: "private", K: 0, T: { functor: "to", args: [0, new CostModel(preset("amd-2x2")!).roundTrip(3, 0), 3] } }]);
+  });
+
+  it("answers 422 when a query runs out of steps, or raises an exception: said for a person, with the ISO term", async () => {
+    const steps = await expectError(await query({ machine: "amd-2x2", query: "repeat, fail", maxSteps: 1000 }), 422, "maxSteps", /1000 resolution steps/);
+    expect(steps).toMatchObject({ limit: "steps", answers: [] });
+    const e = await expectError(await query({ machine: "amd-2x2", query: "no_such_predicate(X)" }), 422, "query", /^unknown predicate no_such_predicate\/1; the SKB knows: core\/1, /);
+    expect(e.term).toBe("error(existence_error(procedure,no_such_predicate/1),top_level/0)");
+  });
+
+  it("answers 422 to a query that would change the SKB, and the next query does not see it", async () => {
+    await expectError(await query({ machine: "amd-2x2", query: "asserta(evil(1))" }), 422, "query", /^asserta\/1 may not be called in an SKB query/);
+    await expectError(await query({ machine: "amd-2x2", query: "evil(X)" }), 422, "query", /^unknown predicate evil\/1/);
+  });
+
+  it("answers 422 to a query whose terms double, naming the limit it passed", async () => {
+    const text = ["true", ...Array.from({ length: 30 }, (_, i) => `X${i + 1} = f(X${i},X${i})`)].join(", ");
+    const res = await query({ machine: "amd-2x2", query: text, maxMs: 500 });
+    const { error } = await json<{ error: { field: string; limit: string } }>(res, 422);
+    // Which bound comes first, 1M cells or 500 ms, depends on the machine's speed.
+    expect([error.field, error.limit]).toEqual(error.limit === "cells" ? ["query", "cells"] : ["maxMs", "time"]);
+  });
+
+  it("answers 400 to a query nested hundreds of levels deep", async () => {
+    const e = await expectError(await query({ machine: "amd-2x2", query: `X = ${"f(".repeat(300)}a${")".repeat(300)}` }), 400, "query", /nested more than 100 levels deep/);
+    expect(e.position).toEqual({ line: 1, column: 206 });
   });
 
   it("refuses a bad request", async () => {

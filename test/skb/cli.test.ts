@@ -33,7 +33,11 @@ describe("npm run cli -- skb", () => {
     expect((await run("query", "--machine", "amd-8x4", "core(7)")).text).toBe("true");
     expect((await run("query", "--machine", "amd-8x4", "core(77)")).text).toBe("false");
     expect((await run("query", "--machine", "amd-8x4", "--max-answers", "2", "core(C)")).text).toBe("C = 0\nC = 1\n... (more answers may follow: raise --max-answers)");
-    expect((await run("query", "--machine", "amd-8x4", "--json", "leader(1, L)")).json).toEqual({ answers: [{ L: "4" }], truncated: false, output: "" });
+    expect((await run("query", "--machine", "amd-8x4", "--json", "leader(1, L)")).json).toEqual({ answers: [{ L: 4 }], truncated: false, output: "", outputTruncated: false });
+    const rtt = (b: number) => new CostModel(preset("amd-2x2")!).roundTrip(0, b);
+    expect((await run("query", "--machine", "amd-2x2", "route(broadcast, 0, S), X = 'A b'")).text).toBe(
+      `S = [send(0,shared,[-(1,to(1,${rtt(1)},0)),-(2,to(2,${rtt(2)},0)),-(3,to(3,${rtt(3)},0))])], X = 'A b'`,
+    );
   });
 
   it("facts prints the facts as Prolog, then what the rules derive", async () => {
@@ -54,6 +58,8 @@ describe("npm run cli -- skb", () => {
     [["query", "--machine", "amd-8x4", "--max-steps", "0", "true"], /^--max-steps: /],
     [["query", "--machine", "amd-8x4", "rtt(0"], /^syntax error at line 1, column 6/],
     [["query", "--machine", "amd-8x4", "--max-steps", "500", "repeat, fail"], /500 resolution steps/],
+    [["query", "--machine", "amd-8x4", "core(C), no_such(C)"], /^unknown predicate no_such\/1; the SKB knows: core\/1, /],
+    [["query", "--machine", "amd-8x4", "assertz(core(99))"], /^assertz\/1 may not be called in an SKB query/],
     [["query", "--machine", "amd-8x4"], /a query is required/],
     [["frob", "--machine", "amd-8x4"], /unknown sub-command "frob"/],
   ])("%j is a usage error naming what is wrong", async (argv, message) => {

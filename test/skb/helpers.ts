@@ -49,3 +49,12 @@ export function expectTree(machine: Machine, tree: RoutingTree, cores = machine.
   for (const e of tree.edges) expect(e.cost).toBe(cost.roundTrip(e.from, e.to));
   expect(childrenOf(tree).size).toBe(byOrder.size);
 }
+
+/** What a promise rejects with; a promise that resolves fails the test. */
+export const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    (value) => {
+      throw new Error(`expected the query to fail, it answered ${JSON.stringify(value).slice(0, 200)}`);
+    },
+    (e: unknown) => e,
+  );

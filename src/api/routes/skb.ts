@@ -28,12 +28,15 @@ function knowledgeBase(m: Machine): Promise<SystemKnowledgeBase> {
   return kb;
 }
 
+/** The request field behind each of the SKB's limits; the rest are the server's, charged to the query. */
+const LIMIT_FIELD: Partial<Record<SkbLimitError["limit"], string>> = { steps: "maxSteps", time: "maxMs" };
+
 /** The SKB's errors as the API answers them (src/skb/errors.ts); anything else is rethrown. */
 function skbError(e: unknown): never {
   if (e instanceof SkbSyntaxError) throw fail(400, "query", e.message, { position: e.position });
   if (e instanceof SkbFieldError) throw fail(400, e.field, e.reason);
-  if (e instanceof SkbLimitError) throw fail(422, e.limit === "steps" ? "maxSteps" : "maxMs", e.message, { answers: e.answers });
-  if (e instanceof SkbQueryError) throw fail(422, "query", e.message);
+  if (e instanceof SkbLimitError) throw fail(422, LIMIT_FIELD[e.limit] ?? "query", e.message, { limit: e.limit, answers: e.answers });
+  if (e instanceof SkbQueryError) throw fail(422, "query", e.message, { term: e.term });
   throw e;
 }
 
@@ -49,9 +52,13 @@ const QueryBody = z
 
 const Answers = z.object({
   machine: z.string(),
-  answers: z.array(z.record(z.string(), z.string())).openapi({ description: "One object per answer: variable -> value as Prolog text" }),
+  answers: z.array(z.record(z.string(), z.unknown())).openapi({
+    description:
+      'One object per answer: variable -> value as JSON: numbers as numbers, atoms as strings, lists as arrays, compound terms as {"functor": "f", "args": [...]}, unbound variables as {"var": "_1"}',
+  }),
   truncated: z.boolean().openapi({ description: "More answers may follow: raise maxAnswers" }),
-  output: z.string().openapi({ description: "What the query printed" }),
+  output: z.string().openapi({ description: "What the query printed (write/1, nl/0...), up to 64 KiB" }),
+  outputTruncated: z.boolean().openapi({ description: "The query printed more than output holds" }),
 });
 
 skb.openapi(
@@ -61,7 +68,7 @@ skb.openapi(
     tags: ["skb"],
     summary: "Ask the SKB a Prolog query over a machine's facts",
     description:
-      "Facts: core/1, package/1, core_package/2, shares_cache/3, hops/3, rtt/3 and more (`npm run cli -- skb facts`). A query that does not parse is a 400 with its `position`; one stopped by maxSteps or maxMs, or ended by an uncaught exception, a 422.",
+      "Facts: core/1, package/1, core_package/2, shares_cache/3, hops/3, rtt/3 and more (`npm run cli -- skb facts`). A query runs in a fresh state and may only read: builtins that change the database, flags or operators, or do input, are a permission error. A query that does not parse is a 400 with its `position`; one stopped by a limit (`limit`: steps, time, cells built, answer bytes, depth) or ended by an uncaught exception (its ISO `term`) a 422.",
     request: { body: jsonBody(QueryBody, "The machine and the query") },
     responses: { 200: json(Answers, "The answers"), ...errors(400, 413, 415, 422) },
   }),

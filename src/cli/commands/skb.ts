@@ -105,10 +105,11 @@ async function query(kb: SystemKnowledgeBase, args: ParsedArgs, rest: string[]):
   if (ms !== undefined) limits.maxMs = ms;
   if (answers !== undefined) limits.maxAnswers = answers;
   const result = await kb.query(rest[0], limits);
-  const lines = result.answers.map((a) => Object.entries(a).map(([k, v]) => `${k} = ${v}`).join(", ") || "true");
+  const lines = result.answers.map((a) => Object.entries(a).map(([k, v]) => `${k} = ${termText(v)}`).join(", ") || "true");
   if (!lines.length) lines.push("false");
   if (result.truncated) lines.push(`... (more answers may follow: raise --max-answers)`);
-  return { text: result.output + lines.join("\n"), json: result };
+  const output = result.outputTruncated ? `${result.output}\n... (output cut at ${result.output.length} characters)\n` : result.output;
+  return { text: output + lines.join("\n"), json: result };
 }
 
 function facts(machine: Machine): Output {
