@@ -1,6 +1,7 @@
 // The command-line entry: `npm run -s cli -- <command> [flags]`.
 // Human-readable output by default, --json for machines; bad input exits 2
 // with a message that names the flag or field and the reason.
+import "./require-node.ts";
 import { parseArgs, usage, UsageError } from "./args.ts";
 import { commands } from "./commands/index.ts";
 import { MachineError } from "../hwmodel/machine.ts";
