@@ -99,27 +99,41 @@ export function mergeTraces(perCore: TraceRecord[][]): TraceRecord[] {
   return all.map((x) => x.r);
 }
 
+/** One simulation's records, for the Chrome trace: its index in the run and its name. */
+export interface TracedSimulation {
+  index: number;
+  name: string;
+  clockGHz: number;
+  records: TraceRecord[];
+}
+
 /**
- * Chrome trace event format: one thread per core, handlers as complete
- * events, messages as flow arrows from send to the receiving handler.
- * Timestamps in microseconds of the simulated machine.
+ * Chrome trace event format: one process per simulation (its pid is the
+ * simulation's index in the run, each on its own clock from 0), one thread
+ * per core, handlers as complete events, messages as flow arrows from the
+ * send to the receiving handler. Timestamps in microseconds of the simulated
+ * machine.
  */
-export function toChromeTrace(records: TraceRecord[], clockGHz: number, name: string): object {
-  const us = (cycles: number) => cycles / (clockGHz * 1000);
-  const cores = new Set(records.map((r) => r.core));
-  const events: object[] = [{ name: "process_name", ph: "M", pid: 0, tid: 0, args: { name } }];
-  for (const c of [...cores].sort((a, b) => a - b)) {
-    events.push({ name: "thread_name", ph: "M", pid: 0, tid: c, args: { name: `core ${c}` } });
-  }
-  for (const r of records) {
-    if (r.type === "handler") {
-      events.push({ name: r.kind, cat: "handler", ph: "X", pid: 0, tid: r.core, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
-      if (r.src >= 0 && r.src !== r.core) {
-        events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: `${r.src}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.start) });
+export function toChromeTrace(simulations: readonly TracedSimulation[]): object {
+  const events: object[] = [];
+  for (const { index: pid, name, clockGHz, records } of simulations) {
+    const us = (cycles: number) => cycles / (clockGHz * 1000);
+    // Flow ids are global to the file: qualify them by the simulation.
+    const flow = (core: number, seq: number) => `${pid}:${core}:${seq}`;
+    events.push({ name: "process_name", ph: "M", pid, tid: 0, args: { name } }, { name: "process_sort_index", ph: "M", pid, tid: 0, args: { sort_index: pid } });
+    for (const c of [...new Set(records.map((r) => r.core))].sort((a, b) => a - b)) {
+      events.push({ name: "thread_name", ph: "M", pid, tid: c, args: { name: `core ${c}` } });
+    }
+    for (const r of records) {
+      if (r.type === "handler") {
+        events.push({ name: r.kind, cat: "handler", ph: "X", pid, tid: r.core, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
+        if (r.src >= 0 && r.src !== r.core) {
+          events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: flow(r.src, r.seq), pid, tid: r.core, ts: us(r.start) });
+        }
+      } else {
+        events.push({ name: r.kind, cat: "message", ph: "s", id: flow(r.core, r.seq), pid, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });
       }
-    } else {
-      events.push({ name: r.kind, cat: "message", ph: "s", id: `${r.core}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });
     }
   }
-  return { traceEvents: events, displayTimeUnit: "ns", otherData: { machine: name, clockGHz } };
+  return { traceEvents: events, displayTimeUnit: "ns", otherData: { simulations: simulations.map(({ index, name, clockGHz }) => ({ index, name, clockGHz })) } };
 }

@@ -6,18 +6,14 @@ import { z } from "zod";
 import { PAPER_URPC, pairClasses } from "../hwmodel/index.ts";
 import type { Application, Os } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
-import { median } from "./sweep.ts";
+import { intParam, median } from "./sweep.ts";
 import { kernelSystem, recordsOf } from "./system.ts";
 
 const Params = z.strictObject({
-  /** Round trips before measuring, to warm the channel. */
-  warmup: z.number().int().min(0).max(1000).default(4),
-  /** Round trips measured. */
-  iterations: z.number().int().min(1).max(10000).default(16),
-  /** Messages in the pipelined stream; the first queue-full is not measured. */
-  stream: z.number().int().min(32).max(100000).default(400),
-  /** The stream's queue: at most this many messages unacknowledged. */
-  queue: z.number().int().min(2).max(1024).default(16),
+  warmup: intParam(0, 1000).default(4).describe("round trips before measuring, to warm the channel"),
+  iterations: intParam(1, 10000).default(16).describe("round trips measured; the median is the latency"),
+  stream: intParam(32, 100000).default(400).describe("messages in the pipelined stream; the first queue-full is not measured"),
+  queue: intParam(2, 1024).default(16).describe("the stream's queue: messages sent and not yet acknowledged, at most"),
 });
 type Params = z.infer<typeof Params>;
 

@@ -63,7 +63,7 @@ export const run: Command = {
         throw new UsageError(flag ? `${flag}: ${e.reason}` : `--params: ${e.field}: ${e.reason}`);
       });
       if (traceFile) {
-        writeFileSync(traceFile, JSON.stringify(toChromeTrace(outcomes[0]?.trace ?? [], machine.clockGHz, `${name} on ${machine.name}`)));
+        writeFileSync(traceFile, JSON.stringify(toChromeTrace([{ index: 0, name: `${name} on ${machine.name}`, clockGHz: machine.clockGHz, records: outcomes[0]?.trace ?? [] }])));
       }
       return { json: { ...result, hashes: undefined }, text: render(result) };
     } finally {
