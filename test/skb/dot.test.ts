@@ -25,6 +25,7 @@ describe("Graphviz output", () => {
         '  c1 -> c0 [label="#1 452"];',
         '  c2 -> c3 [label="#0 452"];',
         "}",
+        "", // a text file ends with a newline
       ].join("\n"),
     );
   });
