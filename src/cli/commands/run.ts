@@ -67,8 +67,9 @@ export const run: Command = {
       const files: OutputFile[] = [];
       if (traceFile) {
         const simulations = traced.map((i) => ({ index: i, name: EXPERIMENTS.titleOf(plan.specs[i]), clockGHz: machine.clockGHz, records: outcomes[i].trace ?? [] }));
-        const of = simulations.length === plan.specs.length ? `all ${simulations.length}` : `${simulations.length} of ${plan.specs.length}`;
-        files.push({ flag: "trace", path: traceFile, content: JSON.stringify(toChromeTrace(simulations)), what: `the Chrome trace of ${of} simulations (${ranges(traced)})` });
+        const n = plan.specs.length;
+        const of = traced.length < n ? `${traced.length} of ${n} simulations` : n > 1 ? `all ${n} simulations` : "the run's one simulation";
+        files.push({ flag: "trace", path: traceFile, content: JSON.stringify(toChromeTrace(simulations)), what: `the Chrome trace of ${of} (${ranges(traced)})` });
       }
       return { json: { ...result, hashes: undefined }, text: render(result), files };
     } finally {
@@ -99,7 +100,7 @@ function paramUsage(e: ParamError, flags: readonly ParamFlag[], args: ParsedArgs
 }
 
 /** The simulations a --trace-simulations list picks, in plan order: `all`, indices, or labels' first parts. */
-export function pickSimulations(list: string, specs: readonly SimulationSpec[]): number[] {
+function pickSimulations(list: string, specs: readonly SimulationSpec[]): number[] {
   const labels = specs.map((s) => EXPERIMENTS.labelOf(s));
   const picked = new Set<number>();
   for (const item of list.split(",").map((s) => s.trim())) {
