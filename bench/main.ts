@@ -1,3 +1,4 @@
+import "../src/cli/require-node.ts";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { resolve } from "node:path";

@@ -1,26 +1,25 @@
 // The flags that pick a machine, shared by every command that runs on one:
 // a preset by name, or a JSON description file, optionally with a measured
 // latency matrix from a CSV file standing in for the derived latencies.
-import { readFileSync } from "node:fs";
 import { Machine, MachineError, PRESET_NAMES, parseLatencyCsv, preset } from "../hwmodel/index.ts";
 import { UsageError, type FlagSpec, type ParsedArgs } from "./args.ts";
+import { readText } from "./files.ts";
 
-export const MACHINE_FLAGS: FlagSpec = {
-  machine: { type: "string", description: `preset machine: ${PRESET_NAMES.join(", ")}` },
-  "machine-file": { type: "string", description: "JSON machine description file" },
-  "latency-csv": { type: "string", description: "measured core-to-core latency matrix (CSV, N x N, one-way)" },
-  "latency-unit": { type: "string", description: "unit of the CSV: ns or cycles", default: "ns" },
-};
+/** The machine every command runs on when none is named: the paper's largest. */
+export const DEFAULT_MACHINE = "amd-8x4";
 
-function readText(flag: string, path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+/** The flags, with the machine taken when none is named; none given: each experiment's own. */
+export function machineFlags(fallback?: string): FlagSpec {
+  const byDefault = fallback ? `(default ${fallback})` : "(default: each experiment's own, see run <experiment> --help)";
+  return {
+    machine: { type: "string", value: "<name>", description: `a preset machine: ${PRESET_NAMES.join(", ")} ${byDefault}` },
+    "machine-file": { type: "string", value: "<file>", description: "a JSON machine description instead of a preset" },
+    "latency-csv": { type: "string", value: "<file>", description: "a measured core-to-core latency matrix (CSV, N x N, one-way) in place of the derived latencies" },
+    "latency-unit": { type: "string", value: "<unit>", description: "the unit of the CSV: ns or cycles", default: "ns" },
+  };
 }
 
-export function machineFromFlags(args: ParsedArgs, fallback?: string): Machine {
+export function machineFromFlags(args: ParsedArgs, fallback = DEFAULT_MACHINE): Machine {
   const { flags } = args;
   const name = flags.machine as string | undefined;
   const file = flags["machine-file"] as string | undefined;
@@ -34,16 +33,14 @@ export function machineFromFlags(args: ParsedArgs, fallback?: string): Machine {
       throw new UsageError(`--machine-file: ${file} is not valid JSON: ${(e as Error).message}`);
     }
   } else {
-    const chosen = name ?? fallback;
-    if (!chosen) throw new UsageError(`--machine is required (one of ${PRESET_NAMES.join(", ")}) or --machine-file`);
-    const m = preset(chosen);
-    if (!m) throw new UsageError(`--machine: unknown machine "${chosen}"; presets are ${PRESET_NAMES.join(", ")}`);
+    const m = preset(name ?? fallback);
+    if (!m) throw new UsageError(`--machine: must be one of ${PRESET_NAMES.join(", ")}, got "${name}"`);
     description = m.description;
   }
   const csv = flags["latency-csv"] as string | undefined;
   if (csv) {
     const unit = flags["latency-unit"];
-    if (unit !== "ns" && unit !== "cycles") throw new UsageError(`--latency-unit: must be ns or cycles, not "${unit}"`);
+    if (unit !== "ns" && unit !== "cycles") throw new UsageError(`--latency-unit: must be ns or cycles, got "${unit}"`);
     try {
       const values = parseLatencyCsv(readText("latency-csv", csv));
       description = { ...(description as object), latencyMatrix: { unit, values } };

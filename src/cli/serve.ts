@@ -7,6 +7,7 @@
 // Miniflare 5, whose DO-to-DO calls are some thirty times slower (README,
 // "Benchmarks"). So this supervisor keeps the local server up: it restarts
 // wrangler when it dies after it was serving, and says why.
+import "./require-node.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";

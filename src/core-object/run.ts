@@ -24,7 +24,7 @@
 import type { Env } from "../env.ts";
 import { Machine, type MachineDescription } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
-import { EXPERIMENTS, ParamError, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
+import { EXPERIMENTS, ParamError, simulationTitle, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
 import { errorMessage, isTransient, Lifecycle } from "./lifecycle.ts";
 import {
   simulationName,
@@ -220,7 +220,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       r.engine === "durable" ? await this.simulationStub(simulation).traceRecords() : (this.store.getDoc<TraceRecord[]>(`trace:${simulation}`) ?? null);
     if (!records) return refuse("conflict", "simulation", `the trace of simulation ${simulation} has expired`);
     const { label } = r.simulations[simulation];
-    return { ok: true, value: { records, clockGHz: r.clockGHz, name: `${r.experiment} on ${r.machine}: ${label}` } };
+    return { ok: true, value: { records, clockGHz: r.clockGHz, name: simulationTitle(r.experiment, r.machine, label) } };
   }
 
   protected async advance(): Promise<void> {

@@ -114,33 +114,48 @@ export function mergeTraces(perCore: TraceRecord[][]): TraceRecord[] {
 /** A core's memory system (its home agent, its probes) is a thread of its own beside the CPU's. */
 const MEMORY_THREAD = 100_000;
 
+/** One simulation's records, for the Chrome trace: its index in the run and its name. */
+export interface TracedSimulation {
+  index: number;
+  name: string;
+  clockGHz: number;
+  records: TraceRecord[];
+}
+
 /**
- * Chrome trace event format: one thread per core's CPU and one for its
- * memory system, handlers as complete events, messages as flow arrows from
- * send to the CPU handler that takes them, spans (transactions) on the
- * memory threads. Timestamps in microseconds of the simulated machine.
+ * Chrome trace event format: one process per simulation (its pid is the
+ * simulation's index in the run, each on its own clock from 0); in it one
+ * thread per core's CPU and one for its memory system; handlers as complete
+ * events, messages as flow arrows from the send to the CPU handler that takes
+ * them, spans (transactions at a home) on the memory threads. Timestamps in
+ * microseconds of the simulated machine.
  */
-export function toChromeTrace(records: TraceRecord[], clockGHz: number, name: string): object {
-  const us = (cycles: number) => cycles / (clockGHz * 1000);
-  const events: object[] = [{ name: "process_name", ph: "M", pid: 0, tid: 0, args: { name } }];
-  const threads = new Map<number, string>();
-  for (const r of records) {
-    threads.set(r.core, `core ${r.core}`);
-    if (r.type === "span" || (r.type === "handler" && r.hardware)) threads.set(MEMORY_THREAD + r.core, `core ${r.core} memory`);
-  }
-  for (const [tid, label] of [...threads].sort((a, b) => a[0] - b[0])) events.push({ name: "thread_name", ph: "M", pid: 0, tid, args: { name: label } });
-  for (const r of records) {
-    if (r.type === "span") {
-      events.push({ name: r.name, cat: "memory", ph: "X", pid: 0, tid: MEMORY_THREAD + r.core, ts: us(r.start), dur: us(r.end - r.start), args: r.args });
-    } else if (r.type === "handler") {
-      const tid = r.hardware ? MEMORY_THREAD + r.core : r.core;
-      events.push({ name: r.kind, cat: r.hardware ? "memory" : "handler", ph: "X", pid: 0, tid, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
-      if (!r.hardware && r.src >= 0 && r.src !== r.core) {
-        events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: `${r.src}:${r.seq}`, pid: 0, tid, ts: us(r.start) });
+export function toChromeTrace(simulations: readonly TracedSimulation[]): object {
+  const events: object[] = [];
+  for (const { index: pid, name, clockGHz, records } of simulations) {
+    const us = (cycles: number) => cycles / (clockGHz * 1000);
+    // Flow ids are global to the file: qualify them by the simulation.
+    const flow = (core: number, seq: number) => `${pid}:${core}:${seq}`;
+    events.push({ name: "process_name", ph: "M", pid, tid: 0, args: { name } }, { name: "process_sort_index", ph: "M", pid, tid: 0, args: { sort_index: pid } });
+    const threads = new Map<number, string>();
+    for (const r of records) {
+      threads.set(r.core, `core ${r.core}`);
+      if (r.type === "span" || (r.type === "handler" && r.hardware)) threads.set(MEMORY_THREAD + r.core, `core ${r.core} memory`);
+    }
+    for (const [tid, label] of [...threads].sort((a, b) => a[0] - b[0])) events.push({ name: "thread_name", ph: "M", pid, tid, args: { name: label } });
+    for (const r of records) {
+      if (r.type === "span") {
+        events.push({ name: r.name, cat: "memory", ph: "X", pid, tid: MEMORY_THREAD + r.core, ts: us(r.start), dur: us(r.end - r.start), args: r.args });
+      } else if (r.type === "handler") {
+        const tid = r.hardware ? MEMORY_THREAD + r.core : r.core;
+        events.push({ name: r.kind, cat: r.hardware ? "memory" : "handler", ph: "X", pid, tid, ts: us(r.start), dur: us(r.end - r.start), args: { arrival: r.time, start: r.start, end: r.end, src: r.src, seq: r.seq } });
+        if (!r.hardware && r.src >= 0 && r.src !== r.core) {
+          events.push({ name: r.kind, cat: "message", ph: "f", bp: "e", id: flow(r.src, r.seq), pid, tid, ts: us(r.start) });
+        }
+      } else {
+        events.push({ name: r.kind, cat: "message", ph: "s", id: flow(r.core, r.seq), pid, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });
       }
-    } else {
-      events.push({ name: r.kind, cat: "message", ph: "s", id: `${r.core}:${r.seq}`, pid: 0, tid: r.core, ts: us(r.time), args: { to: r.dst, sent: r.time, arrival: r.arrival } });
     }
   }
-  return { traceEvents: events, displayTimeUnit: "ns", otherData: { machine: name, clockGHz } };
+  return { traceEvents: events, displayTimeUnit: "ns", otherData: { simulations: simulations.map(({ index, name, clockGHz }) => ({ index, name, clockGHz })) } };
 }

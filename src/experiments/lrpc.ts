@@ -6,11 +6,11 @@ import { z } from "zod";
 import { PAPER_LRPC } from "../hwmodel/index.ts";
 import type { Application } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
-import { median } from "./sweep.ts";
+import { intParam, median } from "./sweep.ts";
 import { kernelSystem, recordsOf } from "./system.ts";
 
 const Params = z.strictObject({
-  calls: z.number().int().min(1).max(10000).default(16),
+  calls: intParam(1, 10000).default(16).describe("LRPCs measured; the median is the latency"),
 });
 type Params = z.infer<typeof Params>;
 

@@ -60,6 +60,11 @@ export class ExperimentSet {
     return typeof series === "string" ? `${series}, ${spec.cores} cores` : `${spec.cores} cores`;
   }
 
+  /** A simulation's title in traces: experiment, machine and label. */
+  titleOf(spec: SimulationSpec): string {
+    return simulationTitle(spec.experiment, spec.machine.name, this.labelOf(spec));
+  }
+
   /** Parse the parameters and plan the simulations; bad parameters throw a ParamError naming the field. */
   async plan(name: string, machine: Machine, params: unknown): Promise<Plan> {
     const e = this.known(name);
@@ -72,6 +77,11 @@ export class ExperimentSet {
     if (!e) throw new UnknownExperimentError(name, this.names);
     return e;
   }
+}
+
+/** A simulation's title in traces, e.g. `shootdown on amd-8x4: numa-multicast, 8 cores`. */
+export function simulationTitle(experiment: string, machine: string, label: string): string {
+  return `${experiment} on ${machine}: ${label}`;
 }
 
 /** The paper's experiments, and the ones beyond it. */
@@ -133,7 +143,11 @@ export async function runExperiment(
   simulator: Simulator,
   engine: EngineName,
 ): Promise<ExperimentRun> {
-  const plan = await EXPERIMENTS.plan(name, machine, params);
+  return runPlan(await EXPERIMENTS.plan(name, machine, params), machine, simulator, engine);
+}
+
+/** Run every simulation of a plan in turn, and summarise. */
+export async function runPlan(plan: Plan, machine: Machine, simulator: Simulator, engine: EngineName): Promise<ExperimentRun> {
   const outcomes: SimulationOutcome[] = [];
   for (const spec of plan.specs) outcomes.push(await simulator(spec));
   return { outcomes, result: summarizeExperiment(plan, machine, outcomes, engine) };

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { URPC_RECEIVE } from "../hwmodel/index.ts";
 import type { Application, Os } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
-import { coreCounts, coresParam, subsetParam } from "./sweep.ts";
+import { coreCounts, coresParam, intParam, subsetParam } from "./sweep.ts";
 import { kernelSystem, recordsOf } from "./system.ts";
 
 export const SHARED_UPDATE_VARIANTS = ["SHM1", "SHM2", "SHM4", "SHM8", "MSG1", "MSG8", "Server"] as const;
@@ -19,9 +19,10 @@ type Variant = (typeof SHARED_UPDATE_VARIANTS)[number];
 
 const Params = z.strictObject({
   cores: coresParam([2, 4, 6, 8, 10, 12, 14, 16]),
-  variants: subsetParam(SHARED_UPDATE_VARIANTS, "variant"),
-  /** Updates each core makes. */
-  updates: z.number().int().min(1).max(1000).default(20),
+  variants: subsetParam(SHARED_UPDATE_VARIANTS, "variant").describe(
+    "SHMk: k shared lines updated in place; MSGk: by a request to a server core; Server: the server's cycles per update; one series each",
+  ),
+  updates: intParam(1, 1000).default(20).describe("updates each core makes; the median is reported"),
 });
 type Params = z.infer<typeof Params>;
 

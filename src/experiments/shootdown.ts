@@ -6,15 +6,20 @@ import { z } from "zod";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
+import { coresParam, intParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const SHOOTDOWN_PROTOCOLS = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
 
+/** One routing tree for the agreement experiments; the paper's choice by default. */
+export const protocolParam = z
+  .enum(SHOOTDOWN_PROTOCOLS, { error: (i) => `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}, got ${JSON.stringify(i.input)}` })
+  .default("numa-multicast");
+
 const Params = z.strictObject({
   cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
-  protocols: subsetParam(SHOOTDOWN_PROTOCOLS, "protocol"),
-  reps: z.number().int().min(1).max(100000).default(5),
+  protocols: subsetParam(SHOOTDOWN_PROTOCOLS, "protocol").describe("the protocols, one series each"),
+  reps: intParam(1, 100000).default(5).describe("shootdowns in a row per simulation; the median is reported"),
 });
 type Params = z.infer<typeof Params>;
 

@@ -1,27 +1,54 @@
-// Pieces shared by the sweeps of the paper's evaluation: the core counts to
-// run, checked against the machine, and the median of repeated measurements.
+// Pieces shared by the experiments of the paper's evaluation: their
+// parameters, whose errors all say what the value must be and what it was;
+// the core counts of a sweep, checked against the machine; the median of
+// repeated measurements.
 import { z } from "zod";
-import type { Machine } from "../hwmodel/index.ts";
+import { POLL_BUDGET, type Machine } from "../hwmodel/index.ts";
 import type { SimulationOutcome } from "../engine/index.ts";
 import type { RouteSet } from "../monitor/index.ts";
 import { ParamError, type SimulationSpec, type Series } from "./experiment.ts";
 
+/** An integer from min to max; `why` explains the maximum. */
+export const intParam = (min: number, max = Number.MAX_SAFE_INTEGER, why?: string) =>
+  z
+    .number()
+    .int({ error: (i) => `must be an integer, got ${String(i.input)}` })
+    .min(min, { error: (i) => `must be at least ${min}, got ${String(i.input)}` })
+    .max(max, { error: (i) => `must be at most ${max}${why ? ` (${why})` : ""}, got ${String(i.input)}` });
+
+/** How long an idle Barrelfish monitor polls before it blocks. */
+export const pollBudgetParam = intParam(0)
+  .nullable()
+  .default(POLL_BUDGET)
+  .describe("cycles an idle Barrelfish monitor polls before it blocks; null: it never blocks");
+
+/** The core counts of a sweep; each is checked against the machine when planned (coreCounts). */
 export const coresParam = (defaults: number[]) =>
-  z.array(z.number().int("must be an integer").min(2, "at least 2 cores")).min(1, "name at least one core count").max(64, "at most 64 points").default(defaults);
+  z
+    .array(
+      z
+        .number()
+        .int({ error: (i) => `must be an integer, got ${String(i.input)}` })
+        .min(2, { error: (i) => `must be at least 2 cores, got ${String(i.input)}` }),
+    )
+    .min(1, "must name at least one core count")
+    .max(64, { error: (i) => `must be at most 64 core counts, got ${(i.input as unknown[]).length}` })
+    .default(defaults)
+    .describe("the core counts to sweep, one simulation each per series");
 
 /** The core counts of a sweep, each checked against the machine, once each, ascending. */
 export function coreCounts(machine: Machine, cores: number[]): number[] {
   for (const [i, n] of cores.entries()) {
-    if (n > machine.numCores) throw new ParamError(`cores[${i}]`, `${n} cores, but ${machine.name} has ${machine.numCores}`);
+    if (n > machine.numCores) throw new ParamError(`cores[${i}]`, `must be at most ${machine.numCores} (${machine.name} has ${machine.numCores} cores), got ${n}`);
   }
   return [...new Set(cores)].sort((a, b) => a - b);
 }
 
-/** A subset of named variants, in the order given, e.g. --protocol unicast,broadcast. */
+/** A subset of named variants, in the order given, e.g. --protocols unicast,broadcast. */
 export const subsetParam = <T extends string>(all: readonly T[], what: string) =>
   z
     .array(z.enum(all as [T, ...T[]], { error: (i) => `unknown ${what} "${String(i.input)}"; ${what}s are ${all.join(", ")}` }))
-    .min(1, `name at least one ${what}`)
+    .min(1, `must name at least one ${what}`)
     .default([...all]);
 
 export function median(xs: number[]): number {

@@ -3,13 +3,11 @@
 // latency of one operation at a time, and the cost per operation when the
 // application keeps a batch of independent retypes in flight (pipelined).
 import { z } from "zod";
-
-import { POLL_BUDGET } from "../hwmodel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
-import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
+import { protocolParam } from "./shootdown.ts";
+import { coresParam, intParam, median, pollBudgetParam, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const TWOPC_VARIANTS = ["single", "pipelined"] as const;
@@ -19,12 +17,11 @@ const REGION = 64 * 1024;
 
 const Params = z.strictObject({
   cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
-  variants: subsetParam(TWOPC_VARIANTS, "variant"),
-  protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
-  /** Retypes in flight at once in the pipelined variant. */
-  pipeline: z.number().int().min(2).max(256).default(16),
-  pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
-  reps: z.number().int().min(1).max(1000).default(3),
+  variants: subsetParam(TWOPC_VARIANTS, "variant").describe("one retype at a time (single), or a batch in flight at once (pipelined); one series each"),
+  protocol: protocolParam.describe("the routing tree the monitors agree over"),
+  pipeline: intParam(2, 256).default(16).describe("retypes in flight at once in the pipelined variant"),
+  pollBudget: pollBudgetParam,
+  reps: intParam(1, 1000).default(3).describe("retypes (pipelined: batches) in a row per simulation; the median cost per retype is reported"),
 });
 type Params = z.infer<typeof Params>;
 

@@ -5,25 +5,22 @@
 // and then block. On Linux and Windows the initiator sends IPIs serially.
 import { z } from "zod";
 import { PAGE_BYTES, SHARED_PAGE } from "../cpudriver/index.ts";
-import { POLL_BUDGET } from "../hwmodel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
-import { SHOOTDOWN_PROTOCOLS } from "./shootdown.ts";
-import { coresParam, median, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
+import { protocolParam } from "./shootdown.ts";
+import { coresParam, intParam, median, pollBudgetParam, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const KERNELS = ["barrelfish", "linux", "windows"] as const;
 
 const Params = z.strictObject({
   cores: coresParam([2, 4, 8, 12, 16, 20, 24, 28, 32]),
-  kernels: subsetParam(KERNELS, "kernel"),
-  /** Barrelfish's routing tree. */
-  protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
-  /** How long an idle Barrelfish monitor polls before it blocks; null: it never blocks. */
-  pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
-  /** Unmaps in a row, each of its own page: the application maps one 64 KiB frame, 16 pages. */
-  reps: z.number().int().min(1).max(16, "at most 16: each unmap takes one of the 16 pages the application mapped").default(5),
+  kernels: subsetParam(KERNELS, "kernel").describe("the kernels, one series each"),
+  protocol: protocolParam.describe("Barrelfish's routing tree (the other kernels send IPIs)"),
+  pollBudget: pollBudgetParam,
+  // The application maps one 64 KiB frame, 16 pages.
+  reps: intParam(1, 16, "each unmap takes one of the 16 pages the application mapped").default(5).describe("unmaps in a row, each of its own page; the median is reported"),
 });
 type Params = z.infer<typeof Params>;
 

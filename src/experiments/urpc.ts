@@ -10,18 +10,14 @@ import { z } from "zod";
 import { PAPER_URPC, pairClasses, RING_SLOTS } from "../hwmodel/index.ts";
 import type { Application, Os } from "../kernel/index.ts";
 import type { Experiment } from "./experiment.ts";
-import { median } from "./sweep.ts";
+import { intParam, median } from "./sweep.ts";
 import { kernelSystem, recordsOf } from "./system.ts";
 
 const Params = z.strictObject({
-  /** Round trips before measuring, to warm the channel. */
-  warmup: z.number().int().min(0).max(1000).default(4),
-  /** Round trips measured. */
-  iterations: z.number().int().min(1).max(10000).default(16),
-  /** Iterations of the throughput loop; the first `queue` are not measured. */
-  stream: z.number().int().min(32).max(100000).default(400),
-  /** Messages in circulation in the throughput loop (ump_bench's NUM_MSGS). */
-  queue: z.number().int().min(1).max(RING_SLOTS - 1, `at most ${RING_SLOTS - 1}: the ring has ${RING_SLOTS} slots`).default(16),
+  warmup: intParam(0, 1000).default(4).describe("round trips before measuring, to warm the channel"),
+  iterations: intParam(1, 10000).default(16).describe("round trips measured; the median is the latency"),
+  stream: intParam(32, 100000).default(400).describe("iterations of the throughput loop; the first `queue` are not measured"),
+  queue: intParam(1, RING_SLOTS - 1, `the ring has ${RING_SLOTS} slots`).default(16).describe("messages in circulation in the throughput loop (ump_bench's NUM_MSGS)"),
 });
 type Params = z.infer<typeof Params>;
 

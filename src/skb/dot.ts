@@ -27,5 +27,5 @@ export function treeToDot(tree: RoutingTree, machine?: Machine): string {
     lines.push(`  c${e.from} -> c${e.to} [label="${label}"${e.shared ? ", style=dashed" : ""}];`);
   }
   lines.push("}");
-  return lines.join("\n");
+  return `${lines.join("\n")}\n`;
 }

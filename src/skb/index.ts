@@ -7,5 +7,5 @@ export { DEFAULT_LIMITS, type Limits, type QueryResult } from "./prolog.ts";
 export { ALLOWED_BUILTINS } from "./sandbox.ts";
 export { SystemKnowledgeBase, type SkbOptions } from "./knowledge-base.ts";
 export { DERIVED_PREDICATES } from "./rules.ts";
-export { ROUTE_KINDS, childrenOf, type RouteEdge, type RouteKind, type RouteOptions, type RoutingTree } from "./trees.ts";
+export { DEFAULT_RADIX_FANOUT, ROUTE_KINDS, childrenOf, type RouteEdge, type RouteKind, type RouteOptions, type RoutingTree } from "./trees.ts";
 export { treeToDot } from "./dot.ts";

@@ -10,7 +10,7 @@ export type RouteKind = "unicast" | "broadcast" | "multicast" | "numa-multicast"
 export const ROUTE_KINDS: readonly RouteKind[] = ["unicast", "broadcast", "multicast", "numa-multicast", "radix"];
 
 /** Fan-out of a radix tree when none is given. */
-const DEFAULT_RADIX_FANOUT = 2;
+export const DEFAULT_RADIX_FANOUT = 2;
 
 export type RouteEdge = {
   from: number;

@@ -41,7 +41,7 @@ describe("POST /api/runs, engine inproc", () => {
     expect(res.headers.get("content-disposition")).toContain("attachment");
     const [spec] = (await EXPERIMENTS.plan("lrpc", preset("amd-2x2")!, { calls: 2 })).specs;
     const expected = await simulateInProcess(EXPERIMENTS.systemFor(spec), { trace: true });
-    expect(trace).toEqual(toChromeTrace(expected.trace!, 2.8, "lrpc on amd-2x2: same core"));
+    expect(trace).toEqual(toChromeTrace([{ index: 0, name: "lrpc on amd-2x2: same core", clockGHz: 2.8, records: expected.trace! }]));
     await expectError(await request("GET", `/api/runs/${id}/cores/0`), 409, "engine");
   });
 

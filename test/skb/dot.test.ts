@@ -26,6 +26,7 @@ describe("Graphviz output", () => {
         `  c1 -> c0 [label="#1 ${rtt(1, 0)}"];`,
         `  c2 -> c3 [label="#0 ${rtt(2, 3)}"];`,
         "}",
+        "", // a text file ends with a newline
       ].join("\n"),
     );
   });

@@ -196,8 +196,7 @@ runs.openapi(
     const simulation = c.req.valid("query").simulation ?? 0;
     const answer = await runStub(c.env.RUN, id).simulationTrace(simulation);
     if (!answer.ok) throw refusalError(answer.refusal);
-    const { records, clockGHz, name } = answer.value;
-    return c.json(toChromeTrace(records, clockGHz, name), 200, { "Content-Disposition": `attachment; filename="edgefish-${id}-${simulation}.json"` });
+    return c.json(toChromeTrace([{ index: simulation, ...answer.value }]), 200, { "Content-Disposition": `attachment; filename="edgefish-${id}-${simulation}.json"` });
   },
 );
 

@@ -1,6 +1,9 @@
-import { calibrate as calibration } from "../../experiments/calibration.ts";
+import { calibrate as calibration, type CalibrationRow } from "../../experiments/calibration.ts";
 import type { Command } from "../command.ts";
 import { table } from "../table.ts";
+
+/** The unit of each metric of Tables 1 and 2. */
+const UNIT_OF: Record<CalibrationRow["metric"], string> = { latency: "cycles", throughput: "msgs/kcycle" };
 
 export const calibrate: Command = {
   name: "calibrate",
@@ -13,8 +16,8 @@ export const calibrate: Command = {
       json: { rows },
       text: [
         table(
-          ["table", "machine", "pair", "metric", "paper", "model", "error %"],
-          rows.map((r) => [r.table, r.machine, r.pair, r.metric, r.paper, r.model, r.errorPct.toFixed(2)]),
+          ["table", "machine", "pair", "metric (unit)", "paper", "model", "error (%)"],
+          rows.map((r) => [r.table, r.machine, r.pair, `${r.metric} (${UNIT_OF[r.metric]})`, r.paper, r.model, r.errorPct.toFixed(2)]),
         ),
         "",
         `largest error: ${worst.toFixed(2)}%`,

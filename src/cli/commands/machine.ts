@@ -1,7 +1,7 @@
 import { machineSummary } from "../../hwmodel/index.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
-import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
+import { DEFAULT_MACHINE, machineFlags, machineFromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
 
 const MATRIX_TEXT_LIMIT = 64;
@@ -10,11 +10,11 @@ export const machine: Command = {
   name: "machine",
   args: "[preset]",
   summary: "show a machine's topology and its core-to-core URPC round-trip matrix (cycles)",
-  flags: MACHINE_FLAGS,
+  flags: machineFlags(DEFAULT_MACHINE),
   run(args) {
     const [name, ...extra] = args.positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": name one machine`);
-    if (name && args.flags.machine) throw new UsageError(`name the machine once: "${name}" or --machine ${args.flags.machine}`);
+    if (name && args.flags.machine) throw new UsageError(`name the machine once, as "${name}" or as --machine ${args.flags.machine}`);
     const m = machineFromFlags({ ...args, flags: { ...args.flags, ...(name ? { machine: name } : {}) } });
     const json = machineSummary(m);
     const n = json.cores;
@@ -30,7 +30,7 @@ export const machine: Command = {
         : m.description.interconnect.links.map(([a, b]) => `${a}-${b}`).join(" ") || "  none";
     const matrix =
       n <= MATRIX_TEXT_LIMIT
-        ? table(["rtt", ...roundTrip.map((_, b) => String(b))], roundTrip.map((row, a) => [String(a), ...row]))
+        ? table(["from\\to", ...roundTrip.map((_, b) => String(b))], roundTrip.map((row, a) => [a, ...row]))
         : `(${n} x ${n}: use --json for the matrix)`;
     const text = [
       `${m.name}: ${m.description.description ?? ""}`,

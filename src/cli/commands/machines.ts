@@ -11,7 +11,7 @@ export const machines: Command = {
     return {
       json: { machines: list },
       text: table(
-        ["machine", "cores", "packages", "GHz", "interconnect", "description"],
+        ["machine", "cores", "packages", "clock (GHz)", "interconnect", "description"],
         list.map((m) => [m.name, m.cores, m.packages, m.clockGHz, m.interconnect, m.description]),
       ),
     };

@@ -1,53 +1,59 @@
-
-import { EXPERIMENTS, inProcessSimulator, ParamError, runExperiment, type Simulator } from "../../experiments/index.ts";
+import { EXPERIMENTS, inProcessSimulator, ParamError, runPlan, type ExperimentResult, type SimulationSpec, type Simulator } from "../../experiments/index.ts";
 import { ENGINES, toChromeTrace, type EngineName } from "../../engine/index.ts";
-import { writeFileSync } from "node:fs";
-import { intListFlag, UsageError } from "../args.ts";
-import type { Command } from "../command.ts";
-import { MACHINE_FLAGS, machineFromFlags } from "../machine-flags.ts";
+import { UsageError, type FlagSpec, type ParsedArgs } from "../args.ts";
+import type { Command, OutputFile } from "../command.ts";
+import { machineFlags, machineFromFlags } from "../machine-flags.ts";
+import { flagOf, paramFlags, paramsFromFlags, type ParamFlag } from "../param-flags.ts";
 import { table } from "../table.ts";
 
-/** The flags that set an experiment's parameters, by parameter. */
-const FLAG_OF: Record<string, string> = { cores: "--cores", protocols: "--protocol", kernels: "--kernel" };
+/** Every experiment's parameters as flags, generated from its schema. */
+const PARAM_FLAGS = new Map(EXPERIMENTS.all.map((e) => [e.name, paramFlags(e)]));
+
+const RUN_FLAGS: FlagSpec = {
+  params: { type: "string", value: "<json>", description: "the parameters as one JSON object, as the API takes them (a parameter goes here or in its flag, not both)" },
+  engine: { type: "string", value: "<name>", description: `where the simulations run: ${ENGINES.join(" (one JavaScript heap) or ")} (one Durable Object per core, in workerd)`, default: "inproc" },
+  trace: {
+    type: "string",
+    value: "<file>",
+    output: true,
+    description:
+      "write the run's simulations to this file as one Chrome trace (open it in Perfetto): a process per simulation, named by experiment, machine and label; a thread per core; every handler, and every message as an arrow",
+  },
+  "trace-simulations": {
+    type: "string",
+    value: "<list>",
+    description: "the simulations --trace writes: indices (0 is the first) or labels' first parts (e.g. unicast, one-hop), comma-separated",
+    default: "all",
+  },
+};
 
 export const run: Command = {
   name: "run",
   args: "<experiment>",
-  summary: `run an experiment: ${EXPERIMENTS.names.join(", ")}`,
-  flags: {
-    ...MACHINE_FLAGS,
-    cores: { type: "string", description: "core counts of a sweep, e.g. 2,4,8" },
-    protocol: { type: "string", description: "protocols to run (comma-separated), where the experiment has them" },
-    kernel: { type: "string", description: "kernels to run (comma-separated), where the experiment has them" },
-    params: { type: "string", description: "further experiment parameters as JSON" },
-    engine: { type: "string", description: ENGINES.join(" or "), default: "inproc" },
-    trace: { type: "string", description: "write the Chrome trace (Perfetto) of the first run to this file" },
+  summary: "run an experiment on a machine and print its table or series",
+  flags: (choice) => ({ ...machineFlags(choice ? EXPERIMENTS.byName(choice.name)!.defaultMachine : undefined), ...RUN_FLAGS }),
+  choices: {
+    of: "experiment",
+    flagsAre: "parameters",
+    list: EXPERIMENTS.all.map((e) => ({ name: e.name, summary: e.summary, flags: Object.fromEntries(PARAM_FLAGS.get(e.name)!.map((f) => [f.flag, f.spec])) })),
   },
-  async run(args) {
-    const [name, ...extra] = args.positionals;
-    if (!name) throw new UsageError(`name an experiment: ${EXPERIMENTS.names.join(", ")}`);
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const experiment = EXPERIMENTS.byName(name);
-    if (!experiment) throw new UsageError(`unknown experiment "${name}"; experiments are ${EXPERIMENTS.names.join(", ")}`);
+  async run(args, choice) {
+    const experiment = EXPERIMENTS.byName(choice!.name)!;
+    const flags = PARAM_FLAGS.get(experiment.name)!;
     const machine = machineFromFlags(args, experiment.defaultMachine);
-    const { flags } = args;
-    let params: Record<string, unknown> = {};
-    if (flags.params !== undefined) {
-      try {
-        params = JSON.parse(String(flags.params));
-      } catch (e) {
-        throw new UsageError(`--params: not valid JSON: ${(e as Error).message}`);
-      }
-      if (typeof params !== "object" || params === null || Array.isArray(params)) throw new UsageError("--params: must be a JSON object");
-    }
-    const cores = intListFlag("cores", flags.cores, 1, machine.numCores);
-    if (cores) params = { ...params, cores };
-    for (const list of ["protocol", "kernel"] as const) {
-      if (flags[list] !== undefined) params = { ...params, [`${list}s`]: String(flags[list]).split(",") };
-    }
-    const engine = flags.engine as EngineName;
-    if (!ENGINES.includes(engine)) throw new UsageError(`--engine: must be ${ENGINES.join(" or ")}, not "${engine}"`);
-    const traceFile = flags.trace as string | undefined;
+    const engine = args.flags.engine as EngineName;
+    if (!ENGINES.includes(engine)) throw new UsageError(`--engine: must be ${ENGINES.join(" or ")}, got "${engine}"`);
+    const fromJson = jsonParams(args);
+    const fromFlags = paramsFromFlags(flags, args.flags, args.given);
+    const twice = flags.find((f) => f.param in fromJson && f.param in fromFlags);
+    if (twice) throw new UsageError(`--${twice.flag}: ${twice.param} is in --params too; give it once`);
+    const plan = await EXPERIMENTS.plan(experiment.name, machine, { ...fromJson, ...fromFlags }).catch((e: unknown) => {
+      throw e instanceof ParamError ? paramUsage(e, flags, args) : e;
+    });
+
+    const traceFile = args.flags.trace as string | undefined;
+    if (!traceFile && args.given.has("trace-simulations")) throw new UsageError("--trace-simulations: picks what --trace writes; give --trace <file> too");
+    const traced = traceFile ? pickSimulations(String(args.flags["trace-simulations"]), plan.specs) : [];
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
     if (engine === "durable") {
@@ -57,32 +63,97 @@ export const run: Command = {
       dispose = d.dispose;
     }
     try {
-      const { result, outcomes } = await runExperiment(name, machine, params, simulator, engine).catch((e: unknown) => {
-        if (!(e instanceof ParamError)) throw e;
-        const flag = FLAG_OF[e.field.split(/[.[]/)[0]];
-        throw new UsageError(flag ? `${flag}: ${e.reason}` : `--params: ${e.field}: ${e.reason}`);
-      });
+      const { result, outcomes } = await runPlan(plan, machine, simulator, engine);
+      const files: OutputFile[] = [];
       if (traceFile) {
-        writeFileSync(traceFile, JSON.stringify(toChromeTrace(outcomes[0]?.trace ?? [], machine.clockGHz, `${name} on ${machine.name}`)));
+        const simulations = traced.map((i) => ({ index: i, name: EXPERIMENTS.titleOf(plan.specs[i]), clockGHz: machine.clockGHz, records: outcomes[i].trace ?? [] }));
+        const n = plan.specs.length;
+        const of = traced.length < n ? `${traced.length} of ${n} simulations` : n > 1 ? `all ${n} simulations` : "the run's one simulation";
+        files.push({ flag: "trace", path: traceFile, content: JSON.stringify(toChromeTrace(simulations)), what: `the Chrome trace of ${of} (${ranges(traced)})` });
       }
-      return { json: { ...result, hashes: undefined }, text: render(result) };
+      return { json: { ...result, hashes: undefined }, text: render(result), files };
     } finally {
       await dispose();
     }
   },
 };
 
-function render(r: Awaited<ReturnType<typeof runExperiment>>["result"]): string {
+function jsonParams(args: ParsedArgs): Record<string, unknown> {
+  if (args.flags.params === undefined) return {};
+  let params: unknown;
+  try {
+    params = JSON.parse(String(args.flags.params));
+  } catch (e) {
+    throw new UsageError(`--params: must be valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof params !== "object" || params === null || Array.isArray(params)) throw new UsageError(`--params: must be a JSON object, got ${JSON.stringify(params)}`);
+  return params as Record<string, unknown>;
+}
+
+/** A bad parameter as an error naming the flag that set it, --params, or the flag whose default does not fit. */
+function paramUsage(e: ParamError, flags: readonly ParamFlag[], args: ParsedArgs): UsageError {
+  const flag = flagOf(flags, e.field, args.given);
+  if (flag) return new UsageError(`--${flag}: ${e.reason}`);
+  const param = flags.find((f) => f.param === e.field.split(/[.[]/)[0]);
+  if (param && args.flags.params === undefined) return new UsageError(`--${param.flag} (default ${param.spec.default}): ${e.reason}`);
+  return new UsageError(`--params: ${e.field}: ${e.reason}`);
+}
+
+/** The simulations a --trace-simulations list picks, in plan order: `all`, indices, or labels' first parts. */
+function pickSimulations(list: string, specs: readonly SimulationSpec[]): number[] {
+  const labels = specs.map((s) => EXPERIMENTS.labelOf(s));
+  const picked = new Set<number>();
+  for (const item of list.split(",").map((s) => s.trim())) {
+    if (item === "all") labels.forEach((_, i) => picked.add(i));
+    else if (/^\d+$/.test(item)) {
+      const i = Number(item);
+      if (i >= specs.length) throw new UsageError(`--trace-simulations: must be at most ${specs.length - 1} (the run has simulations 0..${specs.length - 1}), got ${i}`);
+      picked.add(i);
+    } else {
+      const hits = labels.flatMap((l, i) => (l === item || l.startsWith(`${item}, `) ? [i] : []));
+      if (!hits.length) {
+        const firsts = [...new Set(labels.map((l) => l.split(", ")[0]))];
+        throw new UsageError(`--trace-simulations: must be all, an index 0..${specs.length - 1} or one of ${firsts.join(", ")}, got "${item}"`);
+      }
+      hits.forEach((i) => picked.add(i));
+    }
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** Ascending indices as ranges: 0-2, 5. */
+function ranges(xs: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < xs.length; ) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
+    out.push(j > i ? `${xs[i]}-${xs[j]}` : `${xs[i]}`);
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
+/** The experiments' row fields as table headings, with their units. */
+export const HEADINGS: Record<string, string> = {
+  pair: "pair",
+  cores: "cores",
+  latency: "latency (cycles)",
+  throughput: "throughput (msgs/kcycle)",
+  paperLatency: "paper latency (cycles)",
+  paperThroughput: "paper throughput (msgs/kcycle)",
+};
+
+function render(r: ExperimentResult): string {
   const out = [`${r.experiment} on ${r.machine} (${r.engine} engine)`, ""];
   if (r.rows.length) {
     const keys = Object.keys(r.rows[0] as object);
-    out.push(table(keys, (r.rows as Record<string, unknown>[]).map((row) => keys.map((k) => fmt(row[k])))), "");
+    out.push(table(keys.map((k) => HEADINGS[k] ?? k), (r.rows as Record<string, unknown>[]).map((row) => keys.map((k) => fmt(row[k])))), "");
   }
   if (r.series.length) {
     const counts = [...new Set(r.series.flatMap((s) => s.points.map((p) => p.cores)))].sort((a, b) => a - b);
     out.push(
-      "cycles per operation, by cores:",
-      table(["series", ...counts.map(String)], r.series.map((s) => [s.name, ...counts.map((c) => fmt(s.points.find((p) => p.cores === c)?.cycles))])),
+      "cycles per operation, by cores booted:",
+      table(["series", ...counts.map((c) => `${c} cores`)], r.series.map((s) => [s.name, ...counts.map((c) => fmt(s.points.find((p) => p.cores === c)?.cycles))])),
       "",
     );
   }
@@ -92,5 +163,3 @@ function render(r: Awaited<ReturnType<typeof runExperiment>>["result"]): string 
 }
 
 const fmt = (v: unknown): string => (v === undefined ? "-" : Array.isArray(v) ? v.join("-") : String(v));
-
-
