@@ -240,6 +240,18 @@ export const RunResultSchema = z.object({
   rows: z.array(z.unknown()).describe("The experiment's table, one object per row"),
   series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
   stats: z.object({ ...Totals, wallMs: z.number() }),
+  lines: z
+    .array(
+      z.object({
+        simulation: z.string(),
+        line: z.string(),
+        home: z.number().int(),
+        transactions: z.number().int(),
+        meanWait: z.number(),
+        maxWait: z.number(),
+      }),
+    )
+    .describe("The cache lines that queued the longest at their homes: transactions and their queueing in cycles"),
 });
 
 /** A run's status: what GET /api/runs/{id} answers and the Run object's status() returns, from this one definition. */

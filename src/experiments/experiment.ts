@@ -38,9 +38,14 @@ export interface ExperimentResult {
   rows: Json[];
   series: Series[];
   stats: Omit<SimulationStats, "stopped">;
-  /** Hash of every run's trace, in plan order. */
+  /** The cache lines that queued the longest at their homes, with the simulation they were in. */
+  lines: HotLine[];
+  /** Hash of every simulation's trace, in plan order. */
   hashes: string[];
 }
+
+/** A line's contention at its home: transactions, and their queueing (cycles). */
+export type HotLine = { simulation: string; line: string; home: number; transactions: number; meanWait: number; maxWait: number };
 
 /** A parameter that does not fit the machine, e.g. more cores than it has. */
 export class ParamError extends Error {

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { fieldPath, type Machine } from "../hwmodel/index.ts";
 import { simulateInProcess, type EngineName, type Json, type Limits, type SimulationOutcome, type System } from "../engine/index.ts";
-import { ParamError, type Experiment, type ExperimentResult, type SimulationSpec } from "./experiment.ts";
+import { ParamError, type Experiment, type ExperimentResult, type HotLine, type SimulationSpec } from "./experiment.ts";
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
 import { sharedUpdate } from "./shared-update.ts";
@@ -54,10 +54,7 @@ export class ExperimentSet {
 
   /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
   labelOf(spec: SimulationSpec): string {
-    const label = this.byName(spec.experiment)?.label?.(spec);
-    if (label) return label;
-    const series = (spec.params as { series?: Json } | null)?.series;
-    return typeof series === "string" ? `${series}, ${spec.cores} cores` : `${spec.cores} cores`;
+    return labelOf(this.byName(spec.experiment), spec);
   }
 
   /** A simulation's title in traces: experiment, machine and label. */
@@ -86,6 +83,32 @@ export function simulationTitle(experiment: string, machine: string, label: stri
 
 /** The paper's experiments, and the ones beyond it. */
 export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate]);
+
+/** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
+function labelOf(e: Experiment<unknown> | undefined, spec: SimulationSpec): string {
+  const label = e?.label?.(spec);
+  if (label) return label;
+  const series = (spec.params as { series?: Json } | null)?.series;
+  return typeof series === "string" ? `${series}, ${spec.cores} cores` : `${spec.cores} cores`;
+}
+
+/** Lines reported per run: the most waited on. */
+const HOTTEST_LINES = 5;
+
+/**
+ * The cache lines of a run that queued the longest at their homes, over all
+ * its simulations: each home core reports its hottest (kernel results'
+ * `lines`); the run keeps those with the most total waiting.
+ */
+function hottestLines(plan: Plan, outcomes: SimulationOutcome[]): HotLine[] {
+  const all = outcomes.flatMap((o, i) =>
+    o.cores.flatMap((c) => ((c.result as { lines?: Omit<HotLine, "simulation">[] } | null)?.lines ?? []).map((l) => ({ simulation: labelOf(plan.experiment, plan.specs[i]), ...l }))),
+  );
+  return all
+    .sort((a, b) => b.meanWait * b.transactions - a.meanWait * a.transactions || b.transactions - a.transactions)
+    .slice(0, HOTTEST_LINES)
+    .map((l) => ({ ...l, meanWait: Math.round(l.meanWait * 10) / 10 }));
+}
 
 /** Whether the experiment sweeps core counts (it has a `cores` parameter); the others boot the cores they need. */
 export function sweepsCores(e: Experiment<unknown>): boolean {
@@ -131,6 +154,7 @@ export function summarizeExperiment(plan: Plan, machine: Machine, outcomes: Simu
       simulatedCycles: sum((o) => o.stats.simulatedCycles),
       wallMs: Math.round(sum((o) => o.stats.wallMs) * 100) / 100,
     },
+    lines: hottestLines(plan, outcomes),
     hashes: outcomes.map((o) => o.hash),
   };
 }

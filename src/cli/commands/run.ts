@@ -157,6 +157,16 @@ function render(r: ExperimentResult): string {
       "",
     );
   }
+  if (r.lines.length) {
+    out.push(
+      "hottest cache lines (transactions queueing at the line's home):",
+      table(
+        ["simulation", "line", "home core", "transactions", "mean wait (cycles)", "max wait (cycles)"],
+        r.lines.map((l) => [l.simulation, l.line, l.home, l.transactions, l.meanWait, l.maxWait]),
+      ),
+      "",
+    );
+  }
   const s = r.stats;
   out.push(`${s.events} events, ${s.messages} messages, ${s.windows} windows, ${s.simulatedCycles} simulated cycles, ${s.wallMs} ms wall`);
   return out.join("\n");
