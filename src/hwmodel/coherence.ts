@@ -294,13 +294,14 @@ export class HomeAgent {
     const probed = this.probedAt;
     let order: readonly number[];
     if (this.net.probeFilter) {
-      // The directory knows who may hold the line: probes go to those packages only, and the home answers too.
-      const targets = [this.homePackage];
-      for (const core of rec.states.keys()) {
-        const p = m.corePackage[core];
-        if (core !== r && !targets.includes(p)) targets.push(p);
+      // The directory knows who holds the line: a read probes only its owner, a write every holder; the home answers too.
+      const targets = new Set([this.homePackage]);
+      if (req.op === "read") {
+        if (owner !== undefined) targets.add(m.corePackage[owner]);
+      } else {
+        for (const core of rec.states.keys()) if (core !== r) targets.add(m.corePackage[core]);
       }
-      order = targets.sort((a, b) => a - b);
+      order = [...targets].sort((a, b) => a - b);
       for (const p of order) probed[p] = this.net.send(this.links, this.homePackage, p, serviced, "probe");
     } else {
       const tree = this.net.broadcastTree(this.homePackage);

@@ -84,6 +84,8 @@ export class Memory {
   private readonly s: MemoryState;
   /** The version of each line this core last saw (MemoryState.seen, as a Map while running). */
   private readonly seenLines: Map<string, number>;
+  /** The contents of the lines homed here (MemoryState.contents, as a Map while running). */
+  private readonly contents: Map<string, Contents>;
   private readonly booted: number[];
   /** The home core of each package's memory in this run, found once. */
   private readonly homes_ = new Map<number, number>();
@@ -98,6 +100,7 @@ export class Memory {
     for (const h of saved?.homes ?? []) this.homes.set(h.package, HomeAgent.restore(env.machine, h, env.primer));
     this.s = saved ?? { view: [], stores: [], storing: false, held: [], polls: [], fences: [], seen: {}, homes: [], contents: {} };
     this.seenLines = new Map(Object.entries(this.s.seen));
+    this.contents = new Map(Object.entries(this.s.contents));
   }
 
   /** The core whose package controller serves `memory`'s lines in this run. */
@@ -109,7 +112,7 @@ export class Memory {
 
   /** A posted store; `value` is the line's new contents, for lines whose contents a reader takes. */
   store(ctx: Context, ref: LineRef, value: Json = null, op: "write" | "rmw" = "write"): void {
-    this.s.stores.push({ ...ref, value, op });
+    this.s.stores.push({ line: ref.line, memory: ref.memory, value, op });
     this.drain(ctx);
   }
 
@@ -122,7 +125,7 @@ export class Memory {
    */
   poll(ctx: Context, ref: LineRef, version: number, tag: Json): Ready | null {
     if (this.seen(ref.line) >= version && this.view.state(ref.line) !== "I") return { tag, value: null, origin: null };
-    const p: Poll = { ...ref, version, tag, reading: false };
+    const p: Poll = { line: ref.line, memory: ref.memory, version, tag, reading: false };
     this.s.polls.push(p);
     if (this.view.state(ref.line) === "I") this.read(ctx, p);
     return null;
@@ -134,7 +137,7 @@ export class Memory {
    */
   watch(ref: LineRef, version: number, tag: Json): void {
     if (this.view.state(ref.line) === "I") throw new Error(`core ${this.core}: ${ref.line} is watched at boot but not held: prime it`);
-    this.s.polls.push({ ...ref, version, tag, reading: false });
+    this.s.polls.push({ line: ref.line, memory: ref.memory, version, tag, reading: false });
   }
 
   /** Answer `tag` once every store posted so far has committed: at once when none is pending. */
@@ -175,6 +178,7 @@ export class Memory {
 
   snapshot(): MemoryState {
     this.s.seen = Object.fromEntries(this.seenLines);
+    this.s.contents = Object.fromEntries(this.contents);
     this.s.view = this.view.toJSON();
     this.s.homes = [...this.homes.values()].map((h) => h.toJSON());
     return this.s;
@@ -232,7 +236,8 @@ export class Memory {
       this.homes.set(req.memory, (agent = new HomeAgent(m, h.package, h.core, this.env.primer)));
     }
     const tx = agent.request(ctx.now, { requester, line: req.line, op: req.op });
-    const c = (this.s.contents[req.line] ??= { version: 0, value: null, origin: null });
+    let c = this.contents.get(req.line);
+    if (!c) this.contents.set(req.line, (c = { version: 0, value: null, origin: null }));
     if (req.op !== "read") {
       c.version++;
       if (req.value !== null) {

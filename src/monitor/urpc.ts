@@ -82,6 +82,8 @@ export class ChannelTable {
   private readonly p2p = new Map<string, number>();
   private readonly bcast = new Map<number, BroadcastSpec>();
   private readonly readsBcast = new Map<number, number[]>();
+  /** Each core's peers, found once. */
+  private byCore: Map<number, number[]> | null = null;
   /** Holders at time 0, by line: asked on every access to a line no transaction has touched yet. */
   private readonly primed = new Map<string, [number, LineState][]>();
 
@@ -112,14 +114,21 @@ export class ChannelTable {
     return m;
   }
 
+  /** The cores `core` has a channel with, ascending. */
   peers(core: number): number[] {
-    const out: number[] = [];
-    for (const key of this.p2p.keys()) {
-      const [a, b] = key.split("-").map(Number);
-      if (a === core) out.push(b);
-      else if (b === core) out.push(a);
+    if (!this.byCore) {
+      this.byCore = new Map();
+      for (const key of this.p2p.keys()) {
+        const [a, b] = key.split("-").map(Number);
+        for (const [x, y] of [[a, b], [b, a]]) {
+          const list = this.byCore.get(x);
+          if (list) list.push(y);
+          else this.byCore.set(x, [y]);
+        }
+      }
+      for (const list of this.byCore.values()) list.sort((x, y) => x - y);
     }
-    return out.sort((x, y) => x - y);
+    return this.byCore.get(core) ?? [];
   }
 
   broadcastFrom(root: number): BroadcastSpec | undefined {

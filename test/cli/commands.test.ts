@@ -42,9 +42,9 @@ describe("npm run cli -- calibrate / machines / machine", () => {
 });
 
 describe("npm run cli -- run", () => {
-  it("--json prints the issue's shape: experiment, machine, engine, rows, series, stats", async () => {
+  it("--json prints the issue's shape: experiment, machine, engine, rows, series, stats, lines", async () => {
     const out = (await run("run", "unmap", "--machine", "amd-8x4", "--cores", "2,4", "--kernels", "barrelfish,linux", "--params", '{"reps":1}', "--json")).json as Record<string, unknown>;
-    expect(Object.keys(out).filter((k) => out[k] !== undefined).sort()).toEqual(["engine", "experiment", "machine", "rows", "series", "stats"]);
+    expect(Object.keys(out).filter((k) => out[k] !== undefined).sort()).toEqual(["engine", "experiment", "lines", "machine", "rows", "series", "stats"]);
     expect(out).toMatchObject({ experiment: "unmap", machine: "amd-8x4", engine: "inproc" });
     expect((out.series as { name: string; points: { cores: number }[] }[]).map((s) => [s.name, s.points.map((p) => p.cores)])).toEqual([
       ["barrelfish", [2, 4]],

@@ -68,7 +68,9 @@ export const report: Command = {
         const cells = cores.map((c) => {
           const ours = s.points.find((p) => p.cores === c)?.cycles;
           const paper = ref.points.find((p) => p.series === s.name && p.cores === c);
-          return `${ours ?? "-"}${paper ? ` (${paper.from === "text" ? "" : "≈"}${paper.cycles})` : ""}`;
+          if (!paper || ours === undefined) return `${ours ?? "-"}`;
+          const error = Math.round(((ours - paper.cycles) / paper.cycles) * 100);
+          return `${ours} (${paper.from === "text" ? "" : "≈"}${paper.cycles}, ${error > 0 ? "+" : ""}${error}%)`;
         });
         out.push(`| ${s.name} | ${cells.join(" | ")} |`);
       }
