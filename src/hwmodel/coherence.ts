@@ -145,14 +145,18 @@ export type Primer = (line: string) => readonly (readonly [number, LineState])[]
 
 const COLD: Primer = () => [];
 
-/** The package whose home agent serves lines held in `memoryPackage`'s memory, and the core that owns it. */
-export function homeFor(m: Machine, memoryPackage: number, booted?: readonly number[]): { package: number; core: number } {
+/**
+ * The package whose home agent serves lines held in `memoryPackage`'s memory,
+ * and the core that owns it: the package's lowest booted core (a run boots
+ * cores 0 .. booted-1).
+ */
+export function homeFor(m: Machine, memoryPackage: number, booted = m.numCores): { package: number; core: number } {
   const pkg = m.interconnect === "fsb" ? 0 : memoryPackage;
   if (!Number.isInteger(pkg) || pkg < 0 || pkg >= m.numPackages) throw new RangeError(`memoryPackage: no package ${memoryPackage}`);
-  const up = booted ? new Set(booted) : null;
-  const cores = m.interconnect === "fsb" ? Array.from({ length: m.numCores }, (_, c) => c) : m.packageCores[pkg];
-  const core = cores.find((c) => !up || up.has(c));
-  if (core === undefined) throw new RangeError(`memoryPackage: no booted core ${m.interconnect === "fsb" ? "on the machine" : `in package ${pkg}`}`);
+  const core = m.interconnect === "fsb" ? 0 : m.packageCores[pkg].find((c) => c < booted);
+  if (core === undefined || core >= booted) {
+    throw new RangeError(`memoryPackage: no booted core ${m.interconnect === "fsb" ? "on the machine" : `in package ${pkg}`}`);
+  }
   return { package: pkg, core };
 }
 
@@ -162,9 +166,9 @@ export class HomeAgent {
   private readonly net: Interconnect;
   private readonly lines = new Map<string, LineRecord>();
   private readonly links = new Map<number, number>();
-  /** Starts the home (or the bus) has booked, ascending; each die's L2 likewise (FSB). */
-  private starts: number[] = [];
-  private dies: number[][];
+  /** The home's (or the bus's) bookings; each die's L2 likewise (FSB). */
+  private home: Calendar;
+  private dies: Calendar[];
   /** Scratch, by package: when a probe's head and all of it reached each package (one transaction at a time). */
   private readonly headAt: Float64Array;
   private readonly probedAt: Float64Array;
@@ -178,7 +182,10 @@ export class HomeAgent {
     this.net = interconnectOf(machine);
     this.headAt = new Float64Array(machine.numPackages);
     this.probedAt = new Float64Array(machine.numPackages);
-    this.dies = this.net.fsb ? Array.from({ length: machine.coreDie.reduce((n, d) => Math.max(n, d + 1), 0) }, () => []) : [];
+    const { homeOccupancy, homeSlots, dieOccupancy } = this.net.t;
+    this.home = new Calendar(homeOccupancy, homeSlots);
+    const dies = this.net.fsb ? machine.coreDie.reduce((n, d) => Math.max(n, d + 1), 0) : 0;
+    this.dies = Array.from({ length: dies }, () => new Calendar(dieOccupancy, 1));
     if (!Number.isInteger(homePackage) || homePackage < 0 || homePackage >= machine.numPackages) {
       throw new RangeError(`homePackage: no package ${homePackage}`);
     }
@@ -187,8 +194,8 @@ export class HomeAgent {
 
   static restore(machine: Machine, s: HomeSnapshot, primer: Primer = COLD): HomeAgent {
     const h = new HomeAgent(machine, s.package, s.core, primer);
-    h.starts = [...s.starts];
-    h.dies = s.dies.map((d) => [...d]);
+    h.home.starts = [...s.starts];
+    s.dies.forEach((d, i) => (h.dies[i].starts = [...d]));
     for (const [k, v] of s.links) h.links.set(k, v);
     for (const [id, l] of s.lines) h.lines.set(id, { ...l, states: new Map(l.states) });
     return h;
@@ -198,8 +205,8 @@ export class HomeAgent {
     return {
       package: this.homePackage,
       core: this.homeCore,
-      starts: [...this.starts],
-      dies: this.dies.map((d) => [...d]),
+      starts: [...this.home.starts],
+      dies: this.dies.map((d) => [...d.starts]),
       links: [...this.links],
       lines: [...this.lines].map(([id, l]) => [
         id,
@@ -227,9 +234,8 @@ export class HomeAgent {
   request(arrival: number, req: LineRequest): Transaction {
     this.check(arrival, req);
     // No later request arrives before this one: bookings that end by now are history.
-    const { homeOccupancy, dieOccupancy } = this.net.t;
-    prune(this.starts, arrival, homeOccupancy);
-    for (const d of this.dies) prune(d, arrival, dieOccupancy);
+    this.home.prune(arrival);
+    for (const d of this.dies) d.prune(arrival);
     return this.serve(arrival, req);
   }
 
@@ -286,7 +292,7 @@ export class HomeAgent {
   private broadcast(rec: LineRecord, arrival: number, req: LineRequest): Transaction {
     const { t } = this.net;
     const m = this.machine;
-    const serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy, t.homeSlots);
+    const serviced = this.home.book(Math.max(arrival, rec.busy));
     const r = req.requester;
     const rp = m.corePackage[r];
     const owner = ownerOf(rec, r);
@@ -345,11 +351,11 @@ export class HomeAgent {
     let supplier: number | "memory" | null;
     if (local) {
       // The L2 snoops the die-mates and answers: dieTransfer, data or not.
-      serviced = book(this.dies[die[r]], Math.max(arrival, rec.busy), t.dieOccupancy, 1);
+      serviced = this.dies[die[r]].book(Math.max(arrival, rec.busy));
       supplier = needData ? (onDie.find((c) => c === owner) ?? onDie[0]) : null;
       complete = serviced + t.dieTransfer + t.chip;
     } else {
-      serviced = book(this.starts, Math.max(arrival, rec.busy), t.homeOccupancy, t.homeSlots);
+      serviced = this.home.book(Math.max(arrival, rec.busy));
       supplier = needData ? (owner ?? "memory") : null;
       complete = serviced + (supplier === "memory" ? Math.max(t.hop, t.memory) : t.hop) + t.chip;
     }
@@ -411,45 +417,81 @@ export class HomeAgent {
 }
 
 /**
- * Books the first start at or after `earliest` such that no instant has more
- * than `capacity` bookings of `length` cycles under way (booked starts are
- * ascending in `starts`). A transaction waiting for its line does not hold
- * up the home for other lines: a later request may take an earlier gap.
+ * The bookings of a resource with `capacity` slots (a home agent, a die's L2)
+ * whose transactions each hold a slot for `length` cycles. A transaction
+ * waiting for its line does not hold up the resource for other lines: a later
+ * request may take an earlier gap.
  */
-function book(starts: number[], earliest: number, length: number, capacity: number): number {
-  if (length <= 0) return earliest;
-  let t = earliest;
-  if (!fits(starts, t, length, capacity)) {
-    t = Infinity;
-    for (const s of starts) {
-      const e = s + length;
-      if (e > earliest && e < t && fits(starts, e, length, capacity)) t = e;
+class Calendar {
+  /** Booked starts, ascending; those that ended before the latest arrival are pruned. */
+  starts: number[] = [];
+  /**
+   * No new booking can start at a booking end at or before this: it did not
+   * fit (bookings only accumulate, so it never will), or it lies before the
+   * latest arrival. A long queue is scanned once, not once per request.
+   */
+  private fullThrough = -Infinity;
+
+  constructor(
+    private readonly length: number,
+    private readonly capacity: number,
+  ) {}
+
+  /** Books the first start at or after `earliest` with a slot free through its length. */
+  book(earliest: number): number {
+    const { starts, length } = this;
+    if (length <= 0) return earliest;
+    let t = earliest;
+    if (!this.fits(t)) {
+      // Capacity frees only as a booking ends, and the ends ascend with the starts: the first end that fits is the earliest.
+      const known = earliest <= this.fullThrough;
+      for (let i = this.after(Math.max(earliest, known ? this.fullThrough : earliest) - length); ; i++) {
+        t = starts[i] + length;
+        if (this.fits(t)) break;
+        if (known) this.fullThrough = t;
+      }
     }
+    // The new booking's end is a candidate nobody has tried.
+    if (t + length <= this.fullThrough) this.fullThrough = t + length - 1;
+    starts.splice(this.after(t), 0, t);
+    return t;
   }
-  let i = 0;
-  while (i < starts.length && starts[i] <= t) i++;
-  starts.splice(i, 0, t);
-  return t;
-}
 
-/** Bookings under way at p. */
-function busyAt(starts: number[], p: number, length: number): number {
-  let n = 0;
-  for (const s of starts) if (s > p - length && s <= p) n++;
-  return n;
-}
+  /** Forgets bookings that ended by `now` (no later request arrives before it). */
+  prune(now: number): void {
+    if (now > this.fullThrough) this.fullThrough = now;
+    let n = 0;
+    while (n < this.starts.length && this.starts[n] + this.length <= now) n++;
+    if (n) this.starts.splice(0, n);
+  }
 
-/** A start at t fits if capacity is free at t and at every booked start within its length. */
-function fits(starts: number[], t: number, length: number, capacity: number): boolean {
-  if (busyAt(starts, t, length) >= capacity) return false;
-  for (const s of starts) if (s > t && s < t + length && busyAt(starts, s, length) >= capacity) return false;
-  return true;
-}
+  /** The index of the first booked start after p (binary search). */
+  private after(p: number): number {
+    const { starts } = this;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] <= p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 
-function prune(starts: number[], now: number, length: number): void {
-  let n = 0;
-  while (n < starts.length && starts[n] + length <= now) n++;
-  if (n) starts.splice(0, n);
+  /** Bookings under way at p. */
+  private busyAt(p: number): number {
+    return this.after(p) - this.after(p - this.length);
+  }
+
+  /** A start at t fits if capacity is free at t and at every booked start within its length. */
+  private fits(t: number): boolean {
+    const { starts, length, capacity } = this;
+    if (this.busyAt(t) >= capacity) return false;
+    for (let i = this.after(t); i < starts.length && starts[i] < t + length; i++) {
+      if (this.busyAt(starts[i]) >= capacity) return false;
+    }
+    return true;
+  }
 }
 
 function ownerOf(rec: LineRecord, except: number): number | undefined {

@@ -86,7 +86,6 @@ export class Memory {
   private readonly seenLines: Map<string, number>;
   /** The contents of the lines homed here (MemoryState.contents, as a Map while running). */
   private readonly contents: Map<string, Contents>;
-  private readonly booted: number[];
   /** The home core of each package's memory in this run, found once. */
   private readonly homes_ = new Map<number, number>();
 
@@ -95,7 +94,6 @@ export class Memory {
     private readonly env: MemoryEnv,
     saved?: MemoryState,
   ) {
-    this.booted = Array.from({ length: env.cores }, (_, c) => c);
     this.view = saved ? CoreLines.restore(saved.view, core, env.primer) : new CoreLines(core, env.primer);
     for (const h of saved?.homes ?? []) this.homes.set(h.package, HomeAgent.restore(env.machine, h, env.primer));
     this.s = saved ?? { view: [], stores: [], storing: false, held: [], polls: [], fences: [], seen: {}, homes: [], contents: {} };
@@ -106,7 +104,7 @@ export class Memory {
   /** The core whose package controller serves `memory`'s lines in this run. */
   homeCore(memory: number): number {
     let core = this.homes_.get(memory);
-    if (core === undefined) this.homes_.set(memory, (core = homeFor(this.env.machine, memory, this.booted).core));
+    if (core === undefined) this.homes_.set(memory, (core = homeFor(this.env.machine, memory, this.env.cores).core));
     return core;
   }
 
@@ -231,7 +229,7 @@ export class Memory {
     const m = this.env.machine;
     let agent = this.homes.get(req.memory);
     if (!agent) {
-      const h = homeFor(m, req.memory, this.booted);
+      const h = homeFor(m, req.memory, this.env.cores);
       if (h.core !== this.core) throw new Error(`core ${this.core}: a request for ${req.line} belongs to the home on core ${h.core}`);
       this.homes.set(req.memory, (agent = new HomeAgent(m, h.package, h.core, this.env.primer)));
     }
