@@ -115,15 +115,16 @@ const descriptions: Record<string, MachineDescription> = {
 
 export const PRESET_NAMES = Object.keys(descriptions);
 
+/** A preset's description by name; only the presets' own names, never a name every object has (constructor, __proto__). */
 export function presetDescription(name: string): MachineDescription | undefined {
-  return descriptions[name];
+  return Object.hasOwn(descriptions, name) ? descriptions[name] : undefined;
 }
 
 const cache = new Map<string, Machine>();
 
 /** A preset machine by name, or undefined. */
 export function preset(name: string): Machine | undefined {
-  const d = descriptions[name];
+  const d = presetDescription(name);
   if (!d) return undefined;
   let m = cache.get(name);
   if (!m) cache.set(name, (m = Machine.from(d)));

@@ -69,4 +69,12 @@ describe("npm run cli -- run", () => {
     expect(await usage(r, "warp")).toMatch(/unknown experiment "warp"/);
     expect(await usage(r, "urpc", "--engine", "warp")).toMatch(/^--engine: must be inproc or durable/);
   });
+
+  it("names every object has are no flags and no parameters", async () => {
+    const r = command("run");
+    expect(await usage(r, "unmap", "--constructor", "x")).toMatch(/^unknown flag --constructor/);
+    expect(await usage(r, "unmap", "--toString")).toMatch(/^unknown flag --toString/);
+    expect(await usage(r, "unmap", "--params", '{"constructor":1}')).toMatch(/^--params: constructor: not a parameter/);
+    expect(await usage(command("machine"), "constructor")).toMatch(/--machine: unknown machine "constructor"/);
+  });
 });

@@ -59,7 +59,8 @@ export const run: Command = {
     try {
       const { result, outcomes } = await runExperiment(name, machine, params, simulator, engine).catch((e: unknown) => {
         if (!(e instanceof ParamError)) throw e;
-        const flag = FLAG_OF[e.field.split(/[.[]/)[0]];
+        const param = e.field.split(/[.[]/)[0];
+        const flag = Object.hasOwn(FLAG_OF, param) ? FLAG_OF[param] : undefined;
         throw new UsageError(flag ? `${flag}: ${e.reason}` : `--params: ${e.field}: ${e.reason}`);
       });
       if (traceFile) {
