@@ -34,8 +34,12 @@ export class ApiError extends Error {
 export const fail = (status: ContentfulStatusCode, field: string | null, reason: string, details?: Record<string, unknown>): ApiError =>
   new ApiError(status, [{ field, reason }], details);
 
+/** Issues an error lists at most: a 256 KiB body could hold a hundred thousand bad values. */
+export const MAX_ISSUES = 50;
+
 export function errorBody(issues: Issue[], details: Record<string, unknown> = {}) {
-  return { error: { field: issues[0]?.field ?? null, reason: issues[0]?.reason ?? "error", issues, ...details } };
+  const listed = issues.length > MAX_ISSUES ? [...issues.slice(0, MAX_ISSUES), { field: null, reason: `and ${issues.length - MAX_ISSUES} more issues` }] : issues;
+  return { error: { field: issues[0]?.field ?? null, reason: issues[0]?.reason ?? "error", issues: listed, ...details } };
 }
 
 /** A machine description's problems, each under `prefix` (e.g. machineDescription). */

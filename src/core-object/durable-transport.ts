@@ -33,7 +33,9 @@ export interface CoreLink {
 /** A core's kernel failed: the run cannot go on (retrying would fail the same way). */
 export class CoreFailure extends Error {
   constructor(readonly failure: Failure) {
-    super(`core ${failure.core}: ${failure.message}`);
+    // The engine's own errors name their core already.
+    const core = `core ${failure.core}: `;
+    super(failure.message.startsWith(core) ? failure.message : core + failure.message);
     this.name = "CoreFailure";
   }
 }

@@ -309,9 +309,11 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
   private async simulationEnded(outcome: SimulationOutcome, trace: TraceRecord[] | null): Promise<void> {
     const r = this.record();
     const i = r.current;
-    if (outcome.stats.stopped !== "drained") {
+    const { stopped } = outcome.stats;
+    if (stopped === "max-events") {
       return this.end("failed", `${this.describe(i)} stopped after ${outcome.stats.events} events: at most ${r.maxEvents} per simulation${r.trace ? " with a trace" : ""}`);
     }
+    if (stopped === "max-cycles") return this.end("failed", `${this.describe(i)} stopped at ${outcome.stats.simulatedCycles} simulated cycles: past 2^53 the engine cannot count exactly`);
     const { windows, events, messages, simulatedCycles } = outcome.stats;
     r.done = { windows: r.done.windows + windows, events: r.done.events + events, messages: r.done.messages + messages, simulatedCycles: r.done.simulatedCycles + simulatedCycles };
     r.live = NO_TOTALS;

@@ -20,6 +20,21 @@ export interface CoreSnapshot {
   trace: TraceRecord[] | null;
 }
 
+/**
+ * The latest simulated time the engine counts: 2^53 - 1 cycles, past which a
+ * double no longer holds every integer, so times, ordering and hashes would
+ * stop being exact.
+ */
+export const MAX_TIME = Number.MAX_SAFE_INTEGER;
+
+/** A kernel asked for a time past MAX_TIME: a cost or a delay is far too large. */
+export class TimeLimitError extends RangeError {
+  constructor(core: number, what: string, cycles: number) {
+    super(`core ${core}: ${what} of ${cycles} cycles would take simulated time past 2^53 cycles, the most the engine counts exactly`);
+    this.name = "TimeLimitError";
+  }
+}
+
 /** Where a core's outgoing messages go: straight into queues, or into per-destination batches. */
 export type Outbox = (dst: number, event: SimEvent) => void;
 
@@ -110,7 +125,7 @@ export class CoreRuntime implements Context {
 
   charge(cycles: number): void {
     if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: charge of ${cycles} cycles`);
-    this.now += cycles;
+    this.now = this.at(cycles, "a charge");
   }
 
   send(dst: number, kind: string, data: Json, delay: number, cls: EventClass = EventClass.Message): void {
@@ -118,7 +133,7 @@ export class CoreRuntime implements Context {
     if (!(delay >= this.lookahead) || !Number.isInteger(delay)) {
       throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${this.lookahead}`);
     }
-    const e: SimEvent = { time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data };
+    const e: SimEvent = { time: this.at(delay, `a message to core ${dst}`), cls, src: this.core, seq: this.seq++, kind, data };
     this.work.messages++;
     if (e.time < this.work.sentMin) this.work.sentMin = e.time;
     this.hasher.word(dst).num(e.time);
@@ -128,7 +143,14 @@ export class CoreRuntime implements Context {
 
   after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): void {
     if (!(delay >= 0) || !Number.isInteger(delay)) throw new RangeError(`core ${this.core}: timer delay ${delay}`);
-    this.queue.push({ time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data });
+    this.queue.push({ time: this.at(delay, "a timer"), cls, src: this.core, seq: this.seq++, kind, data });
+  }
+
+  /** `cycles` from now, if the engine can count it exactly. */
+  private at(cycles: number, what: string): number {
+    const t = this.now + cycles;
+    if (t > MAX_TIME) throw new TimeLimitError(this.core, what, cycles);
+    return t;
   }
 
   snapshot(): CoreSnapshot {

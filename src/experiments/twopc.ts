@@ -4,7 +4,7 @@
 // application keeps a batch of independent retypes in flight (pipelined).
 import { z } from "zod";
 
-import { POLL_BUDGET } from "../hwmodel/index.ts";
+import { MAX_CYCLES_COST, POLL_BUDGET } from "../hwmodel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
@@ -23,7 +23,7 @@ const Params = z.strictObject({
   protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
   /** Retypes in flight at once in the pipelined variant. */
   pipeline: z.number().int().min(2).max(256).default(16),
-  pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
+  pollBudget: z.number().int().min(0).max(MAX_CYCLES_COST, `at most ${MAX_CYCLES_COST} cycles (Barrelfish polls ${POLL_BUDGET})`).nullable().default(POLL_BUDGET),
   reps: z.number().int().min(1).max(1000).default(3),
 });
 type Params = z.infer<typeof Params>;

@@ -5,7 +5,7 @@
 // and then block. On Linux and Windows the initiator sends IPIs serially.
 import { z } from "zod";
 import { PAGE_BYTES, SHARED_PAGE } from "../cpudriver/index.ts";
-import { POLL_BUDGET } from "../hwmodel/index.ts";
+import { MAX_CYCLES_COST, POLL_BUDGET } from "../hwmodel/index.ts";
 import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
@@ -21,7 +21,7 @@ const Params = z.strictObject({
   /** Barrelfish's routing tree. */
   protocol: z.enum(SHOOTDOWN_PROTOCOLS, { error: `must be one of ${SHOOTDOWN_PROTOCOLS.join(", ")}` }).default("numa-multicast"),
   /** How long an idle Barrelfish monitor polls before it blocks; null: it never blocks. */
-  pollBudget: z.number().int().min(0).nullable().default(POLL_BUDGET),
+  pollBudget: z.number().int().min(0).max(MAX_CYCLES_COST, `at most ${MAX_CYCLES_COST} cycles (Barrelfish polls ${POLL_BUDGET})`).nullable().default(POLL_BUDGET),
   /** Unmaps in a row, each of its own page: the application maps one 64 KiB frame, 16 pages. */
   reps: z.number().int().min(1).max(16, "at most 16: each unmap takes one of the 16 pages the application mapped").default(5),
 });

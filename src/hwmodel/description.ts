@@ -6,9 +6,34 @@ import { z } from "zod";
 
 export const MAX_CORES = 4096;
 
+/*
+ * Plausible ranges of the physical quantities. Outside them a description is
+ * no machine, and its numbers could pass what the engine counts exactly (2^53
+ * cycles of simulated time).
+ * - Clock, 0.1 to 10 GHz: the paper's machines run at 2.0 to 2.8 GHz (section
+ *   3); the fastest shipping x86 cores boost to about 6 GHz, and no multicore
+ *   part runs below 100 MHz.
+ * - Latencies and costs in cycles (a line transfer, a measured latency, the
+ *   ring occupancy, a dispatcher switch, a TLB invalidation), at most 10^6:
+ *   the paper's slowest are 624 cycles for a three-hop URPC round trip
+ *   (amd-8x4, Table 2) and 1549 for an LRPC (Table 1); a million cycles is
+ *   hundreds of microseconds on any clock, beyond any interconnect.
+ * - occPerLine, a dimensionless factor, at most 100 (the fits of Table 2 give
+ *   0.014 to 1.84).
+ * - A shared cache, at most 4 GiB: the largest L3s are about 1 GiB (AMD EPYC
+ *   with 3D V-Cache: 1152 MB).
+ */
+export const CLOCK_GHZ = { min: 0.1, max: 10 };
+export const MAX_CYCLES_COST = 1_000_000;
+export const MAX_OCC_PER_LINE = 100;
+export const MAX_CACHE_KIB = 4 * 1024 * 1024;
+
 const id = z.number().int("must be an integer").nonnegative("must be >= 0");
-const positive = (what: string) =>
-  z.number({ error: `${what} must be a number` }).finite("must be finite").positive("must be > 0");
+const number = (what: string) => z.number({ error: `${what} must be a number` }).finite("must be finite");
+const positive = (what: string) => number(what).positive("must be > 0");
+/** A cost in cycles: > 0 (or >= 0), at most MAX_CYCLES_COST. */
+const cycles = (what: string, min: "positive" | "nonnegative" = "positive") =>
+  (min === "positive" ? positive(what) : number(what).nonnegative("must be >= 0")).max(MAX_CYCLES_COST, `at most ${MAX_CYCLES_COST} cycles`);
 
 export const DieSchema = z.strictObject({
   id,
@@ -24,7 +49,7 @@ export const PackageSchema = z.strictObject({
 export const SharedCacheSchema = z.strictObject({
   level: z.union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" }),
   cores: z.array(id).min(2, "a shared cache is shared by at least two cores"),
-  sizeKiB: positive("sizeKiB").optional(),
+  sizeKiB: positive("sizeKiB").max(MAX_CACHE_KIB, `at most ${MAX_CACHE_KIB} KiB (4 GiB)`).optional(),
 });
 
 export const InterconnectSchema = z.discriminatedUnion(
@@ -55,31 +80,33 @@ export const MemoryControllerSchema = z.strictObject({
  */
 export const CostParametersSchema = z.strictObject({
   /** Moving a cache line between two cores through a cache they share. */
-  lineShared: positive("lineShared"),
+  lineShared: cycles("lineShared"),
   /** ... between two cores of one package that share no cache. */
-  linePackage: positive("linePackage"),
+  linePackage: cycles("linePackage"),
   /** ... between packages: base cost plus a cost per interconnect hop. */
-  lineRemote: positive("lineRemote"),
-  lineHop: z.number().finite().nonnegative("must be >= 0"),
+  lineRemote: cycles("lineRemote"),
+  lineHop: cycles("lineHop", "nonnegative"),
   /** Pipelined URPC: channel occupancy per message = occBase + occPerLine * line transfer. */
-  occBase: positive("occBase"),
-  occPerLine: z.number().finite().nonnegative("must be >= 0"),
+  occBase: cycles("occBase"),
+  occPerLine: number("occPerLine").nonnegative("must be >= 0").max(MAX_OCC_PER_LINE, `at most ${MAX_OCC_PER_LINE}`),
   /** Switching the core to another dispatcher: address-space switch, TLB and cache refill, upcall. */
-  dispatcherSwitch: positive("dispatcherSwitch"),
+  dispatcherSwitch: cycles("dispatcherSwitch"),
   /** Invalidating one TLB entry (x86-64 invlpg: 95 to 320 cycles). */
-  tlbInvalidate: positive("tlbInvalidate"),
+  tlbInvalidate: cycles("tlbInvalidate"),
 });
 
 export const LatencyMatrixSchema = z.strictObject({
   unit: z.enum(["ns", "cycles"], { error: 'must be "ns" or "cycles"' }),
-  /** values[a][b]: one-way cache-line latency from core a to core b. */
-  values: z.array(z.array(z.number().finite().nonnegative("must be >= 0"))),
+  /** values[a][b]: one-way cache-line latency from core a to core b; 0 on the diagonal; at most MAX_CYCLES_COST cycles (checked in cycles, with the clock). */
+  values: z.array(z.array(number("a latency").nonnegative("must be >= 0"))),
 });
 
 export const MachineDescriptionSchema = z.strictObject({
   name: z.string().min(1, "must not be empty").max(64, "at most 64 characters"),
   description: z.string().max(500).optional(),
-  clockGHz: positive("clockGHz"),
+  clockGHz: number("clockGHz")
+    .min(CLOCK_GHZ.min, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`)
+    .max(CLOCK_GHZ.max, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`),
   packages: z.array(PackageSchema).min(1, "a machine needs at least one package"),
   sharedCaches: z.array(SharedCacheSchema).default([]),
   interconnect: InterconnectSchema,

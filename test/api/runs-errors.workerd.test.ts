@@ -32,6 +32,10 @@ describe("POST /api/runs refuses", () => {
     ["a description that does not fit the format", { experiment: "lrpc", machineDescription: { ...tiny([0]), clockGHz: "fast" } }, 400, "machineDescription.clockGHz", /number/],
     ["a description that is not a machine", { experiment: "lrpc", machineDescription: tiny([1]) }, 422, "machineDescription.packages[0].dies[0].cores[0]", /dense/],
     ["a body that is not an object", [1, 2], 400, "body", null],
+    ["a cost no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), costs: { dispatcherSwitch: 1e308 } } }, 400, "machineDescription.costs.dispatcherSwitch", /at most 1000000 cycles/],
+    ["a clock no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), clockGHz: 1e-300 } }, 400, "machineDescription.clockGHz", /0\.1 to 10 GHz/],
+    ["latencies no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), latencyMatrix: { unit: "ns", values: [[0, 1e308], [1e308, 0]] } } }, 422, "machineDescription.latencyMatrix.values[0][1]", /at most 1000000 cycles/],
+    ["a poll budget past any clock", { experiment: "unmap", params: { pollBudget: 2e6 } }, 422, "params.pollBudget", /at most 1000000 cycles/],
   ])("%s", async (_what, body, status, field, reason) => {
     await expectError(await post(body), status, field, reason ?? undefined);
   });
