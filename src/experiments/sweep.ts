@@ -17,11 +17,23 @@ export function coreCounts(machine: Machine, cores: number[]): number[] {
   return [...new Set(cores)].sort((a, b) => a - b);
 }
 
-/** A subset of named variants, in the order given, e.g. --protocol unicast,broadcast. */
+/**
+ * A subset of named variants, in the order given, e.g. --protocol
+ * unicast,broadcast: each of the experiment's own, each at most once, so a
+ * list is never longer than the experiment's choices.
+ */
 export const subsetParam = <T extends string>(all: readonly T[], what: string) =>
   z
     .array(z.enum(all as [T, ...T[]], { error: (i) => `unknown ${what} "${String(i.input)}"; ${what}s are ${all.join(", ")}` }))
     .min(1, `name at least one ${what}`)
+    .max(all.length, `at most ${all.length} ${what}s, each once: ${all.join(", ")}`)
+    .superRefine((names, ctx) => {
+      const seen = new Set<T>();
+      names.forEach((name, i) => {
+        if (seen.has(name)) ctx.addIssue({ code: "custom", path: [i], message: `${what} "${name}" is named twice` });
+        seen.add(name);
+      });
+    })
     .default([...all]);
 
 export function median(xs: number[]): number {

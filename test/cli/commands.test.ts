@@ -63,6 +63,7 @@ describe("npm run cli -- run", () => {
     const r = command("run");
     expect(await usage(r, "shootdown", "--protocol", "smoke")).toMatch(/^--protocol: unknown protocol "smoke"/);
     expect(await usage(r, "unmap", "--kernel", "bsd")).toMatch(/^--kernel: unknown kernel "bsd"/);
+    expect(await usage(r, "shootdown", "--protocol", "unicast,broadcast,unicast")).toMatch(/^--protocol: protocol "unicast" is named twice/);
     expect(await usage(r, "unmap", "--machine", "amd-4x4", "--cores", "2,32")).toMatch(/^--cores: 32 is out of range 1..16/);
     expect(await usage(r, "unmap", "--params", '{"reps":0}')).toMatch(/^--params: reps: /);
     expect(await usage(r, "unmap", "--params", "[1]")).toMatch(/^--params: must be a JSON object/);
