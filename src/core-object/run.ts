@@ -43,8 +43,12 @@ import {
 import { LEASE_MS } from "./registry.ts";
 import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
 
-/** Events the in-process engine handles per slice, so that the run keeps answering. */
-const SLICE_EVENTS = 20_000;
+/**
+ * A slice of the in-process engine: chunks of events with a pause between
+ * them, in which the run answers reads and cancels, and at most this many
+ * events or this much wall time, so that every slice ends soon.
+ */
+const SLICE = { chunk: 1_000, events: 100_000, ms: 500 };
 
 interface Totals {
   windows: number;
@@ -292,17 +296,36 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         const loop = await SimulationLoop.start(new InProcessTransport(system, r.trace), system.lookahead, { ...NO_LIMITS, maxEvents: r.maxEvents });
         live = this.inproc = { index: i, loop };
       }
-      await live.loop.advance(SLICE_EVENTS);
+      const sim = live;
+      await sim.loop.advanceSlice({
+        chunk: SLICE.chunk,
+        events: SLICE.events,
+        deadline: Date.now() + SLICE.ms,
+        clock: Date.now,
+        pause: async () => {
+          this.showProgress(sim.loop);
+          await new Promise((resume) => setTimeout(resume, 0));
+          // Cancelled meanwhile: onEnd() dropped the simulation.
+          return this.inproc === sim;
+        },
+      });
     } catch (e) {
       // A kernel that throws: as a Simulation reports it.
       return this.end("failed", `${this.describe(i)}: ${errorMessage(e)}`);
     }
-    const { windows, events, messages, next, stopped } = live.loop.loop;
-    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
-    if (!stopped) return;
+    if (this.inproc !== live) return;
+    this.showProgress(live.loop);
+    if (!live.loop.loop.stopped) return;
     this.inproc = null;
     const outcome = await live.loop.finish();
     await this.simulationEnded(outcome, outcome.trace);
+  }
+
+  /** The in-process simulation's progress so far, for status() (kept in memory until the slice persists it). */
+  private showProgress(loop: SimulationLoop): void {
+    const r = this.record();
+    const { windows, events, messages, next } = loop.loop;
+    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
   }
 
   /** Keep a simulation's outcome (and trace) and move on to the next; one cut short by the event limit fails the run. */

@@ -25,6 +25,7 @@ describe("POST /api/runs refuses", () => {
     ["a thousand protocols", { experiment: "shootdown", params: { protocols: Array.from({ length: 1000 }, () => "unicast") } }, 422, "params.protocols", /at most 4 protocols/],
     ["kernels named twice", { experiment: "unmap", params: { kernels: ["linux", "linux"] } }, 422, "params.kernels[1]", /named twice/],
     ["more variants than there are", { experiment: "twopc", params: { variants: ["single", "pipelined", "single"] } }, 422, "params.variants", /at most 2 variants/],
+    ["a twopc run that would hold too many capabilities", { experiment: "twopc", engine: "inproc", params: { reps: 300 } }, 422, "params.reps", /at most 131072/],
     ["an unknown parameter", { experiment: "lrpc", params: { colour: "red" } }, 422, "params.colour", /not a parameter/],
     ["a parameter of the wrong type", { experiment: "lrpc", params: { calls: "many" } }, 422, "params.calls", /number/],
     ["a field of the wrong type", { experiment: "lrpc", engine: 3 }, 400, "engine", null],

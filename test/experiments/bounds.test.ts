@@ -3,6 +3,7 @@
 // MAX_SIMULATIONS simulations.
 import { describe, expect, it } from "vitest";
 import { EXPERIMENTS, MAX_SIMULATIONS, ParamError, parseParams, type Experiment } from "../../src/experiments/index.ts";
+import { MAX_REPLICA_CAPS } from "../../src/experiments/twopc.ts";
 import { preset } from "../../src/hwmodel/index.ts";
 
 const refusal = (fn: () => unknown): ParamError => {
@@ -40,5 +41,15 @@ describe("bounded lists", () => {
     };
     const set = EXPERIMENTS.with(wide);
     await expect(set.plan("wide", preset("amd-2x2")!, {})).rejects.toThrow(`params: ${MAX_SIMULATIONS + 1} simulations; a run has at most ${MAX_SIMULATIONS}`);
+  });
+
+  it("twopc holds at most MAX_REPLICA_CAPS capabilities in the replicas of a simulation", async () => {
+    const amd84 = preset("amd-8x4")!;
+    // 32 cores x 300 retypes x 17: the run that took the local server's memory.
+    await expect(EXPERIMENTS.plan("twopc", amd84, { reps: 300, variants: ["single"] })).rejects.toThrow(
+      `reps: 163200 capabilities in the replicas of one simulation (cores x retypes x 17); at most ${MAX_REPLICA_CAPS}`,
+    );
+    await expect(EXPERIMENTS.plan("twopc", amd84, { reps: 16, cores: [32] })).rejects.toBeInstanceOf(ParamError);
+    expect((await EXPERIMENTS.plan("twopc", amd84, { reps: 15, cores: [2, 32] })).specs).toHaveLength(4);
   });
 });
