@@ -8,6 +8,9 @@ import { ENGINES, type CoreReport, type EngineName, type Json, type Limits, type
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
+/** What an object's watchdog found (lifecycle.ts): nothing to do, the object resumed, failed, or was deleted (it had expired). */
+export type Watch = "missing" | "ok" | "waiting" | "ended" | "resumed" | "failed" | "expired";
+
 /** An object's methods as a stub offers them: every one returns a promise. */
 export type Remote<T> = {
   [M in keyof T]: T[M] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -205,6 +208,7 @@ export interface SimulationApi {
   core(core: number): Promise<CoreState | null>;
   cancel(): Promise<SimulationStatus | null>;
   step(windows?: number): Promise<SimulationStatus>;
+  watch(): Promise<Watch>;
   destroy(): Promise<void>;
 }
 
@@ -300,6 +304,7 @@ export interface RunApi {
   cancel(): Promise<RunStatus | null>;
   core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>>;
   simulationTrace(simulation: number): Promise<Answer<SimulationTrace>>;
+  watch(): Promise<Watch>;
 }
 
 // --- Registry: the runs under way.
@@ -307,7 +312,7 @@ export interface RunApi {
 export type Lease = { ok: true } | { ok: false; active: number };
 
 export interface RegistryApi {
-  acquire(run: string, max: number): Lease;
+  acquire(run: string, max: number): Promise<Lease>;
   renew(run: string): void;
   release(run: string): void;
   active(): string[];

@@ -25,7 +25,7 @@ import type { Env } from "../env.ts";
 import { Machine, type MachineDescription } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, ParamError, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
-import { errorMessage, isTransient, Lifecycle } from "./lifecycle.ts";
+import { errorMessage, isTransient, Lifecycle, newLifecycle, type LifecycleRecord } from "./lifecycle.ts";
 import {
   simulationName,
   TRACE_MAX_EVENTS,
@@ -59,7 +59,7 @@ interface Totals {
 
 const NO_TOTALS: Totals = { windows: 0, events: 0, messages: 0, simulatedCycles: 0 };
 
-interface RunRecord {
+interface RunRecord extends LifecycleRecord {
   id: string;
   state: RunState;
   experiment: string;
@@ -77,12 +77,7 @@ interface RunRecord {
   /** Totals of the finished simulations, and of the current one so far. */
   done: Totals;
   live: Totals;
-  error: string | null;
-  retries: number;
   renewedAt: number;
-  createdAt: number;
-  updatedAt: number;
-  endedAt: number | null;
 }
 
 /** The planned simulations and the parameters as parsed, stored beside the record. */
@@ -144,12 +139,8 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       started: false,
       done: NO_TOTALS,
       live: NO_TOTALS,
-      error: null,
-      retries: 0,
       renewedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
+      ...newLifecycle(now),
     };
     this.store.atomically(() => {
       this.store.putDoc("plan", this.plan);
@@ -235,11 +226,16 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       if (this.ended()) return;
       if (r.current === r.simulations.length) return await this.summarize();
       r.retries = 0;
+      this.progressed();
       this.persist();
       await this.continueLater();
     } catch (e) {
       if (!this.ended()) await this.failed(e, isTransient(e));
     }
+  }
+
+  protected drivesItself(): boolean {
+    return this.record().state === "running";
   }
 
   /** Stop the current simulation, and give the lease back. */

@@ -18,7 +18,7 @@ import type { Env } from "../env.ts";
 import { advance, finish, NO_LIMITS, startLoop, type Limits, type LoopState, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
-import { isTransient, Lifecycle } from "./lifecycle.ts";
+import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
 import {
   NO_CALLS,
   type CoreInit,
@@ -33,7 +33,7 @@ import { checkFanout, MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
 type Settings = Required<Omit<SimulationOptions, "limits">> & { limits: Limits };
 
-interface SimulationRecord {
+interface SimulationRecord extends LifecycleRecord {
   simulation: string;
   state: SimulationState;
   experiment: string;
@@ -43,13 +43,8 @@ interface SimulationRecord {
   loop: LoopState | null;
   transport: TransportState | null;
   simulatedCycles: number;
-  error: string | null;
-  retries: number;
   invocations: number;
   ownPeak: number;
-  createdAt: number;
-  updatedAt: number;
-  endedAt: number | null;
 }
 
 export const DEFAULTS = {
@@ -94,26 +89,22 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       loop: null,
       transport: null,
       simulatedCycles: 0,
-      error: null,
-      retries: 0,
       invocations: 0,
       ownPeak: 0,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
+      ...newLifecycle(now),
     };
     this.persist();
     if (settings.continueByAlarm) await this.continueLater();
     return this.status()!;
   }
 
-  /** Start and wait for the end: for the CLI and small simulations. It still goes on in bounded slices. */
+  /** Start and wait for the end: for the CLI and small simulations. It still goes on in bounded slices, watched while it waits. */
   async run(spec: SimulationSpec, options: SimulationOptions = {}): Promise<{ status: SimulationStatus; outcome: SimulationOutcome | null }> {
     await this.start(spec, { ...options, continueByAlarm: true });
-    await new Promise<void>((resolve) => {
-      if (this.ended()) resolve();
-      else this.waiters.push(resolve);
-    });
+    while (!this.ended()) {
+      await Promise.race([new Promise<void>((resolve) => this.waiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, WATCH_MS))]);
+      await this.watch();
+    }
     return { status: this.status()!, outcome: this.outcome() };
   }
 
@@ -188,6 +179,12 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     return this.drive();
   }
 
+  /** A simulation its run drives by step() is watched through its run. */
+  protected drivesItself(): boolean {
+    const r = this.record();
+    return r.settings.continueByAlarm && (r.state === "booting" || r.state === "running");
+  }
+
   /** One slice, never two at once. */
   private drive(windows?: number): Promise<void> {
     const next = this.driving.then(() => this.slice(windows));
@@ -254,6 +251,9 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     r.transport = transport.state();
     r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
     r.simulatedCycles = loop.next ?? r.simulatedCycles;
+    // A window done is progress: transient failures are counted again from here.
+    r.retries = 0;
+    this.progressed();
     this.persist();
   }
 

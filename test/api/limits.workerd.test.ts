@@ -33,10 +33,10 @@ describe("limits", () => {
 
   it("a lease a run never gave back runs out", async () => {
     const stub = env.REGISTRY.getByName("registry") as DurableObjectStub<Registry>;
-    await runInDurableObject(stub, (r: Registry, state) => {
-      r.acquire("lost", 1);
+    await runInDurableObject(stub, async (r: Registry, state) => {
+      await r.acquire("lost", 1);
       state.storage.kv.put("leases", { lost: Date.now() - 1 });
-      expect(r.acquire("next", 1)).toEqual({ ok: true });
+      expect(await r.acquire("next", 1)).toEqual({ ok: true });
       expect(r.active()).toEqual(["next"]);
       r.release("next");
     });
