@@ -30,7 +30,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: `Body larger than ${MAX_BODY_BYTES / 1024} KiB`,
   415: "Body is not application/json",
   422: "Well-formed, but the machine, parameters or query cannot be used",
-  429: "Too many runs under way (MAX_CONCURRENT_RUNS); see Retry-After",
+  429: "Too many runs under way and queued (MAX_CONCURRENT_RUNS, MAX_QUEUED_RUNS); see Retry-After",
 };
 
 /** The error responses a route can give, documented with the error shape. */
@@ -112,5 +112,5 @@ export const ResultSchema = z
 export const RunStatusSchema = z.object({ ...RunStatusSchemaOfRun.shape, result: ResultSchema.nullable() }).openapi("RunStatus");
 
 export const AcceptedSchema = z
-  .object({ id: z.string(), status: RunStatusSchemaOfRun.shape.status, location: z.string() })
-  .openapi("Accepted", { description: "The run is under way: follow `location`" });
+  .object({ id: z.string(), status: RunStatusSchemaOfRun.shape.status, queuePosition: RunStatusSchemaOfRun.shape.queuePosition, location: z.string() })
+  .openapi("Accepted", { description: "The run is under way, or queued: follow `location`" });

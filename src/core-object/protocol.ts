@@ -234,9 +234,18 @@ const Totals = {
 };
 
 const SimulationStateSchema = z.enum(["pending", "booting", "running", "done", "failed", "cancelled"] satisfies SimulationState[]);
-const RunStateSchema = z.enum(["running", "done", "failed", "cancelled"]);
+const RunStateSchema = z.enum(["queued", "running", "done", "failed", "cancelled"]).describe(
+  "queued: waiting for one of the MAX_CONCURRENT_RUNS places; running; then done, failed (`error` says why) or cancelled",
+);
 
-/** What a finished run gives: what `cli run <experiment> --json` prints. */
+const SimulationEntry = {
+  index: z.number().int(),
+  label: z.string().describe("What the simulation measures, e.g. `numa-multicast, 8 cores`"),
+  cores: z.number().int(),
+  state: SimulationStateSchema,
+};
+
+/** What a finished run gives: what `cli run <experiment> --json` prints, and which simulations it leaves out. */
 export const RunResultSchema = z.object({
   experiment: z.string(),
   machine: z.string(),
@@ -244,6 +253,9 @@ export const RunResultSchema = z.object({
   rows: z.array(z.unknown()).describe("The experiment's table, one object per row"),
   series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
   stats: z.object({ ...Totals, wallMs: z.number() }),
+  missing: z
+    .array(z.object({ index: SimulationEntry.index, label: SimulationEntry.label, state: SimulationStateSchema }))
+    .describe("The simulations the rows and series leave out, because the run failed or was cancelled before they finished; empty when the run is done"),
 });
 
 /** A run's status: what GET /api/runs/{id} answers and the Run object's status() returns, from this one definition. */
@@ -259,15 +271,11 @@ export const RunStatusSchema = z.object({
     simulationsDone: z.number().int(),
     ...Totals,
   }),
-  simulations: z.array(
-    z.object({
-      index: z.number().int(),
-      label: z.string().describe("What the simulation measures, e.g. `numa-multicast, 8 cores`"),
-      cores: z.number().int(),
-      state: SimulationStateSchema,
-    }),
+  queuePosition: z.number().int().nullable().describe("Its place in the queue while queued (1 starts next); null otherwise"),
+  simulations: z.array(z.object(SimulationEntry)),
+  result: RunResultSchema.nullable().describe(
+    "Once the run has ended: the rows and series of every simulation that finished (all of them when done; `missing` lists the others); null while it runs, or when none finished",
   ),
-  result: RunResultSchema.nullable(),
   error: z.string().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -282,7 +290,7 @@ export type RunResult = z.infer<typeof RunResultSchema>;
  * Why the run will not do what was asked. kind: `params` (the experiment
  * refused a parameter; `field` is the parameter's), `unprocessable` (the plan
  * is beyond this server), `invalid` (a bad argument), `conflict` (not now, or
- * not for this run), `busy` (too many runs under way), `missing` (no such run).
+ * not for this run), `busy` (too many runs under way and queued), `missing` (no such run).
  */
 export interface Refusal {
   kind: "params" | "unprocessable" | "invalid" | "conflict" | "busy" | "missing";
@@ -300,22 +308,29 @@ export interface SimulationTrace {
 
 export interface RunApi {
   start(req: RunRequest): Promise<Answer<RunStatus>>;
-  status(): RunStatus | null;
+  status(): Promise<RunStatus | null>;
   cancel(): Promise<RunStatus | null>;
   core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>>;
   simulationTrace(simulation: number): Promise<Answer<SimulationTrace>>;
   watch(): Promise<Watch>;
+  /** From the Registry: the run holds a place; a queued run starts, a running one is watched. */
+  admitted(): Promise<Watch>;
 }
 
-// --- Registry: the runs under way.
+// --- Registry: the runs under way, and the queue.
 
-export type Lease = { ok: true } | { ok: false; active: number };
+/** A run's place: running (it holds a lease), queued at `position` (1 starts next), or refused: the queue is full. */
+export type Admission = { state: "running" } | { state: "queued"; position: number } | { state: "full"; running: number; queued: number };
 
 export interface RegistryApi {
-  acquire(run: string, max: number): Promise<Lease>;
+  admit(run: string): Promise<Admission>;
+  /** A queued run's place in the queue, 1 starting next; null when it is not queued. */
+  position(run: string): number | null;
   renew(run: string): void;
-  release(run: string): void;
+  release(run: string): Promise<void>;
+  /** Runs holding a lease now. */
   active(): string[];
+  queued(): string[];
 }
 
 // --- RpcProbe: the platform cost of one DO-to-DO call, for the bench.

@@ -25,7 +25,7 @@ import type { Env } from "../env.ts";
 import { Machine, type MachineDescription } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, ParamError, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
-import { errorMessage, isTransient, Lifecycle, newLifecycle, type LifecycleRecord } from "./lifecycle.ts";
+import { errorMessage, isTransient, Lifecycle, newLifecycle, type Final, type LifecycleRecord } from "./lifecycle.ts";
 import {
   simulationName,
   TRACE_MAX_EVENTS,
@@ -39,6 +39,7 @@ import {
   type RunStatus,
   type SimulationState,
   type SimulationTrace,
+  type Watch,
 } from "./protocol.ts";
 import { LEASE_MS } from "./registry.ts";
 import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
@@ -119,15 +120,14 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const big = plan.specs.find((s) => s.cores > maxCores);
     if (big) return refuse("unprocessable", "cores", `a simulation would boot ${big.cores} cores; at most ${maxCores} per run (MAX_CORES_PER_RUN)`);
     if (!plan.specs.length) return refuse("unprocessable", "machine", `${req.experiment} has nothing to run on ${machine.name}`);
-    const lease = await registryStub(this.env.REGISTRY).acquire(id, Number(this.env.MAX_CONCURRENT_RUNS));
-    if (!lease.ok) return refuse("busy", null, `${lease.active} runs are under way, the most this server takes at once (MAX_CONCURRENT_RUNS)`);
 
     const now = Date.now();
     const maxEvents = Number(this.env.MAX_EVENTS_PER_RUN);
     this.plan = { machine: machine.description, params: plan.params as Json, specs: plan.specs };
+    // Stored before the Registry is asked: it may admit the run from the queue before it answers.
     this.rec = {
       id,
-      state: "running",
+      state: "queued",
       experiment: req.experiment,
       machine: machine.name,
       clockGHz: machine.clockGHz,
@@ -146,20 +146,38 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       this.store.putDoc("plan", this.plan);
       this.persist();
     });
-    await this.continueLater();
-    return { ok: true, value: this.status()! };
+    const place = await registryStub(this.env.REGISTRY).admit(id);
+    if (place.state === "full") {
+      await this.ctx.storage.deleteAll();
+      this.rec = null;
+      this.plan = null;
+      return refuse("busy", null, `${place.running} runs are under way and ${place.queued} queued, the most this server takes (MAX_CONCURRENT_RUNS, MAX_QUEUED_RUNS)`);
+    }
+    if (place.state === "running") await this.proceed();
+    return { ok: true, value: (await this.status())! };
+  }
+
+  /** From the Registry: the run holds a place. A queued run starts; a running one checks it is advancing. */
+  async admitted(): Promise<Watch> {
+    if (!this.rec) return "missing";
+    await this.proceed();
+    return this.watch();
   }
 
   /** Null when no run was started here (or it has expired). */
-  status(): RunStatus | null {
+  async status(): Promise<RunStatus | null> {
     const r = this.rec;
     if (!r) return null;
+    const queuePosition = r.state === "queued" ? await registryStub(this.env.REGISTRY).position(r.id) : null;
     const state = (i: number): SimulationState => {
       if (i < r.current) return "done";
       if (i > r.current) return "pending";
+      if (r.state === "queued") return "pending";
       if (r.state === "running") return r.engine === "durable" && !r.started ? "pending" : "running";
       return r.state === "cancelled" ? "cancelled" : "failed";
     };
+    const simulations = r.simulations.map(({ label, cores }, index) => ({ index, label, cores, state: state(index) }));
+    const result = this.ended() ? (this.store.getDoc<Omit<RunResult, "missing">>("result") ?? null) : null;
     return {
       id: r.id,
       status: r.state,
@@ -175,8 +193,9 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         messages: r.done.messages + r.live.messages,
         simulatedCycles: r.done.simulatedCycles + r.live.simulatedCycles,
       },
-      simulations: r.simulations.map(({ label, cores }, index) => ({ index, label, cores, state: state(index) })),
-      result: r.state === "done" ? (this.store.getDoc<RunResult>("result") ?? null) : null,
+      queuePosition,
+      simulations,
+      result: result && { ...result, missing: simulations.filter((sim) => sim.state !== "done").map(({ index, label, state }) => ({ index, label, state })) },
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -187,7 +206,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
   /** Stop the run where it is; null when there is none. */
   async cancel(): Promise<RunStatus | null> {
     if (this.rec && !this.ended()) await this.end("cancelled", null);
-    return this.status();
+    return await this.status();
   }
 
   /** One core of one of the run's simulations (by default the current or last), from its Core object. */
@@ -238,13 +257,32 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     return this.record().state === "running";
   }
 
-  /** Stop the current simulation, and give the lease back. */
-  protected override async onEnd(): Promise<void> {
+  /** Stop the current simulation, keep the results of those that finished, and give the place back. */
+  protected override async onEnd(state: Final): Promise<void> {
     const r = this.record();
     this.inproc = null;
     // A Simulation the run no longer drives would never end, nor expire.
     if (r.engine === "durable" && r.started && r.current < r.simulations.length) await this.simulationStub(r.current).cancel();
+    if (state !== "done" && r.current > 0) {
+      try {
+        this.store.putDoc("result", this.summary(r.current));
+      } catch (e) {
+        r.error = `${r.error ?? state}; the simulations that finished could not be summarised: ${errorMessage(e)}`;
+        this.persist();
+      }
+    }
     await registryStub(this.env.REGISTRY).release(r.id);
+  }
+
+  /** A queued run that holds a place now starts. */
+  private async proceed(): Promise<void> {
+    const r = this.record();
+    if (r.state !== "queued") return;
+    r.state = "running";
+    r.renewedAt = Date.now();
+    this.progressed();
+    this.persist();
+    await this.continueLater();
   }
 
   /** Its Simulations delete themselves when they expire. */
@@ -347,14 +385,20 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
 
   /** Every simulation is done: the experiment's rows and series, as the CLI prints them. */
   private async summarize(): Promise<void> {
+    this.store.putDoc("result", this.summary(this.record().simulations.length));
+    await this.end("done", null);
+  }
+
+  /** The rows and series of the first `done` simulations, those that have finished. */
+  private summary(done: number): Omit<RunResult, "missing"> {
     const r = this.record();
     const stored = this.storedPlan();
     const machine = Machine.from(stored.machine);
-    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs: stored.specs };
-    const outcomes = r.simulations.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
+    const specs = stored.specs.slice(0, done);
+    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs };
+    const outcomes = specs.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
     const { hashes: _, ...result } = summarizeExperiment(plan, machine, outcomes, r.engine);
-    this.store.putDoc("result", result);
-    await this.end("done", null);
+    return result;
   }
 
   private async renewLease(): Promise<void> {

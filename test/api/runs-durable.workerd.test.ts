@@ -13,7 +13,7 @@ describe("POST /api/runs, engine durable", () => {
     expect(s).toMatchObject({ id, status: "done", experiment: "shootdown", machine: "amd-2x2", engine: "durable", error: null });
     expect(s.simulations).toEqual([{ index: 0, label: "unicast, 2 cores", cores: 2, state: "done" }]);
     const { result } = await runExperiment("shootdown", preset("amd-2x2")!, { ...params, cores: [2] }, inProcessSimulator(), "inproc");
-    expect(s.result).toEqual({ ...result, engine: "durable", hashes: undefined, stats: { ...result.stats, wallMs: s.result!.stats.wallMs } });
+    expect(s.result).toEqual({ ...result, engine: "durable", hashes: undefined, stats: { ...result.stats, wallMs: s.result!.stats.wallMs }, missing: [] });
     expect(s.progress).toMatchObject({ simulations: 1, simulationsDone: 1, events: result.stats.events, messages: result.stats.messages, windows: result.stats.windows });
   });
 

@@ -94,16 +94,18 @@ function startRefused(r: Refusal, topCores: boolean): ApiError {
   return r.kind === "params" ? fail(422, paramField(r.field ?? "params", topCores), r.reason) : refusalError(r);
 }
 
+const underWay = (s: RunStatus): boolean => s.status === "queued" || s.status === "running";
+
 /** The run's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
 async function* watch(run: RunStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<RunStatus> {
   let last = "";
   for (;;) {
     const s = await run.status();
     if (!s) return;
-    const key = `${s.status} ${JSON.stringify(s.progress)}`;
+    const key = `${s.status} ${s.queuePosition} ${JSON.stringify(s.progress)}`;
     if (key !== last) yield s;
     last = key;
-    if (s.status !== "running" || stop() || Date.now() >= deadline) return;
+    if (!underWay(s) || stop() || Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -115,7 +117,7 @@ runs.openapi(
     tags: ["runs"],
     summary: "Start an experiment",
     description:
-      `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s.`,
+      `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s. Past MAX_CONCURRENT_RUNS runs under way the run is queued (status \`queued\`, with its \`queuePosition\`); past MAX_QUEUED_RUNS more it is refused with 429.`,
     request: {
       query: z.strictObject({ wait: z.enum(["true", "false"]).optional().openapi({ description: "Same as the body's wait" }) }),
       body: jsonBody(RunBody, "What to run"),
@@ -142,9 +144,10 @@ runs.openapi(
     if (body.wait || c.req.valid("query").wait === "true") {
       let last: RunStatus | null = null;
       for await (const s of watch(run, () => false, Date.now() + WAIT_MS)) last = s;
-      if (last && last.status !== "running") return c.json(last, 200, { Location: location });
+      if (last && !underWay(last)) return c.json(last, 200, { Location: location });
     }
-    return c.json({ id, status: started.value.status, location }, 202, { Location: location });
+    const { status, queuePosition } = started.value;
+    return c.json({ id, status, queuePosition, location }, 202, { Location: location });
   },
 );
 
@@ -255,7 +258,7 @@ runs.openapi(
     await statusOf(run, id);
     return streamSSE(c, async (stream) => {
       for await (const s of watch(run, () => stream.aborted)) {
-        await stream.writeSSE({ event: s.status === "running" ? "progress" : "done", data: JSON.stringify(s) });
+        await stream.writeSSE({ event: underWay(s) ? "progress" : "done", data: JSON.stringify(s) });
       }
     });
   },
