@@ -197,5 +197,8 @@ export abstract class Lifecycle<R extends LifecycleRecord> extends DurableObject
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Errors the platform marks as worth another try (an object reset, an overloaded host). */
-export const isTransient = (e: unknown): boolean => (e as { retryable?: boolean } | null)?.retryable === true;
+/** Errors worth another try: those the platform marks retryable, and a call to an object that was reset (it starts again from storage). */
+export const isTransient = (e: unknown): boolean => {
+  const x = e as { retryable?: boolean; durableObjectReset?: boolean } | null;
+  return x?.retryable === true || x?.durableObjectReset === true;
+};

@@ -4,7 +4,7 @@
 // event"), and nothing here imports the Workers runtime, so the API, the CLI
 // and the bench can use it as well as the objects.
 import { z } from "zod";
-import { ENGINES, type CoreReport, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
@@ -23,12 +23,32 @@ export const coreName = (simulation: string, core: number): string => `${simulat
 
 // --- Core <-> Simulation: the barrier tree.
 
+// --- Faults to inject (faults.ts): which core objects to evict or restart, at which windows; deliveries to fail or repeat.
+
+const FaultTarget = z.strictObject({
+  cores: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The cores it may hit; any when left out"),
+  windows: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The windows it may hit, from 0; any when left out"),
+  rate: z.number().gt(0, "must be > 0").max(1).default(1).describe("The chance it hits each of those cores in each of those windows, drawn from the seed"),
+});
+
+export const FaultsSchema = z.strictObject({
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe("Every random choice is drawn from it: the same faults every time"),
+  evict: FaultTarget.optional().describe("Drop a core object's memory before it handles a window, as the platform evicts an object: it is rebuilt from storage"),
+  restart: FaultTarget.optional().describe("Reset a core object (ctx.abort) in the middle of a window, after it sent its messages and before it saved: the window is run again"),
+  failDeliveries: z.number().min(0).max(1).default(0).describe("The share of deliveries that fail once, before they land or after (their answer lost), and are retried"),
+  duplicateDeliveries: z.number().min(0).max(1).default(0).describe("The share of batches delivered twice"),
+});
+
+export type Faults = z.output<typeof FaultsSchema>;
+
 /** How a simulation's cores behave; fixed when they boot. */
 export interface CoreOptions {
   /** Keep trace records. */
   trace: boolean;
   /** Subtree roots any one object calls per operation (the barrier tree's fan-out). */
   fanout: number;
+  /** Faults to inject; null for none. */
+  faults: Faults | null;
 }
 
 /** A window's messages from one core to another. */
@@ -117,7 +137,9 @@ export interface WindowSummary {
 }
 
 export interface CollectSummary {
-  cores: CoreReport[];
+  cores: CollectedCore[];
+  /** Faults the cores injected. */
+  faults: number;
   /** Each core's trace records in the order it made them, when the simulation keeps a trace. */
   traces: { core: number; records: TraceRecord[] }[] | null;
   calls: Calls;
@@ -143,7 +165,7 @@ export interface CoreState {
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
   window(window: number, bound: number, tree: number[]): Promise<WindowSummary>;
-  deliver(batches: Batch[]): Promise<Calls>;
+  deliver(batches: Batch[], fault?: "before" | "after" | null): Promise<Calls>;
   collect(tree: number[]): Promise<CollectSummary>;
   state(): CoreState;
   destroy(simulation: string, tree: number[]): Promise<void>;
@@ -171,6 +193,8 @@ export interface SimulationOptions {
   maxCallsPerInvocation?: number;
   /** Continue by alarm (default); false: advance only when step() is called. */
   continueByAlarm?: boolean;
+  /** Faults to inject into the simulation's core objects. Default none. */
+  faults?: Faults | null;
 }
 
 export interface SimulationProgress {
@@ -192,6 +216,8 @@ export interface SimulationStatus {
    * invocations, and the most calls it made itself in one of them.
    */
   calls: Calls & { invocations: number; ownPeak: number };
+  /** Faults injected into its core objects (known once it is done). */
+  faults: number;
   error: string | null;
   createdAt: number;
   updatedAt: number;
@@ -224,6 +250,8 @@ export interface RunRequest {
   params: Json;
   engine: EngineName;
   trace: boolean;
+  /** Faults to inject (durable engine); null for none. */
+  faults: Faults | null;
 }
 
 const Totals = {
@@ -272,7 +300,11 @@ export const RunStatusSchema = z.object({
     ...Totals,
   }),
   queuePosition: z.number().int().nullable().describe("Its place in the queue while queued (1 starts next); null otherwise"),
-  simulations: z.array(z.object(SimulationEntry)),
+  faults: z
+    .object({ injected: z.number().int().describe("Faults injected into the finished simulations' objects") })
+    .nullable()
+    .describe("For a run started with faults; null otherwise"),
+  simulations: z.array(z.object({ ...SimulationEntry, hash: z.string().nullable().describe("The simulation's hash once it is done: equal on both engines, with or without faults") })),
   result: RunResultSchema.nullable().describe(
     "Once the run has ended: the rows and series of every simulation that finished (all of them when done; `missing` lists the others); null while it runs, or when none finished",
   ),

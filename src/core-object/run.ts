@@ -31,6 +31,7 @@ import {
   TRACE_MAX_EVENTS,
   type Answer,
   type CoreState,
+  type Faults,
   type Refusal,
   type RunApi,
   type RunRequest,
@@ -68,9 +69,12 @@ interface RunRecord extends LifecycleRecord {
   clockGHz: number;
   engine: EngineName;
   trace: boolean;
+  faults: Faults | null;
+  /** Faults injected into the finished simulations. */
+  faultsInjected: number;
   maxEvents: number;
-  /** Each simulation's label and cores. */
-  simulations: { label: string; cores: number }[];
+  /** Each simulation's label and cores, and its hash once done. */
+  simulations: { label: string; cores: number; hash: string | null }[];
   /** The simulation under way; simulations.length once all are done. */
   current: number;
   /** The current Simulation object has been started (durable engine). */
@@ -133,8 +137,10 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       clockGHz: machine.clockGHz,
       engine: req.engine,
       trace: req.trace,
+      faults: req.faults,
+      faultsInjected: 0,
       maxEvents: req.trace ? Math.min(maxEvents, TRACE_MAX_EVENTS) : maxEvents,
-      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores })),
+      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores, hash: null })),
       current: 0,
       started: false,
       done: NO_TOTALS,
@@ -176,7 +182,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       if (r.state === "running") return r.engine === "durable" && !r.started ? "pending" : "running";
       return r.state === "cancelled" ? "cancelled" : "failed";
     };
-    const simulations = r.simulations.map(({ label, cores }, index) => ({ index, label, cores, state: state(index) }));
+    const simulations = r.simulations.map(({ label, cores, hash }, index) => ({ index, label, cores, state: state(index), hash }));
     const result = this.ended() ? (this.store.getDoc<Omit<RunResult, "missing">>("result") ?? null) : null;
     return {
       id: r.id,
@@ -194,6 +200,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         simulatedCycles: r.done.simulatedCycles + r.live.simulatedCycles,
       },
       queuePosition,
+      faults: r.faults ? { injected: r.faultsInjected } : null,
       simulations,
       result: result && { ...result, missing: simulations.filter((sim) => sim.state !== "done").map(({ index, label, state }) => ({ index, label, state })) },
       error: r.error,
@@ -300,7 +307,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       // A start cut short after the Simulation stored it must not be repeated: the Simulation refuses a second start.
       const known = await sim.status();
       if (this.ended()) return;
-      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false });
+      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false, faults: r.faults });
       r.started = true;
       this.persist();
       // Cancelled while the Simulation started: onEnd() did not know of it.
@@ -314,6 +321,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       const outcome = await sim.outcome();
       if (this.ended()) return;
       if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
+      r.faultsInjected += s.faults;
       return this.simulationEnded(outcome, null);
     }
     if (s.state === "failed" || s.state === "cancelled") await this.end("failed", `${this.describe(i)}: ${s.error ?? s.state}`);
@@ -374,6 +382,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const { windows, events, messages, simulatedCycles } = outcome.stats;
     r.done = { windows: r.done.windows + windows, events: r.done.events + events, messages: r.done.messages + messages, simulatedCycles: r.done.simulatedCycles + simulatedCycles };
     r.live = NO_TOTALS;
+    r.simulations[i].hash = outcome.hash;
     r.current++;
     r.started = false;
     this.store.atomically(() => {

@@ -20,6 +20,7 @@ import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experim
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
 import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
 import {
+  FaultsSchema,
   NO_CALLS,
   type CoreInit,
   type CoreState,
@@ -45,6 +46,8 @@ interface SimulationRecord extends LifecycleRecord {
   simulatedCycles: number;
   invocations: number;
   ownPeak: number;
+  /** Faults injected into the cores, counted when they are collected. */
+  faults: number;
 }
 
 export const DEFAULTS = {
@@ -91,6 +94,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       simulatedCycles: 0,
       invocations: 0,
       ownPeak: 0,
+      faults: 0,
       ...newLifecycle(now),
     };
     this.persist();
@@ -121,6 +125,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       cores: r.cores,
       progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
       calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
+      faults: r.faults,
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -228,6 +233,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     r.transport = transport.state();
     r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
     r.simulatedCycles = outcome.stats.simulatedCycles;
+    r.faults = transport.faults;
     this.store.atomically(() => {
       this.store.putDoc("outcome", { ...outcome, trace: null });
       if (outcome.trace) this.store.putDoc("trace", outcome.trace);
@@ -258,7 +264,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   }
 
   private link(simulation: string, s: Settings): CoreLink {
-    const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout } };
+    const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout, faults: s.faults } };
     return {
       boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
       window: (tree, w, bound) => this.coreStub(tree[0]).window(w, bound, tree),
@@ -277,6 +283,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       fanout: o.fanout ?? DEFAULTS.fanout,
       maxCallsPerInvocation: o.maxCallsPerInvocation ?? DEFAULTS.maxCallsPerInvocation,
       continueByAlarm: o.continueByAlarm ?? true,
+      faults: o.faults ? FaultsSchema.parse(o.faults) : null,
       limits: {
         maxEvents: Math.min(o.limits?.maxEvents ?? NO_LIMITS.maxEvents, Number(this.env.MAX_EVENTS_PER_RUN)),
         maxCycles: o.limits?.maxCycles ?? NO_LIMITS.maxCycles,

@@ -5,6 +5,7 @@
 // inside a core's Durable Object.
 import { EventClass, type Json, type SimEvent } from "./event.ts";
 import type { Context, Kernel } from "./kernel.ts";
+import { Channels, type ChannelState } from "./conservation.ts";
 import { EventQueue } from "./queue.ts";
 import { TraceHash, type TraceRecord } from "./trace.ts";
 
@@ -17,6 +18,7 @@ export interface CoreSnapshot {
   hash: string;
   queue: SimEvent[];
   kernel: Json;
+  channels: ChannelState;
   trace: TraceRecord[] | null;
 }
 
@@ -50,6 +52,8 @@ export class CoreRuntime implements Context {
   private outbox: Outbox = () => {};
   private work: WindowWork = { events: 0, messages: 0, sentMin: Infinity };
   private readonly hasher: TraceHash;
+  /** Messages sent and delivered per channel, for message conservation. */
+  readonly channels: Channels;
 
   private constructor(
     readonly core: number,
@@ -62,8 +66,10 @@ export class CoreRuntime implements Context {
     hash: string | undefined,
     private readonly lookahead: number,
     readonly trace: TraceRecord[] | null,
+    channels?: ChannelState,
   ) {
     this.hasher = new TraceHash(hash);
+    this.channels = new Channels(core, channels);
   }
 
   static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: number, trace: boolean): CoreRuntime {
@@ -71,7 +77,7 @@ export class CoreRuntime implements Context {
   }
 
   static restore(s: CoreSnapshot, kernel: Kernel, lookahead: number): CoreRuntime {
-    return new CoreRuntime(s.core, kernel, EventQueue.from(s.queue), s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace);
+    return new CoreRuntime(s.core, kernel, EventQueue.from(s.queue), s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace, s.channels);
   }
 
   /** Arrival time of this core's next event, Infinity when it has none. */
@@ -91,7 +97,9 @@ export class CoreRuntime implements Context {
     return this.hasher.hex();
   }
 
+  /** A message from another core; one delivered twice or out of its channel's order is a ConservationError. */
   deliver(e: SimEvent): void {
+    this.channels.receive(e.src, e.seq);
     this.queue.push(e);
   }
 
@@ -135,6 +143,7 @@ export class CoreRuntime implements Context {
     }
     const e: SimEvent = { time: this.at(delay, `a message to core ${dst}`), cls, src: this.core, seq: this.seq++, kind, data };
     this.work.messages++;
+    this.channels.sent(dst);
     if (e.time < this.work.sentMin) this.work.sentMin = e.time;
     this.hasher.word(dst).num(e.time);
     this.trace?.push({ type: "send", core: this.core, kind, time: this.now, dst, arrival: e.time, seq: e.seq });
@@ -163,6 +172,7 @@ export class CoreRuntime implements Context {
       hash: this.hash,
       queue: this.queue.toArray(),
       kernel: this.kernel.snapshot(),
+      channels: this.channels.state(),
       trace: this.trace,
     };
   }

@@ -2,6 +2,7 @@
 // every core's report, the simulation's hash and, when kept, its merged trace.
 import type { System } from "./kernel.ts";
 import { mergeTraces, simulationHash, type TraceRecord } from "./trace.ts";
+import { checkConservation } from "./conservation.ts";
 import type { CoreReport, Transport } from "./transport.ts";
 import { advance, NO_LIMITS, startLoop, type Limits, type LoopState, type StopReason } from "./window-loop.ts";
 import { InProcessTransport } from "./inproc.ts";
@@ -23,8 +24,12 @@ export interface SimulationOutcome {
   trace: TraceRecord[] | null;
 }
 
+/** Every core's report, the hash and the trace; a simulation that has drained must have delivered every message it sent, exactly once. */
 export async function finish(t: Transport, loop: LoopState, wallMs: number): Promise<SimulationOutcome> {
-  const { cores, trace } = await t.collect();
+  const collected = await t.collect();
+  if (loop.stopped === "drained") checkConservation(collected.cores);
+  const cores = collected.cores.map(({ channels: _, ...report }) => report);
+  const { trace } = collected;
   return {
     stats: {
       events: loop.events,

@@ -20,7 +20,7 @@ describe("partial results", () => {
     // Its alarms are lost, so that it advances only when told: one simulation a slice.
     await runInDurableObject(object, (_, state) => state.storage.kv.put(LOSE_ALARMS, true));
     const params = { cores: [2, 4, 8], protocols: ["unicast", "multicast"], reps: 1 };
-    const started = await runStub(env.RUN, id).start({ experiment: "shootdown", machine: preset("amd-4x4")!.description, params, engine: "inproc", trace: false });
+    const started = await runStub(env.RUN, id).start({ experiment: "shootdown", machine: preset("amd-4x4")!.description, params, engine: "inproc", trace: false, faults: null });
     expect(started.ok).toBe(true);
     for (let i = 0; i < 2; i++) await runInDurableObject(object, (run) => run.alarm());
     const s = await json(await request("DELETE", `/api/runs/${id}`), 200);

@@ -71,6 +71,14 @@ describe("npm run cli -- run", () => {
     expect(await usage(r, "urpc", "--engine", "warp")).toMatch(/^--engine: must be inproc or durable/);
   });
 
+  it("--faults takes the API's faults, on the durable engine only", async () => {
+    const r = command("run");
+    expect(await usage(r, "lrpc", "--faults", '{"restart":{}}')).toMatch(/^--faults: only the durable engine .*--engine durable/);
+    expect(await usage(r, "lrpc", "--engine", "durable", "--faults", "{")).toMatch(/^--faults: not valid JSON/);
+    expect(await usage(r, "lrpc", "--engine", "durable", "--faults", '{"restart":{"rate":3}}')).toMatch(/^--faults: restart\.rate: /);
+    expect(await usage(r, "lrpc", "--engine", "durable", "--faults", '{"meteor":1}')).toMatch(/^--faults: meteor: not a fault/);
+  });
+
   it("names every object has are no flags and no parameters", async () => {
     const r = command("run");
     expect(await usage(r, "unmap", "--constructor", "x")).toMatch(/^unknown flag --constructor/);

@@ -22,6 +22,7 @@ const request: RunRequest = {
   params: { cores: [2, 4], protocols: ["unicast"], reps: 1 },
   engine: "inproc",
   trace: false,
+  faults: null,
 };
 
 const object = (ns: DurableObjectNamespace, name: string) => ns.getByName(name) as unknown as DurableObjectStub;

@@ -8,7 +8,7 @@ import { streamSSE } from "hono/streaming";
 import { ENGINES, toChromeTrace, type Json } from "../../engine/index.ts";
 import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
 import type { Machine } from "../../hwmodel/index.ts";
-import { TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
+import { FaultsSchema, TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
 import { runStub, type RunStub } from "../../core-object/stubs.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
@@ -42,6 +42,10 @@ const RunBody = z
     engine: z.enum(ENGINES).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the run's own object" }),
     trace: z.boolean().default(false).openapi({ description: `Keep each simulation's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
     wait: z.boolean().default(false).openapi({ description: `Answer 200 with the result if the run ends within ${WAIT_MS / 1000} s` }),
+    faults: FaultsSchema.optional().openapi({
+      description: "Durable engine: faults to inject into the core objects (evict, restart, failed and repeated deliveries); the result and hashes stay those of the fault-free run",
+      example: { seed: 7, restart: { rate: 0.2 }, failDeliveries: 0.1 },
+    }),
   })
   .openapi("RunRequest");
 
@@ -136,9 +140,10 @@ runs.openapi(
     const e = EXPERIMENTS.byName(body.experiment)!;
     const machine = machineFrom(body, c.env, e.defaultMachine);
     const params = runParams(e, body, machine);
+    if (body.faults && body.engine !== "durable") throw fail(422, "faults", "only the durable engine has objects to fault: give engine durable");
     const id = newRunId();
     const run = runStub(c.env.RUN, id);
-    const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
+    const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace, faults: body.faults ?? null });
     if (!started.ok) throw startRefused(started.refusal, body.cores !== undefined);
     const location = `/api/runs/${id}`;
     if (body.wait || c.req.valid("query").wait === "true") {

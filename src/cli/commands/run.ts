@@ -1,6 +1,8 @@
 
 import { EXPERIMENTS, inProcessSimulator, ParamError, runExperiment, type Simulator } from "../../experiments/index.ts";
 import { ENGINES, toChromeTrace, type EngineName } from "../../engine/index.ts";
+import { FaultsSchema, type Faults } from "../../core-object/protocol.ts";
+import { fieldPath } from "../../hwmodel/index.ts";
 import { writeFileSync } from "node:fs";
 import { intListFlag, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -22,6 +24,7 @@ export const run: Command = {
     params: { type: "string", description: "further experiment parameters as JSON" },
     engine: { type: "string", description: ENGINES.join(" or "), default: "inproc" },
     trace: { type: "string", description: "write the Chrome trace (Perfetto) of the first run to this file" },
+    faults: { type: "string", description: 'durable engine: faults to inject as JSON, e.g. \'{"seed":7,"restart":{"rate":0.2},"failDeliveries":0.1}\'' },
   },
   async run(args) {
     const [name, ...extra] = args.positionals;
@@ -48,13 +51,16 @@ export const run: Command = {
     const engine = flags.engine as EngineName;
     if (!ENGINES.includes(engine)) throw new UsageError(`--engine: must be ${ENGINES.join(" or ")}, not "${engine}"`);
     const traceFile = flags.trace as string | undefined;
+    const faults = faultsFlag(flags.faults, engine);
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
+    let injected = () => 0;
     if (engine === "durable") {
       const local = await import("../local-durable.ts");
-      const d = await local.startLocalDurable({ trace: Boolean(traceFile) });
+      const d = await local.startLocalDurable({ trace: Boolean(traceFile), faults });
       simulator = d.simulator;
       dispose = d.dispose;
+      injected = () => d.statuses.reduce((n, s) => n + s.faults, 0);
     }
     try {
       const { result, outcomes } = await runExperiment(name, machine, params, simulator, engine).catch((e: unknown) => {
@@ -66,12 +72,30 @@ export const run: Command = {
       if (traceFile) {
         writeFileSync(traceFile, JSON.stringify(toChromeTrace(outcomes[0]?.trace ?? [], machine.clockGHz, `${name} on ${machine.name}`)));
       }
-      return { json: { ...result, hashes: undefined }, text: render(result) };
+      const text = render(result) + (faults ? `\n${injected()} faults injected; every simulation delivered each message once, in order` : "");
+      return { json: { ...result, hashes: undefined }, text };
     } finally {
       await dispose();
     }
   },
 };
+
+/** --faults: JSON in the API's `faults` shape, for the durable engine only. */
+function faultsFlag(value: string | boolean | undefined, engine: EngineName): Faults | null {
+  if (value === undefined) return null;
+  if (engine !== "durable") throw new UsageError("--faults: only the durable engine has objects to fault: add --engine durable");
+  let json: unknown;
+  try {
+    json = JSON.parse(String(value));
+  } catch (e) {
+    throw new UsageError(`--faults: not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = FaultsSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = fieldPath(issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path);
+  throw new UsageError(`--faults: ${field ? `${field}: ` : ""}${issue.code === "unrecognized_keys" ? "not a fault" : issue.message}`);
+}
 
 function render(r: Awaited<ReturnType<typeof runExperiment>>["result"]): string {
   const out = [`${r.experiment} on ${r.machine} (${r.engine} engine)`, ""];
