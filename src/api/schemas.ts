@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { MachineDescriptionSchema, PRESET_NAMES } from "../hwmodel/index.ts";
 import { EXPERIMENTS } from "../experiments/index.ts";
-import { RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
+import { MAX_BODY_BYTES, RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
 
 export const IssueSchema = z.object({
   field: z.string().nullable().openapi({ description: "The field at fault, e.g. `cores` or `params.protocols[0]`; null when no one field is." }),
@@ -20,8 +20,6 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-/** The largest body a request may have. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 const DESCRIPTIONS: Record<number, string> = {
   400: "Malformed request: bad JSON, wrong types, unknown fields, a bad argument",

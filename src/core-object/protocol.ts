@@ -8,6 +8,28 @@ import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, t
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
+// --- Errors: the one JSON shape of every error the API answers, which the
+// local server's front (src/cli/serve.ts) answers in too:
+//   {"error": {"field": "cores", "reason": "...", "issues": [{"field", "reason"}, ...]}}
+
+export interface Issue {
+  /** Dotted path of the offending field (`cores`, `params.protocols[0]`, `machineDescription.packages[1].id`), or null when no one field is at fault. */
+  field: string | null;
+  reason: string;
+}
+
+/** Issues an error lists at most: a 256 KiB body could hold a hundred thousand bad values. */
+export const MAX_ISSUES = 50;
+
+/** `field` and `reason` are the first issue's; `issues` lists every one found, up to MAX_ISSUES. */
+export function errorBody(issues: Issue[], details: Record<string, unknown> = {}) {
+  const listed = issues.length > MAX_ISSUES ? [...issues.slice(0, MAX_ISSUES), { field: null, reason: `and ${issues.length - MAX_ISSUES} more issues` }] : issues;
+  return { error: { field: issues[0]?.field ?? null, reason: issues[0]?.reason ?? "error", issues: listed, ...details } };
+}
+
+/** The largest body a request may have. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 /** What an object's watchdog found (lifecycle.ts): nothing to do, the object resumed, failed, or was deleted (it had expired). */
 export type Watch = "missing" | "ok" | "waiting" | "ended" | "resumed" | "failed" | "expired";
 
