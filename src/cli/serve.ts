@@ -17,8 +17,9 @@
 // that carries a stack with local paths: the front answers these in the API's
 // JSON error shape instead, naming the field. It reads a request's body
 // whole (at most MAX_BODY_BYTES) before passing it on, so a client that hangs
-// up mid-body never reaches wrangler; while wrangler restarts it answers 503
-// with Retry-After, and a request wrangler leaves unanswered for a minute 504.
+// up mid-body never reaches wrangler; while wrangler restarts, a request it
+// never saw, or a read, waits for it (then 503 with Retry-After after half a
+// minute), and a request wrangler leaves unanswered for a minute gets 504.
 // And it asks wrangler every few seconds whether it answers: once workerd has
 // died under it, wrangler 4.116 starts a new one that never answers, so after
 // half a minute without an answer the supervisor restarts it.
@@ -42,6 +43,10 @@ const MAX_HEADER_BYTES = 16 * 1024;
 const RETRY_AFTER_SECONDS = 2;
 /** A request wrangler has not begun to answer in this long is answered 504 (the API's longest wait is 30 s). */
 const ANSWER_MS = 60_000;
+/** How long a request waits for wrangler to come back before it is answered 503. */
+const RESTART_WAIT_MS = 30_000;
+/** Requests that may go to wrangler again when it died under them: they change nothing. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** How often the front asks wrangler whether it answers, how long it waits, and how many unanswered questions in a row mean it hangs. */
 const PROBE = { everyMs: 5_000, timeoutMs: 10_000, unanswered: 3 };
 
@@ -191,37 +196,62 @@ async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buff
   return Buffer.concat(chunks);
 }
 
+/** How one pass of a request to wrangler went: answered (or timed out), not reached at all, reached but not sure, or met a crashed Worker. */
+type Pass = "answered" | "refused" | "lost" | "crashed";
+
+/** Pass a request to wrangler once; the client's answer is written only when wrangler gave one worth passing on. */
+function pass(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: number): Promise<Pass> {
+  return new Promise((done) => {
+    const headers = { ...req.headers, "content-length": String(body.length) };
+    delete headers["transfer-encoding"];
+    const out = forward({ host: "127.0.0.1", port: upstream, method: req.method, path: req.url, headers, timeout: ANSWER_MS }, (up) => {
+      out.setTimeout(0);
+      const status = up.statusCode ?? 502;
+      // workerd's and Miniflare's own errors are plain text (a crash's carries local paths): the API answers in JSON.
+      if (status >= 400 && !/^application\/json\b/.test(up.headers["content-type"] ?? "")) {
+        up.resume();
+        if (status >= 500) return done("crashed");
+        answer(res, status, null, (up.statusMessage ?? "bad request").toLowerCase());
+        return done("answered");
+      }
+      res.writeHead(status, up.statusMessage, up.headers);
+      up.pipe(res);
+      res.on("close", () => up.destroy());
+      done("answered");
+    });
+    out.on("timeout", () => {
+      answer(res, 504, null, `the Worker did not answer in ${ANSWER_MS / 1000} s`);
+      out.destroy();
+      done("answered");
+    });
+    out.on("error", (e: NodeJS.ErrnoException) => done(e.code === "ECONNREFUSED" ? "refused" : "lost"));
+    res.on("close", () => {
+      if (!res.writableFinished) out.destroy();
+    });
+    out.end(body);
+  });
+}
+
 function front(upstream: number) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "";
     if (!METHODS.has(method)) return answer(res, 501, "method", `${method} is not a method this server implements; use ${[...METHODS].join(", ")}`);
     const body = await readBody(req, res);
     if (!body) return;
-    if (!serving) return answer(res, 503, null, "the local server is starting or restarting; try again", { "retry-after": String(RETRY_AFTER_SECONDS) });
-    const headers = { ...req.headers, "content-length": String(body.length) };
-    delete headers["transfer-encoding"];
-    const out = forward({ host: "127.0.0.1", port: upstream, method, path: req.url, headers, timeout: ANSWER_MS }, (up) => {
-      out.setTimeout(0);
-      const status = up.statusCode ?? 502;
-      const json = /^application\/json\b/.test(up.headers["content-type"] ?? "");
-      // workerd's and Miniflare's own errors are plain text (a crash's carries local paths): the API answers in JSON.
-      if (status >= 400 && !json) {
-        up.resume();
-        return answer(res, status, null, status >= 500 ? "internal error" : (up.statusMessage ?? "bad request").toLowerCase());
+    // While wrangler restarts, a request it never saw, or a read, waits for it and goes again.
+    const deadline = Date.now() + RESTART_WAIT_MS;
+    for (;;) {
+      while (!serving && Date.now() < deadline && !res.destroyed) await new Promise((r) => setTimeout(r, 250));
+      if (res.destroyed) return;
+      const how = serving ? await pass(req, res, body, upstream) : "refused";
+      if (how === "answered") return;
+      const again = how === "refused" || READS.has(method);
+      if (!again || Date.now() >= deadline) {
+        if (how === "crashed") return answer(res, 500, null, "internal error: the Worker died while it answered; it is being restarted");
+        return answer(res, 503, null, "the local server is restarting; try again", { "retry-after": String(RETRY_AFTER_SECONDS) });
       }
-      res.writeHead(status, up.statusMessage, up.headers);
-      up.pipe(res);
-      res.on("close", () => up.destroy());
-    });
-    out.on("timeout", () => {
-      answer(res, 504, null, `the Worker did not answer in ${ANSWER_MS / 1000} s`);
-      out.destroy();
-    });
-    out.on("error", () => answer(res, 503, null, "the local server is restarting; try again", { "retry-after": String(RETRY_AFTER_SECONDS) }));
-    res.on("close", () => {
-      if (!res.writableFinished) out.destroy();
-    });
-    out.end(body);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   };
 }
 
