@@ -336,11 +336,11 @@ export class Core extends DurableObject<Env> implements CoreApi {
     // The barrier completes only once every message of the window has landed.
     const { roots: deliveries, calls: relayed } = await this.send(meta.simulation, out, meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
-      // Reset the object before it saves: the window fails, and is run again from storage. Recorded first, so that it fires once.
+      // As the platform resets an object: its memory goes before it saves, and the call fails; the window is run again from storage.
+      // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
       const f = this.faults();
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
-      await this.ctx.storage.sync();
-      this.ctx.abort(`injected fault: core ${meta.core} restarted in window ${window}`);
+      throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
     const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed };
     live.meta = { ...meta, window, report };

@@ -36,7 +36,7 @@ export class FaultPlan {
     return this.hits(this.f.evict, EVICT, core, window);
   }
 
-  /** Reset the core object in the middle of `window`, once it has sent its messages and before it saved: the window is asked for again. */
+  /** Reset the core object in the middle of `window`, once it has sent its messages and before it saved: its memory goes, the call fails, and the window is asked for again. */
   restart(core: number, window: number): boolean {
     return this.hits(this.f.restart, RESTART, core, window);
   }

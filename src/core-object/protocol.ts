@@ -56,7 +56,7 @@ const FaultTarget = z.strictObject({
 export const FaultsSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe("Every random choice is drawn from it: the same faults every time"),
   evict: FaultTarget.optional().describe("Drop a core object's memory before it handles a window, as the platform evicts an object: it is rebuilt from storage"),
-  restart: FaultTarget.optional().describe("Reset a core object (ctx.abort) in the middle of a window, after it sent its messages and before it saved: the window is run again"),
+  restart: FaultTarget.optional().describe("Reset a core object in the middle of a window, after it sent its messages and before it saved: its memory goes, the call fails, and the window is run again"),
   failDeliveries: z.number().min(0).max(1).default(0).describe("The share of deliveries that fail once, before they land or after (their answer lost), and are retried"),
   duplicateDeliveries: z.number().min(0).max(1).default(0).describe("The share of batches delivered twice"),
 });
