@@ -107,7 +107,7 @@ function follow(id) {
 
 function progress(s) {
   var p = s.progress;
-  $("status").innerHTML = "<p>run <a href=\\"/api/runs/" + s.id + "\\"><code>" + s.id + "</code></a>: <b>" + s.status + "</b> &middot; " +
+  $("status").innerHTML = "<p>run <a href=\\"/api/runs/" + s.id + "\\"><code>" + s.id + "</code></a>: <b>" + s.status + "</b>" + (s.queuePosition ? " (place " + s.queuePosition + " in the queue)" : "") + " &middot; " +
     s.experiment + " on " + esc(s.machine) + " (" + s.engine + ") &middot; " + p.simulationsDone + "/" + p.simulations + " simulations, " +
     p.events + " events, " + p.messages + " messages, " + p.windows + " windows, " + p.simulatedCycles + " simulated cycles</p>" +
     '<div class="bar"><div style="width:' + (100 * p.simulationsDone / p.simulations) + '%"></div></div>' +
@@ -123,6 +123,7 @@ function result(s) {
   }
   if (r.series.length) html += chart(r.series);
   html += "<p>" + r.stats.events + " events, " + r.stats.messages + " messages, " + r.stats.windows + " windows, " + r.stats.wallMs + " ms wall</p>";
+  if (r.missing.length) html += '<p class="error">left out, unfinished: ' + r.missing.map(function (m) { return esc(m.label) + " (" + m.state + ")"; }).join(", ") + "</p>";
   if (s.trace) html += "<p>traces (open in <a href=\\"https://ui.perfetto.dev\\">Perfetto</a>): " + s.simulations.map(function (x) {
     return '<a href="/api/runs/' + s.id + "/trace?simulation=" + x.index + '">' + esc(x.label) + "</a>";
   }).join(", ") + "</p>";
