@@ -82,6 +82,8 @@ let stopping = false;
 let restarts = 0;
 /** Whether wrangler answers now. */
 let serving = false;
+/** The probe killed wrangler: that is why it exited. */
+let hung = false;
 
 // The last error wrangler printed: the reason it exited.
 function lastError(text: string): string | undefined {
@@ -116,6 +118,7 @@ function probeWrangler(upstream: number): void {
     if (unanswered < PROBE.unanswered || !child?.pid) return;
     unanswered = 0;
     log(`wrangler dev has not answered for ${(PROBE.unanswered * (PROBE.everyMs + PROBE.timeoutMs)) / 1000} s; killing it to restart it`);
+    hung = true;
     for (const pid of [...descendants(child.pid), child.pid]) {
       try {
         process.kill(pid, "SIGKILL");
@@ -144,7 +147,8 @@ function startWrangler(args: string[]): void {
     // Stopped by the user (Ctrl-C, `x`), or never started (bad flag): exit as wrangler did.
     if (stopping || !ready || code === 0) process.exit(code ?? 1);
     restarts++;
-    const why = lastError(tail);
+    const why = hung ? "it had stopped answering" : lastError(tail);
+    hung = false;
     log(`wrangler dev exited with ${signal ?? `code ${code}`}${why ? ` (${why})` : ""}; restarting it (restart ${restarts})`);
     startWrangler(args);
   });
