@@ -1,7 +1,7 @@
 // The schemas the routes share: they validate requests and, through
 // @hono/zod-openapi, document requests and responses in /openapi.json.
 import { z } from "@hono/zod-openapi";
-import { MachineDescriptionSchema, PRESET_NAMES } from "../hwmodel/index.ts";
+import { MachineDescriptionSchema, PRESET_NAMES, TABLE2_LATENCY } from "../hwmodel/index.ts";
 import { EXPERIMENTS } from "../experiments/index.ts";
 import { MAX_BODY_BYTES, RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
 
@@ -54,10 +54,16 @@ export const MachineDescription = z.strictObject(MachineDescriptionSchema.shape)
   description: "A machine: packages of dies of cores (dense integer ids), shared caches, the interconnect, the clock, optional cost parameters and measured latencies",
 });
 
+/** How a preset's costs read the paper's Table 2 latency (a description says so itself, in table2Latency). */
+export const Assume = z.enum(TABLE2_LATENCY, { error: `must be ${TABLE2_LATENCY.join(" or ")}` }).openapi({
+  description: "A preset's costs as fitted reading Table 2's latency as a round trip (as ump_bench prints it, the default) or as one-way",
+});
+
 /** Either names a preset or describes a machine. */
 export const MachineRef = {
   machine: PresetName.optional(),
   machineDescription: MachineDescription.optional().openapi({ description: "A machine description, instead of a preset" }),
+  assume: Assume.optional(),
 };
 
 export const ExperimentName = z.enum(EXPERIMENTS.names as [string, ...string[]], {

@@ -5,7 +5,7 @@ import { PRESET_NAMES, machineListing, machineSummary, preset } from "../../hwmo
 import type { AppEnv } from "../../env.ts";
 import { fail, validationHook } from "../errors.ts";
 import { describedMachine } from "../machine-ref.ts";
-import { errors, json, jsonBody, MachineDescription, MachineListingSchema, MachineSummarySchema } from "../schemas.ts";
+import { Assume, errors, json, jsonBody, MachineDescription, MachineListingSchema, MachineSummarySchema } from "../schemas.ts";
 
 /** Past this many cores a summary leaves out its cores x cores matrix. */
 const MATRIX_MAX_CORES = 256;
@@ -29,12 +29,15 @@ machines.openapi(
     path: "/api/machines/{id}",
     tags: ["machines"],
     summary: "One preset: topology, cache sharing, core-pair classes and the URPC round-trip matrix",
-    request: { params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "amd-8x4" }) }) },
-    responses: { 200: json(MachineSummarySchema, "The machine"), ...errors(404) },
+    request: {
+      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "amd-8x4" }) }),
+      query: z.strictObject({ assume: Assume.optional() }),
+    },
+    responses: { 200: json(MachineSummarySchema, "The machine"), ...errors(400, 404) },
   }),
   (c) => {
     const { id } = c.req.valid("param");
-    const m = preset(id);
+    const m = preset(id, c.req.valid("query").assume);
     if (!m) throw fail(404, "id", `unknown machine "${id}"; presets are ${PRESET_NAMES.join(", ")}`);
     return c.json(machineSummary(m), 200);
   },

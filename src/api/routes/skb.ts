@@ -18,13 +18,13 @@ import { errors, IntQuery, json, jsonBody, MachineRef, PresetName } from "../sch
 
 export const skb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** A preset's knowledge base is built once per isolate; a description's (even one named like a preset) for each request. */
-const presetKbs = new Map<string, Promise<SystemKnowledgeBase>>();
+/** A preset's knowledge base is built once per isolate, under each reading of Table 2; a description's (even one named like a preset) for each request. */
+const presetKbs = new Map<Machine, Promise<SystemKnowledgeBase>>();
 
 function knowledgeBase(m: Machine): Promise<SystemKnowledgeBase> {
-  if (preset(m.name) !== m) return SystemKnowledgeBase.for(m);
-  let kb = presetKbs.get(m.name);
-  if (!kb) presetKbs.set(m.name, (kb = SystemKnowledgeBase.for(m)));
+  if (preset(m.name) !== m && preset(m.name, "one-way") !== m) return SystemKnowledgeBase.for(m);
+  let kb = presetKbs.get(m);
+  if (!kb) presetKbs.set(m, (kb = SystemKnowledgeBase.for(m)));
   return kb;
 }
 
@@ -73,8 +73,8 @@ skb.openapi(
     responses: { 200: json(Answers, "The answers"), ...errors(400, 413, 415, 422) },
   }),
   async (c) => {
-    const { machine, machineDescription, query, ...limits } = c.req.valid("json");
-    const m = machineFrom({ machine, machineDescription }, c.env);
+    const { machine, machineDescription, assume, query, ...limits } = c.req.valid("json");
+    const m = machineFrom({ machine, machineDescription, assume }, c.env);
     const result = await (await knowledgeBase(m)).query(query, limits).catch(skbError);
     return c.json({ machine: m.name, ...result }, 200);
   },
