@@ -19,7 +19,7 @@ describe("durable and in-process runs are identical", () => {
   ])("%s on %s", async (name, machine, params) => {
     const e = EXPERIMENTS.byName(name)!;
     const [spec] = await e.plan(preset(machine)!, e.params.parse(params));
-    const { status, outcome } = await simulation(`eq-${name}`).run(spec, {});
+    const { status, outcome } = await simulation(`eq-${name}-${Object.values(params).flat().join("-")}`).run(spec, {});
     expect(status.state).toBe("done");
     await expectInProcessOutcome(spec, outcome);
   });
