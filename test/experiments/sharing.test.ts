@@ -10,10 +10,12 @@ import type { LogEntry } from "../../src/monitor/index.ts";
 
 const sharing = EXPERIMENTS.byName("sharing")!;
 
-async function run(machine: string, params: Record<string, unknown>): Promise<{ spec: SimulationSpec; outcome: SimulationOutcome }[]> {
+type Run = { spec: SimulationSpec<{ series: string }>; outcome: SimulationOutcome };
+
+async function run(machine: string, params: Record<string, unknown>): Promise<Run[]> {
   const specs = await sharing.plan(preset(machine)!, parseParams(sharing, params));
-  const out = [];
-  for (const spec of specs) out.push({ spec, outcome: await simulateInProcess(EXPERIMENTS.systemFor(spec)) });
+  const out: Run[] = [];
+  for (const spec of specs) out.push({ spec: spec as Run["spec"], outcome: await simulateInProcess(EXPERIMENTS.systemFor(spec)) });
   return out;
 }
 
@@ -40,7 +42,7 @@ describe("the sharing experiment's replicated table", () => {
     ["intel-2x4", ["per-core", "per-die", "per-package", "shared"]],
   ])("on %s, the replicas of every placement agree after the workload", async (machine, schemes) => {
     for (const { spec, outcome } of await run(machine, { ...SMALL, schemes })) {
-      expect(outcome.stats.stopped, spec.params.series as string).toBe("drained");
+      expect(outcome.stats.stopped, spec.params.series).toBe("drained");
       const byKey = new Map<number, Map<number, unknown>>();
       for (const [line, value] of lines(outcome)) {
         const [, group, key] = /^rs (\d+):(\d+)$/.exec(line)!.map(Number);
@@ -48,7 +50,7 @@ describe("the sharing experiment's replicated table", () => {
         byKey.get(key)!.set(group, value);
       }
       const groups = new Set([...byKey.values()].flatMap((g) => [...g.keys()]));
-      expect(groups.size).toBe({ "per-core": 8, "per-die": 4, "per-package": 2, shared: 1 }[spec.params.series as string]);
+      expect(groups.size).toBe({ "per-core": 8, "per-die": 4, "per-package": 2, shared: 1 }[spec.params.series]);
       expect(byKey.size).toBeGreaterThan(0);
       for (const [key, replicas] of byKey) {
         // A replica whose line no cache holds still has the line's first contents: never written.
@@ -62,7 +64,7 @@ describe("the sharing experiment's replicated table", () => {
     const schemes = ["per-core", "per-package", "shared", "op-log"];
     for (const { spec, outcome } of await run("amd-4x4", { ...SMALL, cores: [16], locality: 0, entries: 1, schemes })) {
       const rs = results(outcome);
-      expect(rs.flatMap((r) => r.records.stale ?? []), spec.params.series as string).toEqual([]);
+      expect(rs.flatMap((r) => r.records.stale ?? []), spec.params.series).toEqual([]);
       expect(rs.every((r) => (r.records.read?.length ?? 0) + (r.records.write?.length ?? 0) === 12)).toBe(true);
     }
   });
