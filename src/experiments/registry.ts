@@ -7,6 +7,7 @@ import { ParamError, type Experiment, type ExperimentResult, type HotLine, type 
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
 import { sharedUpdate } from "./shared-update.ts";
+import { sharing } from "./sharing.ts";
 import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
@@ -91,7 +92,7 @@ export function simulationTitle(experiment: string, machine: string, label: stri
 }
 
 /** The paper's experiments, and the ones beyond it. */
-export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate]);
+export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate, sharing]);
 
 /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
 function labelOf(e: Experiment<unknown> | undefined, spec: SimulationSpec): string {

@@ -70,7 +70,7 @@ describe("npm run cli -- run", () => {
     expect(await usage("run", "warp")).toMatch(/^unknown experiment "warp"; experiments are urpc, lrpc, shootdown/);
     expect(await usage("run", "--cores", "2", "unmap")).toMatch(/^name the experiment first \(run <experiment> \[flags\]\)/);
     expect(await usage("run", "urpc", "--engine", "warp")).toBe('--engine: must be inproc or durable, got "warp"');
-    expect(await usage("run", "shootdown", "--protocol", "unicast")).toBe("--protocol is not a flag of run shootdown (run unmap, run twopc take it); did you mean --protocols?");
+    expect(await usage("run", "shootdown", "--protocol", "unicast")).toBe("--protocol is not a flag of run shootdown (run unmap, run twopc, run sharing take it); did you mean --protocols?");
     expect(await usage("run", "shootdown", "--kernels", "linux")).toBe("--kernels is not a flag of run shootdown (run unmap takes it)");
     expect(await usage("run", "lrpc", "--call", "3")).toBe("unknown flag --call; did you mean --calls?");
   });

@@ -14,10 +14,12 @@ describe("durable and in-process runs are identical", () => {
     ["shootdown", "amd-4x4", { cores: [4], protocols: ["numa-multicast"], reps: 1 }],
     ["twopc", "amd-4x4", { cores: [4], reps: 1 }],
     ["unmap", "amd-4x4", { cores: [4], kernels: ["barrelfish"], reps: 1 }],
+    ["sharing", "amd-8x4", { cores: [8], schemes: ["per-package"], reads: 50, ops: 4, warmup: 1 }],
+    ["sharing", "amd-8x4", { cores: [8], schemes: ["op-log"], reads: 50, ops: 4, warmup: 1 }],
   ])("%s on %s", async (name, machine, params) => {
     const e = EXPERIMENTS.byName(name)!;
     const [spec] = await e.plan(preset(machine)!, e.params.parse(params));
-    const { status, outcome } = await simulation(`eq-${name}`).run(spec, {});
+    const { status, outcome } = await simulation(`eq-${name}-${Object.values(params).flat().join("-")}`).run(spec, {});
     expect(status.state).toBe("done");
     await expectInProcessOutcome(spec, outcome);
   });
