@@ -9,12 +9,14 @@ let Plot = null;
 
 const PALETTE = ["#1f6fb2", "#d1495b", "#2e933c", "#e08e0b", "#7b4ea3", "#0f8b8d", "#6b6b6b", "#b5651d"];
 
-/** The paper's figures for this run: those of its series, and only on the machine the paper measured. */
+/** The paper's figures beside ours: at the series and core counts the run has, on the machine the paper measured. */
 function paperPoints(experiment, result) {
   const ref = experiment.paper;
   if (!ref || ref.machine !== result.machine) return { points: [], note: ref ? `The paper's figures are for ${ref.machine}; this run is on ${result.machine}.` : null };
-  const names = new Set(result.series.map((s) => s.name));
-  return { points: ref.points.filter((p) => names.has(p.series)), note: `Paper: ${ref.note}.` };
+  const ran = new Set(result.series.flatMap((s) => s.points.map((p) => `${s.name}@${p.cores}`)));
+  const points = ref.points.filter((p) => ran.has(`${p.series}@${p.cores}`));
+  const at = [...new Set(ref.points.map((p) => p.cores))].join(" and ");
+  return { points, note: `Paper: ${ref.note}.${points.length ? "" : ` It has figures at ${at} cores.`}` };
 }
 
 /** The series as one row per point: for the sweep chart and the CSV. */
@@ -39,12 +41,13 @@ function sweepChart(result, experiment, paper, width) {
     marginLeft: 60,
     style: { fontSize: "12px", background: "white" },
     x: { label: "cores", ticks: xs.length <= 12 ? xs : undefined, tickFormat: "d", line: true },
-    y: { label: "cycles per operation", grid: true, zero: true },
+    marginTop: 30,
+    y: { label: "cycles per operation", grid: true, zero: true, nice: true },
     color: { domain: names, range: PALETTE, legend: false },
     marks: [
-      Plot.line(ours, { x: "cores", y: "cycles", stroke: "series", strokeWidth: 2, marker: "circle", ariaLabel: "simulated" }),
-      Plot.dot(paper, { x: "cores", y: "cycles", stroke: "series", symbol: "diamond", r: 6, strokeWidth: 2, ariaLabel: "paper", title: (p) => `paper, ${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles (${p.from === "text" ? "stated in the text" : "read off the plot"})` }),
-      Plot.text(last, { x: "cores", y: "cycles", text: "series", fill: "series", dx: 8, textAnchor: "start", ariaLabel: "series names" }),
+      Plot.line(ours, { x: "cores", y: "cycles", stroke: "series", strokeWidth: 2, marker: "circle", className: "simulated" }),
+      Plot.dot(paper, { x: "cores", y: "cycles", stroke: "series", symbol: "diamond", r: 6, strokeWidth: 2, className: "paper", title: (p) => `paper, ${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles (${p.from === "text" ? "stated in the text" : "read off the plot"})` }),
+      Plot.text(last, { x: "cores", y: "cycles", text: "series", fill: "series", dx: 8, textAnchor: "start" }),
       Plot.tip(ours, Plot.pointer({ x: "cores", y: "cycles", title: (p) => `${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles${p.paper ? ` (paper ${num(p.paper)})` : ""}` })),
     ],
   });
@@ -69,13 +72,13 @@ function pairChart(result, width) {
     marks: [
       Plot.barY(
         bars.filter((b) => b.source === "simulated"),
-        { fx: "pair", x: "source", y: "cycles", fill: "source", ariaLabel: "simulated", title: (b) => `${b.pair}: ${num(b.cycles)} cycles (simulated)` },
+        { fx: "pair", x: "source", y: "cycles", fill: "source", className: "simulated", title: (b) => `${b.pair}: ${num(b.cycles)} cycles (simulated)` },
       ),
       Plot.barY(
         bars.filter((b) => b.source === "paper"),
-        { fx: "pair", x: "source", y: "cycles", fill: "source", ariaLabel: "paper", title: (b) => `${b.pair}: ${num(b.cycles)} cycles (paper)` },
+        { fx: "pair", x: "source", y: "cycles", fill: "source", className: "paper", title: (b) => `${b.pair}: ${num(b.cycles)} cycles (paper)` },
       ),
-      Plot.text(bars, { fx: "pair", x: "source", y: "cycles", text: (b) => num(b.cycles), dy: -6, ariaLabel: "values" }),
+      Plot.text(bars, { fx: "pair", x: "source", y: "cycles", text: (b) => num(b.cycles), dy: -6 }),
       Plot.ruleY([0]),
     ],
   });
