@@ -10,7 +10,8 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CONFIG = resolve(ROOT, "wrangler.toml");
-const OUT_DIR = resolve(ROOT, ".wrangler/local-worker");
+/** Where `wrangler deploy --dry-run` writes the bundle: the modules a deploy uploads. */
+export const BUNDLE_DIR = resolve(ROOT, ".wrangler/local-worker");
 
 export interface LocalWorker {
   /** Sends a GET to the Worker's fetch handler and parses the JSON answer. */
@@ -29,7 +30,7 @@ export async function startWorker(): Promise<LocalWorker> {
   const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
   await promisify(execFile)(
     process.execPath,
-    [wranglerBin, "deploy", "--dry-run", "--outdir", OUT_DIR, "--config", CONFIG],
+    [wranglerBin, "deploy", "--dry-run", "--outdir", BUNDLE_DIR, "--config", CONFIG],
     { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
 
@@ -37,7 +38,7 @@ export async function startWorker(): Promise<LocalWorker> {
   const mf = new Miniflare({
     ...workerOptions,
     modules: true,
-    scriptPath: resolve(OUT_DIR, "index.js"),
+    scriptPath: resolve(BUNDLE_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
   });
   await mf.ready;
