@@ -6,6 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { launch, open, screenshot, type WatchedPage } from "./browser.ts";
 
 const BASE = inject("baseUrl");
+/** The bound on every wait for the page: a durable run on a loaded 2-core machine takes seconds. */
+const WAIT_MS = 60_000;
+
+/** Poll until the matcher that follows holds, for at most WAIT_MS. */
+const until = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: WAIT_MS, interval: 100 });
 
 let browser: Browser;
 let watched: WatchedPage[] = [];
@@ -19,14 +24,15 @@ const api = async <T = any>(path: string): Promise<T> => {
 async function page(viewport?: { width: number; height: number }): Promise<Page> {
   const w = await open(browser, `${BASE}/`, viewport);
   watched.push(w);
+  w.page.setDefaultTimeout(WAIT_MS);
   await w.page.locator("body[data-ready]").waitFor();
   return w.page;
 }
 
 async function chooseMachine(p: Page, name: string, cores: number): Promise<void> {
   await p.selectOption("#machine", name);
-  await expect.poll(() => p.locator("#machine-view .core").count()).toBe(cores);
-  await expect.poll(() => p.locator("#tree-caption").textContent()).toContain(`on ${name}`);
+  await until(() => p.locator("#machine-view .core").count()).toBe(cores);
+  await until(() => p.locator("#tree-caption").textContent()).toContain(`on ${name}`);
 }
 
 interface RunChoice {
@@ -52,10 +58,10 @@ async function run(p: Page, choice: RunChoice): Promise<string> {
   await p.locator("#trace").setChecked(choice.trace ?? false);
   const before = await p.locator("#run-id").textContent();
   await p.click("#run-start");
-  await expect.poll(() => p.locator("#run-id").textContent()).not.toBe(before);
+  await until(() => p.locator("#run-id").textContent()).not.toBe(before);
   const id = (await p.locator("#run-id code").textContent())!;
   await p.locator("#run-start:not([disabled])").waitFor();
-  await expect.poll(() => p.locator("#results-title").textContent()).toContain(`(${choice.engine} engine)`);
+  await until(() => p.locator("#results-title").textContent()).toContain(`(${choice.engine} engine)`);
   return id;
 }
 
@@ -77,13 +83,13 @@ afterAll(async () => {
 describe("the demo page", () => {
   it("loads: the machine drawn with its caches and links, its favicon, no console errors", async () => {
     const p = await page();
-    await expect.poll(() => p.locator("#machine-view .core").count()).toBe(32);
+    await until(() => p.locator("#machine-view .core").count()).toBe(32);
     expect(await p.locator("#machine-view .link").count()).toBe((await api("/api/machines/amd-8x4")).machine.interconnect.links.length);
     expect(await p.locator("#machine-view .cache").count()).toBe(8);
     // The round trip of a pair, on hover.
     const summary = await api("/api/machines/amd-8x4");
     await p.hover('#machine-view .core[data-core="12"]');
-    await expect.poll(() => p.locator("#pair-info").textContent()).toContain(`${summary.roundTrip[0][12]} cycles`);
+    await until(() => p.locator("#pair-info").textContent()).toContain(`${summary.roundTrip[0][12]} cycles`);
     const icon = await p.request.get(`${BASE}/favicon.ico`);
     expect(icon.status()).toBe(200);
     expect(icon.headers()["content-type"]).toMatch(/^image\//);
@@ -96,7 +102,7 @@ describe("the demo page", () => {
     await p.selectOption("#experiment", "shootdown");
     await p.selectOption("#experiment", "unmap");
     expect(await p.inputValue("#machine")).toBe("amd-4x4");
-    await expect.poll(() => p.locator("#run-machine").textContent()).toContain("on amd-4x4");
+    await until(() => p.locator("#run-machine").textContent()).toContain("on amd-4x4");
     await run(p, { experiment: "lrpc", engine: "inproc" });
     expect(await p.locator("#results-title").textContent()).toBe("lrpc on amd-4x4 (inproc engine)");
     expect(await p.inputValue("#machine")).toBe("amd-4x4");
@@ -108,31 +114,37 @@ describe("the demo page", () => {
     await p.fill("#cores", "2, 64");
     await p.click("#run-start");
     // amd-8x4 has 32 cores: the server says so, under the field.
-    await expect.poll(() => p.locator("#cores-error").textContent()).toMatch(/32 cores, not 64/);
+    await until(() => p.locator("#cores-error").textContent()).toMatch(/32 cores, not 64/);
     expect(await p.getAttribute("#cores", "aria-invalid")).toBe("true");
-    await expect.poll(() => p.evaluate("document.activeElement.id")).toBe("cores");
+    await until(() => p.evaluate("document.activeElement.id")).toBe("cores");
     // A description the server refuses: the reason under the text area.
     await p.click("#custom summary");
     await p.fill("#description", JSON.stringify({ name: "bad", clockGHz: 2, packages: [], interconnect: { type: "fsb" } }));
     await p.click("#check-description");
-    await expect.poll(() => p.locator("#description-error").textContent()).toContain("packages");
+    await until(() => p.locator("#description-error").textContent()).toContain("packages");
     expect(await p.getAttribute("#description", "aria-invalid")).toBe("true");
     // Fixed, it is drawn, and the tree is the SKB's for it.
     await p.fill("#description", JSON.stringify({ name: "pair", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1] }] }], interconnect: { type: "fsb" } }));
     await p.click("#check-description");
-    await expect.poll(() => p.locator("#machine-view .core").count()).toBe(2);
-    await expect.poll(() => p.locator("#description-error").textContent()).toBe("");
-    await expect.poll(() => p.locator("#tree-caption").textContent()).toContain("on pair");
+    await until(() => p.locator("#machine-view .core").count()).toBe(2);
+    await until(() => p.locator("#description-error").textContent()).toBe("");
+    await until(() => p.locator("#tree-caption").textContent()).toContain("on pair");
   });
 
   it("draws the numa-multicast tree from core 0, edge for edge the SKB's", async () => {
     const p = await page();
     await chooseMachine(p, "amd-8x4", 32);
     await p.selectOption("#tree-kind", "radix");
-    await expect.poll(() => p.locator("#tree-caption").textContent()).toContain("radix");
+    await until(() => p.locator("#tree-caption").textContent()).toContain("radix");
     await p.selectOption("#tree-kind", "numa-multicast");
+    // By keyboard: the cores are one Tab stop; an arrow moves to the next core, Enter makes it the root.
+    await p.focus('#tree-view .core[data-core="0"]');
+    await p.keyboard.press("ArrowRight");
+    await p.keyboard.press("Enter");
+    await until(() => p.inputValue("#tree-root")).toBe("1");
+    await until(() => p.locator("#tree-caption").textContent()).toContain("from core 1 on amd-8x4");
     await p.selectOption("#tree-root", "0");
-    await expect.poll(() => p.locator("#tree-caption").textContent()).toContain("numa-multicast from core 0 on amd-8x4");
+    await until(() => p.locator("#tree-caption").textContent()).toContain("numa-multicast from core 0 on amd-8x4");
     const drawn = await p.locator("#tree-view .edge").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-from")}>${e.getAttribute("data-to")}#${e.getAttribute("data-order")}`));
     const tree = await api<{ edges: { from: number; to: number; order: number }[] }>("/api/skb/routes?machine=amd-8x4&kind=numa-multicast&root=0");
     expect(drawn.sort()).toEqual(tree.edges.map((e) => `${e.from}>${e.to}#${e.order}`).sort());
@@ -176,18 +188,18 @@ describe("the demo page", () => {
     await chooseMachine(p, "amd-8x4", 32);
     const id = await run(p, { experiment: "shootdown", engine: "durable", cores: "4", only: { param: "protocols", values: ["numa-multicast"] }, numbers: { reps: 1 }, trace: true });
     await p.getByRole("button", { name: "replay numa-multicast, 4 cores" }).click();
-    await expect.poll(() => p.locator("#replay-load").textContent()).toContain("messages");
+    await until(() => p.locator("#replay-load").textContent()).toContain("messages");
     const end = Number(await p.getAttribute("#replay-time", "max"));
     expect(end).toBeGreaterThan(0);
     // Play moves the clock; pause stops it.
     await p.click("#replay-play");
-    await expect.poll(() => p.inputValue("#replay-time")).not.toBe("0");
+    await until(() => p.inputValue("#replay-time")).not.toBe("0");
     await p.click("#replay-play");
     expect(await p.getAttribute("#replay-play", "aria-pressed")).toBe("false");
     // Scrub to the middle, as a drag of the slider does, then pick core 1.
     const at = Math.round(end / 2);
     await p.fill("#replay-time", String(at));
-    await expect.poll(() => p.locator("#replay-clock").textContent()).toContain(`${at.toLocaleString("en")} of`);
+    await until(() => p.locator("#replay-clock").textContent()).toContain(`${at.toLocaleString("en")} of`);
     await p.click('#replay-view .core[data-core="1"]');
     const state = p.locator('#replay-core dl.state[data-core="1"]');
     await state.waitFor();
@@ -226,11 +238,12 @@ describe("/docs", () => {
     const w = await open(browser, `${BASE}/docs`);
     watched.push(w);
     const p = w.page;
+    p.setDefaultTimeout(WAIT_MS);
     const doc = await api("/openapi.json");
     const ops = Object.entries(doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> } }>>).flatMap(([path, item]) =>
       Object.entries(item).map(([method, op]) => ({ path, method, op })),
     );
-    await expect.poll(() => p.locator(".opblock").count()).toBe(ops.length);
+    await until(() => p.locator(".opblock").count()).toBe(ops.length);
     const bodies = ops.filter((o) => o.op.requestBody);
     expect(bodies.length).toBeGreaterThan(0);
     for (const { path, method, op } of bodies) {
@@ -246,7 +259,7 @@ describe("/docs", () => {
     const validate = p.locator(".opblock-post").filter({ has: p.locator('[data-path="/api/machines/validate"]') });
     await validate.locator(".try-out__btn").click();
     await validate.locator(".execute").click();
-    await expect.poll(() => validate.locator(".live-responses-table tbody .response-col_status").first().textContent()).toContain("200");
+    await until(() => validate.locator(".live-responses-table tbody .response-col_status").first().textContent()).toContain("200");
     await screenshot(p, "docs");
   });
 });

@@ -91,13 +91,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stop = async () => {
     for (const pid of descendants(proc.pid!)) started.add(pid);
     if (proc.exitCode === null) {
+      let timer: NodeJS.Timeout | undefined;
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_MS))]);
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, STOP_MS)))]);
+      clearTimeout(timer);
     }
     // Whatever is left of what was started (workerd outlives wrangler when it is stopped), by pid.
     for (const pid of started) if (alive(pid)) process.kill(pid, "SIGKILL");
     await waitFor("every process started to end", () => [...started].every((p) => !alive(p)), null, () => "", STOP_MS);
+    proc.stdout!.destroy();
+    proc.stderr!.destroy();
     await rm(state, { recursive: true, force: true });
   };
   try {

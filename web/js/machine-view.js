@@ -55,15 +55,15 @@ function placePackages(ids, links, cols) {
   return best;
 }
 
-/** Package grid columns: two for four packages (the Opterons' square), else about twice as wide as high. */
-const packageColumns = (n) => (n <= 3 ? n : n === 4 ? 2 : Math.ceil(Math.sqrt(2 * n)));
+/** Package grid columns: two for four packages (the Opterons' square), else about twice as wide as high; at most `max`. */
+const packageColumns = (n, max) => Math.min(max, n <= 3 ? n : n === 4 ? 2 : Math.ceil(Math.sqrt(2 * n)));
 
 /**
  * Lay a description out: boxes for packages, dies and cores, bars for shared
  * caches. Pure geometry, so the tree and the replay draw on the same points.
  */
-export function layout(machine) {
-  const cols = packageColumns(machine.packages.length);
+export function layout(machine, maxColumns = Infinity) {
+  const cols = packageColumns(machine.packages.length, maxColumns);
   const links = machine.interconnect.type === "hypertransport" ? machine.interconnect.links : [];
   const order = placePackages(
     machine.packages.map((p) => p.id),
@@ -120,14 +120,19 @@ export function layout(machine) {
 
 const kib = (k) => (k >= 1024 ? `${k / 1024} MiB` : `${k} KiB`);
 
+/** Below this width (CSS pixels) packages go two abreast, so that a phone shows cores big enough to touch. */
+const NARROW = 560;
+
 /**
  * Draw the machine into `container`. Returns the view: its SVG, each core's
  * centre, a layer to draw on above the machine, and `onCore(kind, handler)`
- * for "enter", "leave" and "pick" (click, Enter or Space) on a core.
+ * for "enter", "leave" and "pick" (click, Enter or Space) on a core. The
+ * cores are one stop of the Tab key: the arrow keys, Home and End move
+ * between them.
  */
 export function drawMachine(container, summary, { label }) {
   const m = summary.machine;
-  const L = layout(m);
+  const L = layout(m, container.clientWidth && container.clientWidth < NARROW ? 2 : Infinity);
   const pad = 8;
   const svg = s("svg", {
     viewBox: `${-pad} ${-pad} ${L.width + 2 * pad} ${L.height + 2 * pad}`,
@@ -189,7 +194,7 @@ export function drawMachine(container, summary, { label }) {
   for (const [id, p] of [...L.cores].sort((a, b) => a[0] - b[0])) {
     const g = s(
       "g",
-      { class: "core", tabindex: 0, role: "button", "data-core": id, "aria-label": `core ${id}, package ${p.package}` },
+      { class: "core", tabindex: coreEls.size ? -1 : 0, role: "button", "data-core": id, "aria-label": `core ${id}, package ${p.package}` },
       s("rect", { x: p.x, y: p.y, width: CORE, height: CORE, rx: 3 }),
       s("text", { x: p.cx, y: p.cy + 4, "text-anchor": "middle" }, id),
     );
@@ -205,6 +210,15 @@ export function drawMachine(container, summary, { label }) {
     const core = Number(el.dataset.core);
     for (const f of handlers[kind]) f(core);
   };
+  const ids = [...coreEls.keys()];
+  const move = (from, key) => {
+    const i = ids.indexOf(from);
+    const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: ids.length - 1 }[key];
+    if (to === undefined || to < 0 || to >= ids.length) return;
+    const el = coreEls.get(ids[to]);
+    for (const other of coreEls.values()) other.setAttribute("tabindex", other === el ? "0" : "-1");
+    el.focus();
+  };
   for (const el of coreEls.values()) {
     el.addEventListener("mouseenter", () => fire("enter", el));
     el.addEventListener("focus", () => fire("enter", el));
@@ -215,6 +229,9 @@ export function drawMachine(container, summary, { label }) {
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         fire("pick", el);
+      } else if (["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "Home", "End"].includes(e.key)) {
+        e.preventDefault();
+        move(Number(el.dataset.core), e.key);
       }
     });
   }
