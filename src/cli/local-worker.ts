@@ -22,17 +22,26 @@ export interface LocalWorker {
 }
 
 /**
+ * `wrangler deploy --dry-run`: the Worker bundled into `outDir` as a deploy
+ * would upload it (the static assets built and checked too, by wrangler.toml's
+ * [build] and [assets]); what wrangler printed.
+ */
+export async function bundleWorker(outDir = BUNDLE_DIR): Promise<string> {
+  // The CLI script is not in wrangler's package exports; it sits beside its main module.
+  const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outDir, "--config", CONFIG], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return stdout + stderr;
+}
+
+/**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
  * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml.
  */
 export async function startWorker(): Promise<LocalWorker> {
-  // The CLI script is not in wrangler's package exports; it sits beside its main module.
-  const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
-  await promisify(execFile)(
-    process.execPath,
-    [wranglerBin, "deploy", "--dry-run", "--outdir", BUNDLE_DIR, "--config", CONFIG],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  await bundleWorker();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({

@@ -102,7 +102,7 @@ describe("the demo page", () => {
     await p.selectOption("#experiment", "shootdown");
     await p.selectOption("#experiment", "unmap");
     expect(await p.inputValue("#machine")).toBe("amd-4x4");
-    await until(() => p.locator("#run-machine").textContent()).toContain("on amd-4x4");
+    await until(() => p.locator("#run-machine").textContent()).toContain("Runs on amd-4x4");
     await run(p, { experiment: "lrpc", engine: "inproc" });
     expect(await p.locator("#results-title").textContent()).toBe("lrpc on amd-4x4 (inproc engine)");
     expect(await p.inputValue("#machine")).toBe("amd-4x4");

@@ -38,7 +38,8 @@ function showPair(view, summary, anchor, core) {
 function showMachine(summary) {
   machine = summary;
   const m = summary.machine;
-  $("machine-summary").textContent = `${m.description ?? m.name}: ${summary.cores} cores in ${summary.packages} packages, ${m.clockGHz} GHz, ${m.interconnect.type === "fsb" ? "front-side bus" : `HyperTransport (diameter ${summary.diameter} hops)`}.`;
+  const shape = `${summary.cores} cores in ${summary.packages} packages at ${m.clockGHz} GHz, ${m.interconnect.type === "fsb" ? "one front-side bus" : `HyperTransport links (${summary.diameter} hops at most between packages)`}.`;
+  $("machine-summary").textContent = m.description ? `${m.description}. ${shape}` : shape;
   const view = drawMachine($("machine-view"), summary, { label: `${m.name}: packages, dies, cores, shared caches and interconnect` });
   let anchor = 0;
   view.mark("anchor", new Set([anchor]));

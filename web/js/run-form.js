@@ -82,7 +82,7 @@ export function runSection({ experiments, engines, machine, onResult, onStatus }
     const e = experiment();
     const name = machine.name();
     const hint = $("run-machine");
-    hint.replaceChildren(`on ${name ?? "the machine described above"}`);
+    hint.replaceChildren(`Runs on ${name ?? "the machine described above"}, the machine picked above`);
     if (e.defaultMachine !== name) {
       hint.append(
         ` (the paper ran ${e.name} on ${e.defaultMachine}) `,
