@@ -17,7 +17,6 @@ interface Schema {
   maximum?: number;
   maxItems?: number;
   items?: Schema;
-  anyOf?: Schema[];
   default?: Json;
   description?: string;
 }
@@ -57,7 +56,7 @@ export function paramFlags(e: Experiment<unknown>): ParamFlag[] {
   });
 }
 
-/** A parameter's value as a flag's text: a list comma-separated, null as null. */
+/** A parameter's value as a flag's text: a list comma-separated. */
 const text = (v: Json): string => (Array.isArray(v) ? v.join(",") : String(v));
 
 function range(s: Schema): string {
@@ -79,12 +78,6 @@ function formOf(s: Schema): ValueForm | undefined {
       takes: `${s.items.enum ? `any of ${s.items.enum.join(", ")}` : `integers${range(s.items)}`}, comma-separated${most}`,
       parse: (flag, t) => t.split(",").map((part) => item.parse(flag, part.trim())),
     };
-  }
-  const [a, b, ...rest] = s.anyOf ?? [];
-  if (a && b?.type === "null" && !rest.length) {
-    const inner = formOf(a);
-    if (!inner) return undefined;
-    return { value: inner.value, takes: `${inner.takes}, or null`, parse: (flag, t) => (t === "null" ? null : inner.parse(flag, t)) };
   }
   return undefined;
 }

@@ -28,7 +28,7 @@ export const PAPER_POINTS: Record<string, { machine: string; points: PaperPoint[
   },
   unmap: {
     machine: "amd-8x4",
-    note: "Figure 7, read off the plot; the 2-core points calibrate the Linux and Windows per-operation constants",
+    note: "Figure 7, read off the plot; the 2-core points calibrate the per-operation constants of Barrelfish's dispatch loop, Linux and Windows",
     points: [
       { series: "barrelfish", cores: 2, cycles: 10300, from: "figure" },
       { series: "linux", cores: 2, cycles: 5200, from: "figure" },

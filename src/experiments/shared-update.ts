@@ -115,7 +115,7 @@ export const sharedUpdate: Experiment<Params, Point> = {
       starts.set(c, { lines: p.lines, left: p.updates, sentAt: 0 });
       channels.push({ a: c, b: 0, memoryOf: c });
     }
-    return kernelSystem(spec, { app: messages, starts, channels });
+    return kernelSystem(spec, { app: messages, starts, channels, config: { dispatch: "raw" } });
   },
   summarize(_m, p, specs, outcomes) {
     const pick = (mode: string, lines: number, record: string) =>

@@ -16,11 +16,19 @@ export const intParam = (min: number, max = Number.MAX_SAFE_INTEGER, why?: strin
     .min(min, { error: (i) => `must be at least ${min}, got ${String(i.input)}` })
     .max(max, { error: (i) => `must be at most ${max}${why ? ` (${why})` : ""}, got ${String(i.input)}` });
 
-/** How long an idle Barrelfish monitor polls before it blocks. */
-export const pollBudgetParam = intParam(0)
-  .nullable()
-  .default(POLL_BUDGET)
-  .describe("cycles an idle Barrelfish monitor polls before it blocks; null: it never blocks");
+/** Whether the monitors' channels notify by IPI: an explicit choice, off as between Barrelfish's monitors on x86. */
+export const notificationParam = z
+  .enum(["none", "ipi"], { error: (i) => `must be none or ipi, got ${JSON.stringify(i.input)}` })
+  .default("none")
+  .describe(
+    "the monitors' channels: plain UMP, which an idle monitor polls for ever (none, as on x86), or with IPI notification, where it blocks after pollBudget cycles and an IPI wakes it (ipi)",
+  );
+
+export const pollBudgetParam = intParam(0).default(POLL_BUDGET).describe("with notification ipi: the cycles an idle monitor polls before it blocks");
+
+/** The monitors' notification, as MonitorConfig takes it. */
+export const notificationOf = (p: { notification: "none" | "ipi"; pollBudget: number }) =>
+  p.notification === "ipi" ? { pollBudget: p.pollBudget } : null;
 
 /** The core counts of a sweep; each is checked against the machine when planned (coreCounts). */
 export const coresParam = (defaults: number[]) =>

@@ -6,6 +6,7 @@ import { EventClass, type Json, type SimulationOutcome, type SimEvent, type Syst
 import type { Capability } from "../cpudriver/index.ts";
 import { ChannelTable, RouteTable, type BroadcastSpec, type ChannelSpec, type MonitorConfig, type RouteSet } from "../monitor/index.ts";
 import {
+  baselineCosts,
   IpiKernel,
   OsNode,
   START_KIND,
@@ -46,6 +47,8 @@ export interface KernelSystemOptions<S extends Json, D extends Json, M extends J
   channels?: { a: number; b: number; memoryOf: number }[];
   /** Slots per ring of every channel; Barrelfish's default when left out. */
   slots?: number;
+  /** Windows' extra cycles per IPI (an assumption, baselineCosts). */
+  windowsPerIpi?: number;
 }
 
 /**
@@ -53,7 +56,13 @@ export interface KernelSystemOptions<S extends Json, D extends Json, M extends J
  * where the SKB put the edge's buffer (bufferAt), a broadcast tree's shared
  * edges as one broadcast channel; and the application's own.
  */
-export function channelsOf(machine: Machine, routes: RouteSet, app: readonly { a: number; b: number; memoryOf: number }[] = [], slots = RING_SLOTS): ChannelTable {
+export function channelsOf(
+  machine: Machine,
+  cores: number,
+  routes: RouteSet,
+  app: readonly { a: number; b: number; memoryOf: number }[] = [],
+  slots = RING_SLOTS,
+): ChannelTable {
   const pkg = (core: number) => machine.corePackage[core];
   const channels: ChannelSpec[] = app.map((c) => ({ a: c.a, b: c.b, memory: pkg(c.memoryOf) }));
   const broadcasts: BroadcastSpec[] = [];
@@ -62,14 +71,14 @@ export function channelsOf(machine: Machine, routes: RouteSet, app: readonly { a
     if (shared.length) broadcasts.push({ root: tree.root, receivers: shared.map((e) => e.to), memory: pkg(shared[0].bufferAt) });
     for (const e of tree.edges) channels.push({ a: e.from, b: e.to, memory: pkg(e.bufferAt) });
   }
-  return new ChannelTable(channels, broadcasts, slots);
+  return new ChannelTable(cores, channels, broadcasts, slots);
 }
 
 export function kernelSystem<S extends Json, D extends Json, M extends Json>(spec: SimulationSpec, o: KernelSystemOptions<S, D, M>): System {
   const machine = machineOf(spec);
   const cost = new CostModel(machine);
   const routes = spec.routes ?? {};
-  const channels = channelsOf(machine, routes, o.channels, o.slots);
+  const channels = channelsOf(machine, spec.cores, routes, o.channels, o.slots);
   const env: KernelEnv = {
     machine,
     cost,
@@ -80,17 +89,18 @@ export function kernelSystem<S extends Json, D extends Json, M extends Json>(spe
     primer: (line) => channels.holders(line),
     caps: o.caps ?? [],
     pages: o.pages ?? 1,
-    config: { pollBudget: null, ...o.config },
+    config: { dispatch: "flounder", notification: null, ...o.config },
   };
   const personality = o.personality ?? "barrelfish";
+  const baseline = personality === "barrelfish" ? null : baselineCosts(personality, machine, o.windowsPerIpi);
   return {
     cores: spec.cores,
     // No memory-system event between two cores comes sooner (interconnect.ts), nor any IPI.
     lookahead: interconnectOf(machine).minLag(),
-    boot: (core) => (personality === "barrelfish" ? new OsNode(core, env) : new IpiKernel(core, env, personality)),
+    boot: (core) => (baseline ? new IpiKernel(core, env, baseline) : new OsNode(core, env)),
     // The state is what this system's kernels snapshot: the boundary where stored JSON becomes a kernel again.
     restore: (core, state) =>
-      personality === "barrelfish" ? new OsNode(core, env, state as OsNodeState) : new IpiKernel(core, env, personality, state as IpiKernelState),
+      baseline ? new IpiKernel(core, env, baseline, state as IpiKernelState) : new OsNode(core, env, state as OsNodeState),
     initial: (core): SimEvent[] =>
       o.starts.has(core) ? [{ time: 0, cls: EventClass.Control, src: -1, seq: core, kind: START_KIND, data: o.starts.get(core)! }] : [],
   };

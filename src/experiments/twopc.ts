@@ -7,7 +7,7 @@ import type { Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { protocolParam } from "./shootdown.ts";
-import { coresParam, intParam, median, pollBudgetParam, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
+import { coresParam, intParam, median, notificationOf, notificationParam, pollBudgetParam, seriesOf, subsetParam, sweep, type SweepPoint } from "./sweep.ts";
 import { kernelSystem } from "./system.ts";
 
 export const TWOPC_VARIANTS = ["single", "pipelined"] as const;
@@ -20,6 +20,7 @@ const Params = z.strictObject({
   variants: subsetParam(TWOPC_VARIANTS, "variant").describe("one retype at a time (single), or a batch in flight at once (pipelined); one series each"),
   protocol: protocolParam.describe("the routing tree the monitors agree over"),
   pipeline: intParam(2, 256).default(16).describe("retypes in flight at once in the pipelined variant"),
+  notification: notificationParam,
   pollBudget: pollBudgetParam,
   reps: intParam(1, 1000).default(3).describe("retypes (pipelined: batches) in a row per simulation; the median cost per retype is reported"),
 });
@@ -29,7 +30,7 @@ type Point = SweepPoint & {
   protocol: string;
   batch: number;
   reps: number;
-  pollBudget: number | null;
+  notification: { pollBudget: number } | null;
 };
 
 /** Operation i splits RAM region i into 16 Frames. */
@@ -42,7 +43,7 @@ export const twopc: Experiment<Params, Point> = {
   params: Params,
   plan: (machine, p) =>
     sweep("twopc", machine, p.variants, p.cores, async (variant, cores) => ({
-      params: { series: variant, protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, pollBudget: p.pollBudget },
+      params: { series: variant, protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, notification: notificationOf(p) },
       routes: await routesFor(machine, cores, [p.protocol]),
     })),
   system(spec) {
@@ -54,7 +55,7 @@ export const twopc: Experiment<Params, Point> = {
       app: retypes,
       starts: new Map([[0, { reps: p.reps, batch: p.batch, protocol: p.protocol }]]),
       caps,
-      config: { pollBudget: p.pollBudget },
+      config: { notification: p.notification },
     });
   },
   summarize: (_m, p, specs, outcomes) => ({ rows: [], series: seriesOf(p.variants, specs, outcomes, (o) => Math.round(median(cyclesOf(o)))) }),

@@ -53,6 +53,15 @@ export class CostModel {
     return 2 * net.t.chip + net.path(m.corePackage[a], m.corePackage[b], "request");
   }
 
+  /**
+   * One uncached access to the core's local APIC (a read or a write of ICR):
+   * a round trip over the on-chip path that the line model's chip legs price
+   * (fitted to Table 2), not a measured figure.
+   */
+  apicAccess(): number {
+    return 2 * interconnectOf(this.machine).t.chip;
+  }
+
   tlbInvalidate(): number {
     return Math.round(this.machine.costs.tlbInvalidate);
   }

@@ -86,6 +86,9 @@ export const CostParametersSchema = z.strictObject({
   loadsPassStores: z.boolean({ error: "must be true or false" }),
 });
 
+export const TABLE2_LATENCY = ["round-trip", "one-way"] as const;
+export type Table2Latency = (typeof TABLE2_LATENCY)[number];
+
 export const LatencyMatrixSchema = z.strictObject({
   unit: z.enum(["ns", "cycles"], { error: 'must be "ns" or "cycles"' }),
   /** values[a][b]: one-way cache-line latency from core a to core b. */
@@ -102,6 +105,14 @@ export const MachineDescriptionSchema = z.strictObject({
   memoryControllers: z.array(MemoryControllerSchema).default([]),
   costs: CostParametersSchema.partial().optional(),
   latencyMatrix: LatencyMatrixSchema.optional(),
+  /**
+   * How the costs read the paper's Table 2 latency: a ping-pong round trip as
+   * Barrelfish's ump_bench prints it (the default), or a one-way figure (as
+   * Table 3 sets it beside L4's one-way IPC). The presets carry costs fitted
+   * under each; the urpc experiment sets its round trips beside the paper's
+   * accordingly.
+   */
+  table2Latency: z.enum(TABLE2_LATENCY, { error: 'must be "round-trip" or "one-way"' }).optional(),
 });
 
 export type MachineDescription = z.input<typeof MachineDescriptionSchema>;

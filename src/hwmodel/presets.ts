@@ -1,8 +1,8 @@
 // The paper's four machines (SOSP 2009, section 3 and Table 2), plus a builder
 // for regular machines of any size. Core c of a regular machine sits in
 // package floor(c / coresPerPackage), as on the paper's AMD machines.
-import { CALIBRATED_COSTS } from "./defaults.ts";
-import type { CostParameters, MachineDescription } from "./description.ts";
+import { CALIBRATED_COSTS, ONE_WAY_COSTS } from "./defaults.ts";
+import type { CostParameters, MachineDescription, Table2Latency } from "./description.ts";
 import { Machine } from "./machine.ts";
 
 export interface RegularMachine {
@@ -117,18 +117,22 @@ const descriptions: Record<string, MachineDescription> = {
 
 export const PRESET_NAMES = Object.keys(descriptions);
 
-export function presetDescription(name: string): MachineDescription | undefined {
-  return descriptions[name];
+/** A preset's description, its costs fitted under the given reading of Table 2's latency. */
+export function presetDescription(name: string, table2: Table2Latency = "round-trip"): MachineDescription | undefined {
+  const d = descriptions[name];
+  if (!d || table2 === "round-trip") return d;
+  return { ...d, costs: ONE_WAY_COSTS[name as keyof typeof ONE_WAY_COSTS], table2Latency: "one-way" };
 }
 
 const cache = new Map<string, Machine>();
 
 /** A preset machine by name, or undefined. */
-export function preset(name: string): Machine | undefined {
-  const d = descriptions[name];
+export function preset(name: string, table2: Table2Latency = "round-trip"): Machine | undefined {
+  const d = presetDescription(name, table2);
   if (!d) return undefined;
-  let m = cache.get(name);
-  if (!m) cache.set(name, (m = Machine.from(d)));
+  const key = `${name} ${table2}`;
+  let m = cache.get(key);
+  if (!m) cache.set(key, (m = Machine.from(d)));
   return m;
 }
 

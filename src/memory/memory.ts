@@ -50,7 +50,16 @@ type Done = { line: string; memory: number; op: LineOp; seq: number; state: Line
 type Notice = { line: string; seq: number; state: "O" | "S" | "I" };
 
 type Store = LineRef & { value: Json; op: "write" | "rmw" };
-type Poll = LineRef & { version: number; tag: Json; reading: boolean };
+type Poll = LineRef & { version: number; tag: Json; reading: boolean; pass?: Pass };
+
+/**
+ * A line that software polls among others: a loop that visits `of` lines in
+ * turn, `visit` cycles each, and starts over at the first whenever the CPU
+ * comes back to it; this line is visited at position `at`. A copy the writer
+ * invalidated is read again only when the loop comes round to it (a
+ * waitset's polling pass), not at once (a core spinning on one line).
+ */
+export type Pass = { at: number; of: number; visit: number };
 type Contents = { version: number; value: Json; origin: Origin | null };
 
 export type MemoryState = {
@@ -121,11 +130,12 @@ export class Memory {
    * contents come only with a read (a ring's slot, a flush line, read after
    * their writer's invalidation).
    */
-  poll(ctx: Context, ref: LineRef, version: number, tag: Json): Ready | null {
+  poll(ctx: Context, ref: LineRef, version: number, tag: Json, pass?: Pass): Ready | null {
     if (this.seen(ref.line) >= version && this.view.state(ref.line) !== "I") return { tag, value: null, origin: null };
-    const p: Poll = { line: ref.line, memory: ref.memory, version, tag, reading: false };
+    const p: Poll = { line: ref.line, memory: ref.memory, version, tag, reading: false, ...(pass && { pass }) };
     this.s.polls.push(p);
-    if (this.view.state(ref.line) === "I") this.read(ctx, p);
+    // The first look is now, in the handler that asks (a stub polls the next slot before it returns to the loop).
+    if (this.view.state(ref.line) === "I") this.read(ctx, p, this.issueAt(ctx));
     return null;
   }
 
@@ -133,9 +143,9 @@ export class Memory {
    * At boot, before time 0: spin on a line this core already holds (the
    * primer gives it a copy), as a receiver polls a channel it has bound.
    */
-  watch(ref: LineRef, version: number, tag: Json): void {
+  watch(ref: LineRef, version: number, tag: Json, pass?: Pass): void {
     if (this.view.state(ref.line) === "I") throw new Error(`core ${this.core}: ${ref.line} is watched at boot but not held: prime it`);
-    this.s.polls.push({ line: ref.line, memory: ref.memory, version, tag, reading: false });
+    this.s.polls.push({ line: ref.line, memory: ref.memory, version, tag, reading: false, ...(pass && { pass }) });
   }
 
   /** Answer `tag` once every store posted so far has committed: at once when none is pending. */
@@ -161,7 +171,7 @@ export class Memory {
       case MEM_NOTICE: {
         const n = e.data as Notice;
         this.view.apply(n.line, n.seq, n.state);
-        if (n.state === "I") for (const p of this.s.polls) if (p.line === n.line && !p.reading) this.read(ctx, p);
+        if (n.state === "I") for (const p of this.s.polls) if (p.line === n.line && !p.reading) this.read(ctx, p, this.lookAt(ctx, p));
         return [];
       }
       default:
@@ -207,15 +217,27 @@ export class Memory {
     }
   }
 
-  private read(ctx: Context, p: Poll): void {
+  private read(ctx: Context, p: Poll, at: number): void {
     p.reading = true;
     if (!this.env.machine.costs.loadsPassStores && this.s.storing) this.s.held.push(p.line);
-    else this.request(ctx, this.issueAt(ctx), { line: p.line, memory: p.memory, op: "read", value: null });
+    else this.request(ctx, at, { line: p.line, memory: p.memory, op: "read", value: null });
   }
 
   /** A core spins on its lines only while its CPU is free: a read goes out when it is. */
   private issueAt(ctx: Context): number {
     return Math.max(ctx.now, ctx.cpuFreeAt);
+  }
+
+  /** When the poller next looks at a line it lost: at once if it spins on it, at its turn if a loop visits it among others. */
+  private lookAt(ctx: Context, p: Poll): number {
+    const from = this.issueAt(ctx);
+    if (!p.pass) return from;
+    const { at, of, visit } = p.pass;
+    // The loop (re)started from its first line when the CPU last became free.
+    const first = ctx.cpuFreeAt + at * visit;
+    const period = of * visit;
+    if (first >= from || period === 0) return Math.max(first, from);
+    return first + Math.ceil((from - first) / period) * period;
   }
 
   private request(ctx: Context, issue: number, req: Request): void {
@@ -269,7 +291,7 @@ export class Memory {
       return [{ tag: p.tag, value: d.value, origin: d.origin }];
     }
     // An older version: spin on the copy, or read again if a probe already took it.
-    if (this.view.state(d.line) === "I") this.read(ctx, p);
+    if (this.view.state(d.line) === "I") this.read(ctx, p, this.lookAt(ctx, p));
     return [];
   }
 

@@ -1,5 +1,6 @@
 // The per-core monitor: URPC channels, routes, the replica and the agreement protocols.
 export * from "./urpc.ts";
+export * from "./flounder.ts";
 export * from "./routes.ts";
 export * from "./replica.ts";
 export * from "./agreement.ts";

@@ -9,19 +9,27 @@ import type { CostModel } from "../hwmodel/index.ts";
 import type { Context, Json, SimEvent } from "../engine/index.ts";
 import type { Memory, Ready } from "../memory/index.ts";
 import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
+import { DISPATCH_LOOP_PER_OPERATION, flounderCosts } from "./flounder.ts";
 import type { Completion, MonitorCore } from "./monitor-core.ts";
 import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
 import type { RouteTable } from "./routes.ts";
 import { twoPhaseCommitPhases } from "./twopc.ts";
 import { unmapPhases } from "./unmap.ts";
-import { BROADCAST_KIND, URPC_KIND, UrpcChannels, type ChannelTable, type UrpcMessage, type UrpcState } from "./urpc.ts";
+import { BROADCAST_KIND, URPC_KIND, UrpcChannels, type ChannelTable, type Dispatch, type UrpcMessage, type UrpcState } from "./urpc.ts";
 
 /** The event kinds that are URPC traffic: the monitor takes them off its channels. */
 export const URPC_KINDS: readonly string[] = [URPC_KIND, BROADCAST_KIND];
 
 export type MonitorConfig = {
-  /** How long an idle monitor polls before it blocks; null: it polls for ever (a dedicated core). */
-  pollBudget: number | null;
+  /** How the monitor takes messages off its channels: Flounder and a waitset (Barrelfish), or raw UMP. */
+  dispatch: Dispatch;
+  /**
+   * Channels set up with IPI notification (a build option of Barrelfish's,
+   * used on the SCC): an idle monitor polls for `pollBudget` cycles, then
+   * blocks until an IPI wakes it. null: plain UMP channels, as between the
+   * monitors on x86, where the waitset never stops polling.
+   */
+  notification: { pollBudget: number } | null;
 };
 
 /** What every monitor of a run is booted with. */
@@ -70,7 +78,7 @@ export class Monitor implements MonitorCore {
       for (const { cap, owner } of env.caps) this.replica.add(cap, owner);
       for (let i = 0; i < env.pages; i++) this.replica.map(SHARED_PAGE + i * PAGE_BYTES, i);
     }
-    this.urpc = new UrpcChannels(core, memory, env.channels, saved?.urpc);
+    this.urpc = new UrpcChannels(core, memory, env.channels, env.config.dispatch === "flounder" ? flounderCosts(env.cost.machine) : null, saved?.urpc);
     this.agreement = new Agreement(core, this.urpc, env.routes.of(core), { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
     this.s = {
       urpc: this.urpc.snapshot(),
@@ -116,6 +124,7 @@ export class Monitor implements MonitorCore {
 
   /** Unmap `vaddr` on every core of the run over the routing tree `kind`; the operation's id. */
   unmap(ctx: Context, vaddr: number, kind: string): string {
+    ctx.charge(DISPATCH_LOOP_PER_OPERATION);
     return this.startRound(ctx, "unmap", kind, { vaddr });
   }
 
@@ -126,6 +135,7 @@ export class Monitor implements MonitorCore {
 
   /** Retype a capability in every replica by two-phase commit over `kind`. */
   retype(ctx: Context, req: RetypeRequest, kind: string): string {
+    ctx.charge(DISPATCH_LOOP_PER_OPERATION);
     return this.startRound(ctx, "prepare", kind, { req, reason: null });
   }
 
@@ -160,14 +170,14 @@ export class Monitor implements MonitorCore {
   }
 
   /**
-   * An idle monitor polls its channels for the poll budget, then blocks;
-   * waking it by IPI adds its cost to the message (paper, section 5). A
-   * monitor in the middle of an agreement spins on its replies instead.
+   * On notifying channels an idle monitor polls for the poll budget, then
+   * blocks; waking it by IPI adds its cost to the message (paper, section
+   * 5). A monitor in the middle of an agreement spins on its replies instead.
    */
   private pollOrBlock(ctx: Context, waited: number): void {
-    const budget = this.env.config.pollBudget;
-    if (budget === null || this.agreement.busy) return;
-    const { added } = this.env.cost.pollingWait(waited, budget);
+    const notification = this.env.config.notification;
+    if (notification === null || this.agreement.busy) return;
+    const { added } = this.env.cost.pollingWait(waited, notification.pollBudget);
     if (!added) return;
     this.s.blocks++;
     ctx.charge(added);

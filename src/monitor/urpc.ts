@@ -15,10 +15,24 @@
 // on the cache-line model (src/memory). A broadcast channel is one ring that
 // every receiver polls: its readers queue at the line's home one after
 // another.
+//
+// Two ways to be served (Dispatch). A benchmark such as ump_bench spins on
+// its ring with raw UMP. Barrelfish's monitors are bound to every other
+// monitor and run Flounder's stubs: the waitset's polling loop visits each of
+// the N-1 bindings in turn, so a slot the sender wrote is read when the loop
+// comes round to it; each message costs its stubs on both sides; after a
+// message the receive stub polls the next slot at once.
 import { URPC_RECEIVE, URPC_SEND } from "../hwmodel/index.ts";
+import type { FlounderCosts } from "./flounder.ts";
 import type { Context, Json } from "../engine/index.ts";
 import type { LineState } from "../hwmodel/index.ts";
-import type { LineRef, Memory, Ready } from "../memory/index.ts";
+import type { LineRef, Memory, Pass, Ready } from "../memory/index.ts";
+
+/**
+ * "raw": UMP with no stubs, each ring spun on directly (ump_bench).
+ * "flounder": Flounder's stubs and a waitset polling a binding to every other core (Barrelfish's monitors).
+ */
+export type Dispatch = "raw" | "flounder";
 
 export type ChannelStats = {
   sent: number;
@@ -88,6 +102,8 @@ export class ChannelTable {
   private readonly primed = new Map<string, [number, LineState][]>();
 
   constructor(
+    /** The cores of the run: 0 .. cores-1. */
+    readonly cores: number,
     channels: readonly ChannelSpec[],
     broadcasts: readonly BroadcastSpec[],
     readonly slots: number,
@@ -168,6 +184,8 @@ export class UrpcChannels {
     private readonly core: number,
     private readonly memory: Memory,
     private readonly channels: ChannelTable,
+    /** Flounder's costs when the channels are served through its stubs and a waitset; null: raw UMP. */
+    private readonly flounder: FlounderCosts | null,
     state?: UrpcState,
   ) {
     if (state) {
@@ -175,9 +193,9 @@ export class UrpcChannels {
       return;
     }
     this.s = { tx: {}, rx: {}, bcastTx: 0, bcastRx: {}, repoll: [], stats: { sent: 0, received: 0, stalls: 0, explicitAcks: 0 } };
-    // Bound before time 0: the receiver of every ring already spins on its first slot.
-    for (const peer of channels.peers(core)) this.memory.watch(this.rxSlot(peer, 0), 1, tag("p2p", peer));
-    for (const root of channels.broadcastsTo(core)) this.memory.watch(this.bcastSlot(root, 0), 1, tag("bcast", root));
+    // Bound before time 0: the receiver of every ring already polls its first slot.
+    for (const peer of channels.peers(core)) this.memory.watch(this.rxSlot(peer, 0), 1, tag("p2p", peer), this.pass("p2p", peer));
+    for (const root of channels.broadcastsTo(core)) this.memory.watch(this.bcastSlot(root, 0), 1, tag("bcast", root), this.pass("bcast", root));
   }
 
   get stats(): ChannelStats {
@@ -193,7 +211,7 @@ export class UrpcChannels {
   broadcast(ctx: Context, body: Json): void {
     const spec = this.channels.broadcastFrom(this.core);
     if (!spec) throw new Error(`core ${this.core} has no broadcast channel`);
-    ctx.charge(URPC_SEND);
+    ctx.charge(URPC_SEND + (this.flounder?.send ?? 0));
     const pos = this.s.bcastTx++;
     const m: UrpcMessage = { pos, ack: 0, data: true, body };
     this.memory.store(ctx, { line: broadcastLine(this.core, pos % this.channels.slots), memory: spec.memory }, m);
@@ -212,7 +230,8 @@ export class UrpcChannels {
    * undefined for an explicit ack. Acks free slots and release queued sends.
    */
   receive(ctx: Context, src: number, kind: string, m: UrpcMessage): Json | undefined {
-    ctx.charge(URPC_RECEIVE);
+    // An explicit ack is the channel's own, below the stubs.
+    ctx.charge(URPC_RECEIVE + (m.data ? (this.flounder?.receive ?? 0) : 0));
     if (kind === BROADCAST_KIND) {
       const pos = this.s.bcastRx[src] ?? 0;
       if (m.pos !== pos) throw new Error(`core ${this.core}: broadcast from ${src} out of order: got ${m.pos}, expected ${pos}`);
@@ -252,8 +271,8 @@ export class UrpcChannels {
       const peer = Number(ring.slice(1));
       const r =
         ring[0] === "p"
-          ? this.memory.poll(ctx, this.rxSlot(peer, this.rx(peer).pos), this.lap(this.rx(peer).pos), tag("p2p", peer))
-          : this.memory.poll(ctx, this.bcastSlot(peer, this.s.bcastRx[peer]), this.lap(this.s.bcastRx[peer]), tag("bcast", peer));
+          ? this.memory.poll(ctx, this.rxSlot(peer, this.rx(peer).pos), this.lap(this.rx(peer).pos), tag("p2p", peer), this.pass("p2p", peer))
+          : this.memory.poll(ctx, this.bcastSlot(peer, this.s.bcastRx[peer]), this.lap(this.s.bcastRx[peer]), tag("bcast", peer), this.pass("bcast", peer));
       if (r) ready.push(r);
     }
     return ready;
@@ -284,13 +303,25 @@ export class UrpcChannels {
 
   /** Write the next slot: the sender's work, then a posted store of the slot's line. */
   private write(ctx: Context, dst: number, tx: TxRing, data: boolean, body: Json): void {
-    ctx.charge(URPC_SEND);
+    ctx.charge(URPC_SEND + (data ? (this.flounder?.send ?? 0) : 0));
     const rx = this.rx(dst);
     const m: UrpcMessage = { pos: tx.pos, ack: rx.pos, data, body };
     rx.acked = rx.pos;
     this.memory.store(ctx, { line: ringLine(this.core, dst, tx.pos % this.channels.slots), memory: this.channels.memory(this.core, dst) }, m);
     tx.pos++;
     if (data) this.s.stats.sent++;
+  }
+
+  /**
+   * Where the waitset's polling loop visits a ring: the bindings to every
+   * other core in core order, then the broadcast rings this core reads.
+   */
+  private pass(ring: RingTag["ring"], peer: number): Pass | undefined {
+    if (!this.flounder) return undefined;
+    const others = this.channels.cores - 1;
+    const of = others + this.channels.broadcastsTo(this.core).length;
+    const at = ring === "p2p" ? (peer < this.core ? peer : peer - 1) : others + this.channels.broadcastsTo(this.core).indexOf(peer);
+    return { at, of, visit: this.flounder.visit };
   }
 
   /** The slot of the ring from `peer` that holds position `pos`. */

@@ -18,7 +18,6 @@ interface Schema {
   minimum?: number;
   maximum?: number;
   items?: Schema;
-  anyOf?: Schema[];
   default?: Json;
 }
 
@@ -28,7 +27,6 @@ const bounded = (max?: number) => max !== undefined && max < Number.MAX_SAFE_INT
 
 /** A valid value of the parameter other than its default. */
 function otherValue(s: Schema): Json {
-  if (s.anyOf) return null;
   if (s.type === "integer") return s.minimum !== s.default ? s.minimum! : s.minimum! + 1;
   if (s.type === "string") return s.enum!.find((v) => v !== s.default)!;
   return s.items!.enum ? [s.items!.enum.at(-1)!] : [s.items!.minimum!];
@@ -36,7 +34,7 @@ function otherValue(s: Schema): Json {
 
 /** A value of the right type that the schema refuses, or undefined when the type allows none. */
 function refusedValue(s: Schema): string | undefined {
-  const int = s.type === "integer" ? s : s.anyOf?.[0].type === "integer" ? s.anyOf[0] : s.items?.type === "integer" ? s.items : undefined;
+  const int = s.type === "integer" ? s : s.items?.type === "integer" ? s.items : undefined;
   if (int) return bounded(int.maximum) ? String(int.maximum! + 1) : String(int.minimum! - 1);
   return "no-such-value";
 }
@@ -63,11 +61,10 @@ describe.each(EXPERIMENTS.names)("run %s", (name) => {
       const line = out.split("\n").find((l) => l.startsWith(`  --${flag} `));
       expect(line, `--${flag} in run ${name} --help`).toBeDefined();
       expect(line).toContain(`(default ${asText(s.default!)})`);
-      const inner = s.anyOf?.[0] ?? s.items ?? s;
+      const inner = s.items ?? s;
       for (const v of inner.enum ?? []) expect(line).toContain(v);
       if (inner.minimum !== undefined) expect(line).toContain(String(inner.minimum));
       if (bounded(inner.maximum)) expect(line).toContain(String(inner.maximum));
-      if (s.anyOf) expect(line).toContain("null");
     }
   });
 
@@ -76,7 +73,7 @@ describe.each(EXPERIMENTS.names)("run %s", (name) => {
     const experiment = EXPERIMENTS.byName(name)!;
     const flag = param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const value = otherValue(s);
-    const { args } = parseCommand(run, [name, `--${flag}`, value === null ? "null" : asText(value)]);
+    const { args } = parseCommand(run, [name, `--${flag}`, asText(value)]);
     const params = parseParams(experiment, paramsFromFlags(paramFlags(experiment), args.flags, args.given)) as Record<string, Json>;
     expect(params[param]).toEqual(value);
     // Every other parameter keeps its default.
@@ -93,8 +90,11 @@ describe("run, end to end", () => {
     expect(JSON.parse(out).series.map((s: { name: string }) => s.name)).toEqual(["barrelfish"]);
   });
 
-  it("takes null for a nullable parameter", async () => {
-    const { status } = await cli("run", "unmap", "--poll-budget", "null", "--cores", "2", "--kernels", "barrelfish", "--reps", "1");
+  it("takes a choice of names (unmap's --notification) and refuses others, naming the flag", async () => {
+    const { status } = await cli("run", "unmap", "--notification", "ipi", "--poll-budget", "500", "--cores", "2", "--kernels", "barrelfish", "--reps", "1");
     expect(status).toBe(0);
+    const bad = await cli("run", "unmap", "--notification", "smoke-signals", "--cores", "2");
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/^error: --notification: must be none or ipi, got "smoke-signals"/);
   });
 });

@@ -14,7 +14,7 @@ const unmapOnce = (kind: string): Application => ({
 describe("unmap: TLB shootdown over the SKB's trees", () => {
   for (const kind of KINDS) {
     it(`${kind}: afterwards no core's TLB holds the mapping`, async () => {
-      const out = await runProtocol("amd-8x4", 12, [kind], { app: unmapOnce(kind), starts: new Map([[0, null]]), config: { pollBudget: 2000 } });
+      const out = await runProtocol("amd-8x4", 12, [kind], { app: unmapOnce(kind), starts: new Map([[0, null]]), config: { notification: { pollBudget: 2000 } } });
       for (let c = 0; c < 12; c++) expect(resultOf(out, c).tlbHoldsSharedPage, `core ${c}`).toBe(false);
       expect(resultOf(out, 0).records.done).toEqual([{ op: "0:0", ok: true, reason: null }]);
       // Every replica agrees that the page is gone.

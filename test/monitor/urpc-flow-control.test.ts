@@ -20,7 +20,10 @@ function burst(n: number): Application {
 }
 
 async function run(n: number, slots: number) {
-  const out = await simulateInProcess(kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), channels: [{ a: 0, b: 4, memoryOf: 4 }], slots }));
+  // Raw UMP: the ring and its flow control alone, no stubs and no waitset (test/monitor/waitset.test.ts has those).
+  const out = await simulateInProcess(
+    kernelSystem(spec, { app: burst(n), starts: new Map([[0, null]]), channels: [{ a: 0, b: 4, memoryOf: 4 }], slots, config: { dispatch: "raw" } }),
+  );
   const sender = out.cores[0].result as { channels: { sent: number; stalls: number; explicitAcks: number } };
   const receiver = out.cores[4].result as { records: { got: Json[] }; channels: { received: number; explicitAcks: number } };
   return { out, sender, receiver, got: receiver.records.got as [number, number, number][] };

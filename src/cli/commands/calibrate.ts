@@ -1,5 +1,6 @@
 import { calibrate as calibration, type CalibrationRow } from "../../experiments/calibration.ts";
 import type { Command } from "../command.ts";
+import { ASSUME_FLAG, table2FromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
 
 /** The unit of each metric of Tables 1 and 2. */
@@ -8,9 +9,9 @@ const UNIT_OF: Record<CalibrationRow["metric"], string> = { latency: "cycles", t
 export const calibrate: Command = {
   name: "calibrate",
   summary: "every cell of the paper's Tables 1 (LRPC) and 2 (URPC): paper, and the lrpc and urpc experiments on the model",
-  flags: {},
-  async run() {
-    const rows = await calibration();
+  flags: ASSUME_FLAG,
+  async run(args) {
+    const rows = await calibration(table2FromFlags(args));
     const worst = Math.max(...rows.map((r) => Math.abs(r.errorPct)));
     return {
       json: { rows },

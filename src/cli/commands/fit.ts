@@ -6,9 +6,10 @@
 // error over the machine's Table 2 cells, then the sum of squared errors.
 // Prints the values and every cell's error; src/hwmodel/defaults.ts
 // (CALIBRATED_COSTS) carries the result.
-import { CALIBRATED_COSTS, PRESET_NAMES, type CostParameters } from "../../hwmodel/index.ts";
+import { CALIBRATED_COSTS, PRESET_NAMES, type CostParameters, type Table2Latency } from "../../hwmodel/index.ts";
 import { presetWith, urpcCells, type CalibrationRow } from "../../experiments/calibration.ts";
 import { UsageError } from "../args.ts";
+import { ASSUME_FLAG, table2FromFlags } from "../machine-flags.ts";
 import type { Command } from "../command.ts";
 
 type Name = keyof typeof CALIBRATED_COSTS;
@@ -37,14 +38,14 @@ type Score = [max: number, squares: number];
 const scoreOf = (rows: CalibrationRow[]): Score => [Math.max(...rows.map((r) => Math.abs(r.errorPct))), rows.reduce((s, r) => s + r.errorPct ** 2, 0)];
 const better = (a: Score, b: Score) => a[0] < b[0] - 1e-9 || (Math.abs(a[0] - b[0]) <= 1e-9 && a[1] < b[1] - 1e-9);
 
-async function evaluate(name: Name, costs: CostParameters): Promise<{ rows: CalibrationRow[]; score: Score }> {
-  const rows = await urpcCells(presetWith(name, costs), FIT_RUN);
+async function evaluate(name: Name, costs: CostParameters, table2: Table2Latency): Promise<{ rows: CalibrationRow[]; score: Score }> {
+  const rows = await urpcCells(presetWith(name, costs, table2), FIT_RUN);
   return { rows, score: scoreOf(rows) };
 }
 
-async function descend(name: Name, start: CostParameters): Promise<{ costs: CostParameters; score: Score }> {
+async function descend(name: Name, start: CostParameters, table2: Table2Latency): Promise<{ costs: CostParameters; score: Score }> {
   let costs = start;
-  let best = (await evaluate(name, costs)).score;
+  let best = (await evaluate(name, costs, table2)).score;
   const keys = FITTED[name];
   for (const step of [8, 4, 2, 1]) {
     for (let improved = true; improved; ) {
@@ -56,7 +57,7 @@ async function descend(name: Name, start: CostParameters): Promise<{ costs: Cost
       for (const mv of moves) {
         if (Object.entries(mv).some(([k, v]) => v! < (k === "homeOccupancy" || k.startsWith("die") ? 0 : 1))) continue;
         const trial = tied(name, { ...costs, ...mv });
-        const { score } = await evaluate(name, trial);
+        const { score } = await evaluate(name, trial, table2);
         if (better(score, best)) [costs, best, improved] = [trial, score, true];
       }
     }
@@ -65,30 +66,32 @@ async function descend(name: Name, start: CostParameters): Promise<{ costs: Cost
 }
 
 /** The discrete choices are tried each from the costs in force; the best descent wins. */
-export async function fit(name: Name): Promise<{ costs: CostParameters; rows: CalibrationRow[] }> {
+export async function fit(name: Name, table2: Table2Latency = "round-trip"): Promise<{ costs: CostParameters; rows: CalibrationRow[] }> {
   let best: { costs: CostParameters; score: Score } | undefined;
+  const from = presetWith(name, undefined, table2).costs;
   for (const loadsPassStores of [true, false]) {
     for (const homeSlots of [1, 2, 3, 4]) {
-      const r = await descend(name, tied(name, { ...CALIBRATED_COSTS[name], loadsPassStores, homeSlots }));
+      const r = await descend(name, tied(name, { ...from, loadsPassStores, homeSlots }), table2);
       if (!best || better(r.score, best.score)) best = r;
     }
   }
   // The fitted values, measured by the experiment as it runs by default.
-  return { costs: best!.costs, rows: await urpcCells(presetWith(name, best!.costs)) };
+  return { costs: best!.costs, rows: await urpcCells(presetWith(name, best!.costs, table2)) };
 }
 
 export const fitCommand: Command = {
   name: "fit",
   args: "[preset...]",
   summary: "refit a preset's cache-line latencies to Table 2 through the urpc experiment (slow: minutes)",
-  flags: {},
+  flags: ASSUME_FLAG,
   async run(args) {
+    const table2 = table2FromFlags(args);
     const names = (args.positionals.length ? args.positionals : Object.keys(CALIBRATED_COSTS)) as Name[];
     for (const n of names) if (!(n in CALIBRATED_COSTS)) throw new UsageError(`no calibrated preset "${n}"; presets are ${PRESET_NAMES.join(", ")}`);
     const out: { machine: Name; costs: CostParameters; rows: CalibrationRow[] }[] = [];
     const text: string[] = [];
     for (const machine of names) {
-      const { costs, rows } = await fit(machine);
+      const { costs, rows } = await fit(machine, table2);
       out.push({ machine, costs, rows });
       const keys = ["chipLeg", "hopLeg", "probeLookup", "homeOccupancy", "homeSlots", "dieTransfer", "dieOccupancy", "loadsPassStores"] as const;
       text.push(`${machine}: ${keys.map((k) => `${k} ${costs[k]}`).join(", ")}`);
