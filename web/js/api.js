@@ -31,27 +31,35 @@ export const del = (path) => fetch(path, { method: "DELETE" }).then(answer);
 export const query = (params) =>
   new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString();
 
+const underWay = (s) => s.status === "running" || s.status === "queued";
+
 /**
  * A run's status as it changes (server-sent events): `onStatus` for each,
- * until the run ends; resolves with the last status. Closing the returned
- * handle stops following.
+ * until the run ends; resolves with the last status. Should the stream break
+ * (a proxy, a server restart), the run is asked once a second instead.
  */
 export function follow(id, onStatus) {
   const source = new EventSource(`/api/runs/${id}/events`);
-  const done = new Promise((resolve, reject) => {
+  let ended = false;
+  return new Promise((resolve, reject) => {
     source.addEventListener("progress", (m) => onStatus(JSON.parse(m.data)));
     source.addEventListener("done", (m) => {
+      ended = true;
       source.close();
       const s = JSON.parse(m.data);
       onStatus(s);
       resolve(s);
     });
-    // The stream ends after "done"; an error before it: ask once more, in case the run expired or the server restarted.
     source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) return;
+      if (ended) return;
       source.close();
-      get(`/api/runs/${id}`).then(resolve, reject);
+      const poll = () =>
+        get(`/api/runs/${id}`).then((s) => {
+          onStatus(s);
+          if (underWay(s)) setTimeout(poll, 1000);
+          else resolve(s);
+        }, reject);
+      poll();
     };
   });
-  return { done, close: () => source.close() };
 }

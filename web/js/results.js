@@ -194,7 +194,7 @@ export function resultsSection({ onReplay }) {
       const title = `${status.experiment} on ${status.machine} (${status.engine} engine)`;
       $("results-title").textContent = title;
       $("results-state").textContent =
-        status.status === "done" ? "" : `The run ${status.status}${status.error ? `: ${status.error}` : ""}. ${result ? "The simulations that finished are shown." : "No simulation finished."}`;
+        status.status === "done" ? "" : `The run ${status.status === "cancelled" ? "was cancelled" : status.status}${status.error ? `: ${status.error}` : ""}. ${result ? "The simulations that finished are shown." : "No simulation finished."}`;
       const parts = [];
       if (result) {
         Plot ??= await import("/vendor/plot.js");

@@ -170,9 +170,8 @@ export function runSection({ experiments, engines, machine, onResult, onStatus }
     running = accepted.id;
     cancel.disabled = false;
     $("run-progress-box").hidden = false;
-    const handle = follow(accepted.id, progress);
     try {
-      const final = await handle.done;
+      const final = await follow(accepted.id, progress);
       onResult(final, e);
     } catch (err) {
       general.textContent = err.message;
