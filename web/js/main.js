@@ -23,7 +23,7 @@ const runMachines = new Map();
 /** The enum and descriptions of a request body's field in the OpenAPI document. */
 const bodyField = (doc, schema, field) => doc.components.schemas[schema].properties[field];
 
-function showPair(view, summary, anchor, core) {
+function showPair(summary, anchor, core) {
   const info = $("pair-info");
   if (core === null || !summary.roundTrip) {
     info.textContent = summary.roundTrip
@@ -43,13 +43,13 @@ function showMachine(summary) {
   const view = drawMachine($("machine-view"), summary, { label: `${m.name}: packages, dies, cores, shared caches and interconnect` });
   let anchor = 0;
   view.mark("anchor", new Set([anchor]));
-  showPair(view, summary, anchor, null);
-  view.onCore("enter", (c) => showPair(view, summary, anchor, c));
-  view.onCore("leave", () => showPair(view, summary, anchor, null));
+  showPair(summary, anchor, null);
+  view.onCore("enter", (c) => showPair(summary, anchor, c));
+  view.onCore("leave", () => showPair(summary, anchor, null));
   view.onCore("pick", (c) => {
     anchor = c;
     view.mark("anchor", new Set([c]));
-    showPair(view, summary, anchor, c);
+    showPair(summary, anchor, c);
   });
   $("pair-classes").replaceChildren(
     table(

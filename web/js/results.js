@@ -29,7 +29,7 @@ function seriesRows(result, paper) {
   );
 }
 
-function sweepChart(result, experiment, paper, width) {
+function sweepChart(result, paper, width) {
   const ours = seriesRows(result, paper);
   const names = result.series.map((s) => s.name);
   const last = result.series.map((s) => ({ series: s.name, ...s.points.reduce((a, b) => (b.cores > a.cores ? b : a)) }));
@@ -203,7 +203,7 @@ export function resultsSection({ onReplay }) {
         let chart = null;
         let entries = [];
         if (result.series.length) {
-          chart = sweepChart(result, experiment, paper, width);
+          chart = sweepChart(result, paper, width);
           entries = [
             ...result.series.map((s, i) => ({ label: `${s.name} (simulated)`, color: PALETTE[i % PALETTE.length], shape: "line" })),
             ...(paper.length ? [{ label: "the paper's figure", color: "#333", shape: "diamond" }] : []),
