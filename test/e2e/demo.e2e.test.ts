@@ -219,6 +219,29 @@ describe("the demo page", () => {
     await screenshot(p, "replay");
   });
 
+  it("cancels a run and keeps what it finished", async () => {
+    const p = await page();
+    await chooseMachine(p, "amd-8x4", 32);
+    await p.selectOption("#experiment", "shootdown");
+    await p.fill("#cores", "2, 24, 28, 32");
+    for (const box of await p.locator("#param-protocols input[type=checkbox]").all()) await box.setChecked((await box.getAttribute("value")) === "unicast");
+    await p.fill("#param-reps", "20");
+    await p.selectOption("#engine", "durable");
+    await p.click("#run-start");
+    // Cancel once the first simulation is done: the others take many seconds more.
+    await p.locator("#run-simulations .sim.done").first().waitFor();
+    await p.click("#run-cancel");
+    await until(() => p.locator("#results-state").textContent()).toContain("was cancelled");
+    const id = (await p.locator("#run-id code").textContent())!;
+    const status = await api(`/api/runs/${id}`);
+    expect(status.status).toBe("cancelled");
+    const finished = status.simulations.filter((x: { state: string }) => x.state === "done");
+    expect(finished.length).toBeGreaterThan(0);
+    expect(finished.length).toBeLessThan(4);
+    const listed = await p.locator("#results .simulations li").allTextContents();
+    expect(listed.filter((t) => t.endsWith(": done")).length).toBe(finished.length);
+  });
+
   it("fits a phone's width (390 px) without scrolling sideways", async () => {
     const p = await page({ width: 390, height: 844 });
     const fits = () => p.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth");
