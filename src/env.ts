@@ -11,6 +11,7 @@ export interface Env {
   MAX_CORES_PER_RUN: string;
   MAX_EVENTS_PER_RUN: string;
   MAX_CONCURRENT_RUNS: string;
+  MAX_QUEUED_RUNS: string;
   RUN_RETENTION_SECONDS: string;
 }
 

@@ -1,10 +1,14 @@
 // The Worker the workerd tests run (vitest.config.ts): the project's own,
 // whose objects also know the relay experiment of the durable engine's tests,
-// so that no test experiment reaches the production registry.
+// so that no test experiment reaches the production registry. Their alarms
+// can be lost on purpose, as the platform may lose them, to test the watchdog.
 import { Core as AppCore, Run as AppRun, Simulation as AppSimulation } from "../src/index.ts";
 import { TEST_EXPERIMENTS } from "./core-object/relay-experiment.ts";
 
 export { default, Registry, RpcProbe } from "../src/index.ts";
+
+/** While an object's storage holds this key, its alarms to continue are dropped. */
+export const LOSE_ALARMS = "test:lose-alarms";
 
 export class Core extends AppCore {
   protected override readonly experiments = TEST_EXPERIMENTS;
@@ -12,8 +16,16 @@ export class Core extends AppCore {
 
 export class Simulation extends AppSimulation {
   protected override readonly experiments = TEST_EXPERIMENTS;
+
+  protected override continueLater(delayMs?: number): Promise<void> {
+    return this.ctx.storage.kv.get(LOSE_ALARMS) ? Promise.resolve() : super.continueLater(delayMs);
+  }
 }
 
 export class Run extends AppRun {
   protected override readonly experiments = TEST_EXPERIMENTS;
+
+  protected override continueLater(delayMs?: number): Promise<void> {
+    return this.ctx.storage.kv.get(LOSE_ALARMS) ? Promise.resolve() : super.continueLater(delayMs);
+  }
 }

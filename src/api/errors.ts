@@ -1,7 +1,5 @@
-// Every error the API answers is JSON of one shape, naming the field at fault
-// and the reason:
-//   {"error": {"field": "cores", "reason": "...", "issues": [{"field", "reason"}, ...]}}
-// `field` and `reason` are the first issue's; `issues` lists every one found.
+// Every error the API answers is JSON of one shape (errorBody, in
+// core-object/protocol.ts), naming the field at fault and the reason.
 // Handlers throw an ApiError; onError turns it, Hono's own HTTP exceptions
 // (malformed JSON, an unsupported media type) and anything
 // unexpected (500) into that shape.
@@ -10,13 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { fieldPath, type FieldIssue } from "../hwmodel/index.ts";
-import type { Refusal } from "../core-object/protocol.ts";
-
-export interface Issue {
-  /** Dotted path of the offending field (`cores`, `params.protocols[0]`, `machineDescription.packages[1].id`), or null when no one field is at fault. */
-  field: string | null;
-  reason: string;
-}
+import { errorBody, type Issue, type Refusal } from "../core-object/protocol.ts";
 
 export class ApiError extends Error {
   constructor(
@@ -34,9 +26,6 @@ export class ApiError extends Error {
 export const fail = (status: ContentfulStatusCode, field: string | null, reason: string, details?: Record<string, unknown>): ApiError =>
   new ApiError(status, [{ field, reason }], details);
 
-export function errorBody(issues: Issue[], details: Record<string, unknown> = {}) {
-  return { error: { field: issues[0]?.field ?? null, reason: issues[0]?.reason ?? "error", issues, ...details } };
-}
 
 /** A machine description's problems, each under `prefix` (e.g. machineDescription). */
 export const machineIssues = (issues: FieldIssue[], prefix = ""): Issue[] =>

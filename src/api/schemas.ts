@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { MachineDescriptionSchema, PRESET_NAMES } from "../hwmodel/index.ts";
 import { EXPERIMENTS } from "../experiments/index.ts";
-import { RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
+import { MAX_BODY_BYTES, RunResultSchema, RunStatusSchema as RunStatusSchemaOfRun } from "../core-object/protocol.ts";
 
 export const IssueSchema = z.object({
   field: z.string().nullable().openapi({ description: "The field at fault, e.g. `cores` or `params.protocols[0]`; null when no one field is." }),
@@ -20,8 +20,6 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-/** The largest body a request may have. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 const DESCRIPTIONS: Record<number, string> = {
   400: "Malformed request: bad JSON, wrong types, unknown fields, a bad argument",
@@ -30,7 +28,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: `Body larger than ${MAX_BODY_BYTES / 1024} KiB`,
   415: "Body is not application/json",
   422: "Well-formed, but the machine, parameters or query cannot be used",
-  429: "Too many runs under way (MAX_CONCURRENT_RUNS); see Retry-After",
+  429: "Too many runs under way and queued (MAX_CONCURRENT_RUNS, MAX_QUEUED_RUNS); see Retry-After",
 };
 
 /** The error responses a route can give, documented with the error shape. */
@@ -115,5 +113,5 @@ export const ResultSchema = z
 export const RunStatusSchema = z.object({ ...RunStatusSchemaOfRun.shape, result: ResultSchema.nullable() }).openapi("RunStatus");
 
 export const AcceptedSchema = z
-  .object({ id: z.string(), status: RunStatusSchemaOfRun.shape.status, location: z.string() })
-  .openapi("Accepted", { description: "The run is under way: follow `location`" });
+  .object({ id: z.string(), status: RunStatusSchemaOfRun.shape.status, queuePosition: RunStatusSchemaOfRun.shape.queuePosition, location: z.string() })
+  .openapi("Accepted", { description: "The run is under way, or queued: follow `location`" });

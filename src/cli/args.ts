@@ -38,7 +38,7 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const s = spec[name];
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!s) throw new UsageError(`unknown flag --${name}${didYouMean(name, spec)}`);
     if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
     if (s.type === "boolean") {

@@ -1,4 +1,5 @@
-// `npm start`: `wrangler dev` with the flags given, restarted if it dies.
+// `npm start`: `wrangler dev` with the flags given, restarted if it dies,
+// behind a small front that keeps every answer the API's JSON.
 //
 // Wrangler 4.116, the last release on Miniflare 4, exits when one client hangs
 // up in the middle of a request body: its ProxyWorker reports the failed
@@ -7,21 +8,82 @@
 // Miniflare 5, whose DO-to-DO calls are some thirty times slower (README,
 // "Benchmarks"). So this supervisor keeps the local server up: it restarts
 // wrangler when it dies after it was serving, and says why.
+//
+// The front (Node's HTTP server) answers on the port the user asked for and
+// hands each request to wrangler on a private port. workerd's own HTTP server
+// answers an unknown method (501) and an oversized request line (431) in
+// plain text before the Worker sees the request, and Miniflare answers a
+// request whose Worker died (a crash, an isolate reset) with a plain-text 500
+// that carries a stack with local paths: the front answers these in the API's
+// JSON error shape instead, naming the field. It reads a request's body
+// whole (at most MAX_BODY_BYTES) before passing it on, so a client that hangs
+// up mid-body never reaches wrangler; while wrangler restarts, a request it
+// never saw, or a read, waits for it (then 503 with Retry-After after half a
+// minute), and a request wrangler leaves unanswered for a minute gets 504.
+// And it asks wrangler every few seconds whether it answers: once workerd has
+// died under it, wrangler 4.116 starts a new one that never answers, so after
+// half a minute without an answer the supervisor restarts it.
 import "./require-node.ts";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 import { resolve } from "node:path";
+import { errorBody, MAX_BODY_BYTES } from "../core-object/protocol.ts";
+import { freePort } from "./local-server.ts";
 
 // The CLI script is not in wrangler's package exports; it sits beside its main module.
 const WRANGLER = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
-const ARGS = process.argv.slice(2);
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** The methods passed on (the API's, and the standard ones it answers 405 to); others are not implemented here. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+/** A request line and headers longer than this are refused (Node's default). */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** When to try again while wrangler restarts. */
+const RETRY_AFTER_SECONDS = 2;
+/** A request wrangler has not begun to answer in this long is answered 504 (the API's longest wait is 30 s). */
+const ANSWER_MS = 60_000;
+/** How long a request waits for wrangler to come back before it is answered 503. */
+const RESTART_WAIT_MS = 30_000;
+/** Requests that may go to wrangler again when it died under them: they change nothing. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** How often the front asks wrangler whether it answers, how long it waits, and how many unanswered questions in a row mean it hangs. */
+const PROBE = { everyMs: 5_000, timeoutMs: 10_000, unanswered: 3 };
+
+const log = (line: string): void => void process.stderr.write(`[serve] ${line}\n`);
+
+/** The user's --port and --ip, and wrangler's other flags. */
+function splitArgs(args: string[]): { port: number; ip: string; rest: string[] } {
+  let port = 8787;
+  let ip = "localhost";
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(port|ip)(?:=(.*))?$/.exec(args[i]);
+    if (!m) {
+      rest.push(args[i]);
+      continue;
+    }
+    const value = m[2] ?? args[++i];
+    if (m[1] === "port") port = Number(value);
+    else ip = value;
+  }
+  if (!(Number.isInteger(port) && port > 0 && port < 65536)) {
+    log(`--port: "${port}" is not a port`);
+    process.exit(2);
+  }
+  return { port, ip, rest };
+}
+
+// --- The supervisor.
 
 let child: ChildProcess | undefined;
 let stopping = false;
 let restarts = 0;
-
-const log = (line: string): void => void process.stderr.write(`[serve] ${line}\n`);
+/** Whether wrangler answers now. */
+let serving = false;
+/** The probe killed wrangler: that is why it exited. */
+let hung = false;
 
 // The last error wrangler printed: the reason it exited.
 function lastError(text: string): string | undefined {
@@ -29,33 +91,196 @@ function lastError(text: string): string | undefined {
   return [...plain.matchAll(/\[ERROR\] *(\S.*)/g)].at(-1)?.[1].trim();
 }
 
-function start(): void {
+/** Every process below `pid` (wrangler's workerd among them), deepest first. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" }).split("\n")) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    if (p) children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const below = (p: number): number[] => (children.get(p) ?? []).flatMap((c) => [...below(c), c]);
+  return below(pid);
+}
+
+/** Ask wrangler, every few seconds, whether it answers; kill it (and its workerd) when it has stopped answering, for the exit handler to restart it. */
+function probeWrangler(upstream: number): void {
+  let unanswered = 0;
+  let asking = false;
+  setInterval(async () => {
+    if (!serving || asking) return;
+    asking = true;
+    const ok = await fetch(`http://127.0.0.1:${upstream}/api/machines`, { signal: AbortSignal.timeout(PROBE.timeoutMs) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    asking = false;
+    unanswered = ok ? 0 : unanswered + 1;
+    if (unanswered < PROBE.unanswered || !child?.pid) return;
+    unanswered = 0;
+    log(`wrangler dev has not answered for ${(PROBE.unanswered * (PROBE.everyMs + PROBE.timeoutMs)) / 1000} s; killing it to restart it`);
+    hung = true;
+    for (const pid of [...descendants(child.pid), child.pid]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  }, PROBE.everyMs).unref();
+}
+
+function startWrangler(args: string[]): void {
   let ready = false;
   let tail = ""; // the end of wrangler's stderr, where it says why it exits
-  const proc = spawn(process.execPath, [WRANGLER, "dev", ...ARGS], { stdio: ["inherit", "inherit", "pipe", "ipc"] });
+  const proc = spawn(process.execPath, [WRANGLER, "dev", ...args], { stdio: ["inherit", "inherit", "pipe", "ipc"] });
   child = proc;
   // wrangler tells its parent through IPC once the server answers.
   proc.on("message", (msg) => {
-    if (typeof msg === "string" && msg.includes('"DEV_SERVER_READY"')) ready = true;
+    if (typeof msg === "string" && msg.includes('"DEV_SERVER_READY"')) ready = serving = true;
   });
   proc.stderr!.on("data", (chunk: Buffer) => {
     process.stderr.write(chunk);
     tail = (tail + chunk.toString()).slice(-4096);
   });
   proc.on("exit", (code, signal) => {
-    // Stopped by the user (Ctrl-C, `x`), or never started (bad flag, port taken): exit as wrangler did.
+    serving = false;
+    // Stopped by the user (Ctrl-C, `x`), or never started (bad flag): exit as wrangler did.
     if (stopping || !ready || code === 0) process.exit(code ?? 1);
     restarts++;
-    const why = lastError(tail);
+    const why = hung ? "it had stopped answering" : lastError(tail);
+    hung = false;
     log(`wrangler dev exited with ${signal ?? `code ${code}`}${why ? ` (${why})` : ""}; restarting it (restart ${restarts})`);
-    start();
+    startWrangler(args);
   });
 }
 
-for (const sig of SIGNALS) {
-  process.on(sig, () => {
-    stopping = true;
-    child?.kill(sig);
+// --- The front.
+
+function answer(res: ServerResponse, status: number, field: string | null, reason: string, headers: Record<string, string> = {}): void {
+  if (res.writableEnded) return;
+  if (res.headersSent) return void res.destroy();
+  const body = JSON.stringify(errorBody([{ field, reason }]));
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/** A request Node's parser refused: in JSON, naming what is wrong with it. */
+function clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  // The request line, as far as it came: a long one puts the path at fault, else the headers are.
+  const line = (err.rawPacket?.toString("latin1") ?? "").split("\r\n")[0];
+  const [status, field, reason] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, line.length > MAX_HEADER_BYTES / 2 ? "path" : "headers", `the request line and headers are larger than ${MAX_HEADER_BYTES / 1024} KiB`]
+      : err.code === "HPE_INVALID_METHOD"
+        ? [501, "method", `not a method this server implements; use ${[...METHODS].join(", ")}`]
+        : [400, null, `not a well-formed HTTP request (${err.code ?? err.message})`];
+  const body = JSON.stringify(errorBody([{ field, reason }]));
+  socket.end(`HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : status === 501 ? "Not Implemented" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** The whole body, or null once the client has gone or answered for (too large). */
+async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        answer(res, 413, "body", `larger than ${MAX_BODY_BYTES / 1024} KiB`, { connection: "close" });
+        return null;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client hung up in the middle of its body: nothing reaches wrangler.
+    log(`a client hung up in the middle of its request body (${req.method} ${req.url?.slice(0, 80)}); it was not passed on`);
+    return null;
+  }
+  if (req.readableAborted) return null;
+  return Buffer.concat(chunks);
+}
+
+/** How one pass of a request to wrangler went: answered (or timed out), not reached at all, reached but not sure, or met a crashed Worker. */
+type Pass = "answered" | "refused" | "lost" | "crashed";
+
+/** Pass a request to wrangler once; the client's answer is written only when wrangler gave one worth passing on. */
+function pass(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: number): Promise<Pass> {
+  return new Promise((done) => {
+    const headers = { ...req.headers, "content-length": String(body.length) };
+    delete headers["transfer-encoding"];
+    const out = forward({ host: "127.0.0.1", port: upstream, method: req.method, path: req.url, headers, timeout: ANSWER_MS }, (up) => {
+      out.setTimeout(0);
+      const status = up.statusCode ?? 502;
+      // workerd's and Miniflare's own errors are plain text (a crash's carries local paths): the API answers in JSON.
+      if (status >= 400 && !/^application\/json\b/.test(up.headers["content-type"] ?? "")) {
+        up.resume();
+        if (status >= 500) return done("crashed");
+        answer(res, status, null, (up.statusMessage ?? "bad request").toLowerCase());
+        return done("answered");
+      }
+      res.writeHead(status, up.statusMessage, up.headers);
+      up.pipe(res);
+      res.on("close", () => up.destroy());
+      done("answered");
+    });
+    out.on("timeout", () => {
+      answer(res, 504, null, `the Worker did not answer in ${ANSWER_MS / 1000} s`);
+      out.destroy();
+      done("answered");
+    });
+    out.on("error", (e: NodeJS.ErrnoException) => done(e.code === "ECONNREFUSED" ? "refused" : "lost"));
+    res.on("close", () => {
+      if (!res.writableFinished) out.destroy();
+    });
+    out.end(body);
   });
 }
-start();
+
+function front(upstream: number) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? "";
+    if (!METHODS.has(method)) return answer(res, 501, "method", `${method} is not a method this server implements; use ${[...METHODS].join(", ")}`);
+    const body = await readBody(req, res);
+    if (!body) return;
+    // While wrangler restarts, a request it never saw, or a read, waits for it and goes again.
+    const deadline = Date.now() + RESTART_WAIT_MS;
+    for (;;) {
+      while (!serving && Date.now() < deadline && !res.destroyed) await new Promise((r) => setTimeout(r, 250));
+      if (res.destroyed) return;
+      const how = serving ? await pass(req, res, body, upstream) : "refused";
+      if (how === "answered") return;
+      const again = how === "refused" || READS.has(method);
+      if (!again || Date.now() >= deadline) {
+        if (how === "crashed") return answer(res, 500, null, "internal error: the Worker died while it answered; it is being restarted");
+        return answer(res, 503, null, "the local server is restarting; try again", { "retry-after": String(RETRY_AFTER_SECONDS) });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const { port, ip, rest } = splitArgs(process.argv.slice(2));
+  const upstream = await freePort();
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, front(upstream));
+  server.on("clientError", clientError);
+  server.on("connect", (_req, socket: Socket) => clientError(Object.assign(new Error("CONNECT"), { code: "HPE_INVALID_METHOD" }), socket));
+  server.on("error", (e) => {
+    log(`cannot listen on ${ip}:${port}: ${(e as Error).message}`);
+    process.exit(1);
+  });
+  server.listen(port, ip, () => log(`serving on http://${ip}:${port} (wrangler dev answers the front on 127.0.0.1:${upstream})`));
+  for (const sig of SIGNALS) {
+    process.on(sig, () => {
+      stopping = true;
+      server.close();
+      if (!child || child.exitCode !== null) process.exit(0);
+      child.kill(sig);
+    });
+  }
+  startWrangler(["--port", String(upstream), "--ip", "127.0.0.1", ...rest]);
+  probeWrangler(upstream);
+}
+
+void main();

@@ -48,6 +48,8 @@ import {
   type Failure,
   type WindowSummary,
 } from "./protocol.ts";
+import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
+import { isTransient } from "./lifecycle.ts";
 import { coreStub, type CoreStub } from "./stubs.ts";
 import { Store } from "./store.ts";
 import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
@@ -86,6 +88,18 @@ type Stored = Omit<CoreSnapshot, "trace">;
 const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0, relayed: NO_CALLS };
 
 const TRACE_BATCH = 2000;
+
+/** Tries of one delivery before its window fails. */
+const DELIVERY_ATTEMPTS = 4;
+
+/** Faults this core injected (faults.ts), and the last window it was evicted and restarted in, so that each fires once. */
+interface FaultRecord {
+  injected: number;
+  evicted: number;
+  restarted: number;
+}
+
+const FAULTS = "faults";
 
 export class Core extends DurableObject<Env> implements CoreApi {
   /** The experiments simulations boot from; a test worker adds its own. */
@@ -142,15 +156,21 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   /**
    * Another core's messages of a window, arriving after it: `batches[0]` is
-   * this core's; the rest, for cores above this one, are passed on.
+   * this core's; the rest, for cores above this one, are passed on. It may
+   * come more than once (a retried delivery, a sender's window run again):
+   * the inbox is keyed by (source, sequence). `fault` makes it fail, before
+   * the messages land or after.
    */
-  async deliver(batches: Batch[]): Promise<Calls> {
-    for (const e of batches[0].events) {
+  async deliver(batches: Batch[], fault: DeliveryFault = null): Promise<Calls> {
+    const [{ core, events }] = batches;
+    if (fault === "before") throw new InjectedFault(`a delivery to core ${core} failed before it landed`);
+    for (const e of events) {
       this.store.sql.exec("INSERT OR IGNORE INTO inbox (src, seq, event) VALUES (?, ?, ?)", e.src, e.seq, JSON.stringify(e));
     }
+    if (fault === "after") throw new InjectedFault(`a delivery to core ${core} landed, and its answer was lost`);
     if (batches.length === 1) return subtreeCalls(0, 0, []);
     const { simulation, options } = this.meta();
-    const passed = await this.send(simulation, batches.slice(1), options.fanout);
+    const passed = await this.send(simulation, batches.slice(1), options.fanout, null);
     return subtreeCalls(0, passed.roots, [passed.calls]);
   }
 
@@ -169,9 +189,15 @@ export class Core extends DurableObject<Env> implements CoreApi {
       pending: rt.pending + this.inboxSize(),
       hash: rt.hash,
       result: rt.kernel.result(),
+      channels: rt.channels.counts(),
     };
     const traces = meta.options.trace ? [{ core: meta.core, records: this.readTrace() }, ...sums.flatMap((s) => s.traces ?? [])] : null;
-    return { cores: [report, ...sums.flatMap((s) => s.cores)], traces, calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)) };
+    return {
+      cores: [report, ...sums.flatMap((s) => s.cores)],
+      traces,
+      faults: sums.reduce((n, s) => n + s.faults, this.faults().injected),
+      calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)),
+    };
   }
 
   /** This core as the API shows it. */
@@ -271,6 +297,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   private async handle(window: number, bound: number): Promise<OwnWindow | Failure> {
+    const plan = this.faultPlan();
+    const faults = this.faults();
+    if (plan?.evict(this.meta().core, window) && faults.evicted < window) {
+      // As the platform evicts an object: the next load() rebuilds it from storage.
+      this.live = null;
+      this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
+    }
     const live = this.load();
     const { meta, rt, system } = live;
     // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
@@ -301,7 +334,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
       out.push({ core, events });
     }
     // The barrier completes only once every message of the window has landed.
-    const { roots: deliveries, calls: relayed } = await this.send(meta.simulation, out, meta.options.fanout);
+    const { roots: deliveries, calls: relayed } = await this.send(meta.simulation, out, meta.options.fanout, window);
+    if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
+      // As the platform resets an object: its memory goes before it saves, and the call fails; the window is run again from storage.
+      // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
+      const f = this.faults();
+      this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
+      throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
+    }
     const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed };
     live.meta = { ...meta, window, report };
     this.save(live, drained);
@@ -309,18 +349,63 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return report;
   }
 
-  /** Deliver batches (in core order) through a tree over their cores: the calls made here, and below. */
-  private async send(simulation: string, batches: Batch[], fanout: number): Promise<{ roots: number; calls: Calls }> {
+  /**
+   * Deliver batches (in core order) through a tree over their cores: the
+   * calls made here, and below. `window`: the window they were sent in,
+   * where faults may be injected; null for batches passed on.
+   */
+  private async send(simulation: string, batches: Batch[], fanout: number, window: number | null): Promise<{ roots: number; calls: Calls }> {
     const trees = subtrees(batches, fanout);
-    const below = await settleAll(trees.map((t) => this.peer(simulation, t[0].core).deliver(t)));
+    const below = await settleAll(trees.map((t) => this.deliverTo(simulation, t, window)));
     return { roots: trees.length, calls: below.reduce(addCalls, NO_CALLS) };
   }
 
-  /** Move the inbox into the queue; returns the last inbox id taken, deleted when the window is saved. */
+  /** One delivery, retried after a transient failure (deliveries are idempotent); with the faults the plan puts on it. */
+  private async deliverTo(simulation: string, tree: Batch[], window: number | null): Promise<Calls> {
+    const plan = window === null ? null : this.faultPlan();
+    const self = this.meta().core;
+    const dst = tree[0].core;
+    const fault = plan?.failDelivery(self, dst, window!) ?? null;
+    const twice = plan?.duplicate(self, dst, window!) ?? false;
+    if (fault || twice) this.countFaults((fault ? 1 : 0) + (twice ? 1 : 0));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const calls = await this.peer(simulation, dst).deliver(tree, attempt === 0 ? fault : null);
+        if (twice) await this.peer(simulation, dst).deliver(tree);
+        return calls;
+      } catch (e) {
+        if (!isTransient(e) || attempt + 1 >= DELIVERY_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      }
+    }
+  }
+
+  private faultPlan(): FaultPlan | null {
+    const faults = this.meta().options.faults;
+    return faults ? new FaultPlan(faults) : null;
+  }
+
+  private faults(): FaultRecord {
+    return this.store.get<FaultRecord>(FAULTS) ?? { injected: 0, evicted: -1, restarted: -1 };
+  }
+
+  private countFaults(n: number): void {
+    const f = this.faults();
+    this.store.put(FAULTS, { ...f, injected: f.injected + n });
+  }
+
+  /**
+   * Move the inbox into the queue; returns the last inbox id taken, deleted
+   * when the window is saved. A message its channel is already past was
+   * delivered before: a sender whose window was run again (it restarted,
+   * or a reply was lost) sends its batch again, after this core may have
+   * taken and deleted the first copy, which the inbox's (source, sequence)
+   * key can then no longer recognise.
+   */
   private drainInbox(rt: CoreRuntime): number {
     let last = 0;
-    for (const row of this.store.sql.exec<{ id: number; event: string }>("SELECT id, event FROM inbox ORDER BY id")) {
-      rt.deliver(JSON.parse(row.event) as SimEvent);
+    for (const row of this.store.sql.exec<{ id: number; src: number; seq: number; event: string }>("SELECT id, src, seq, event FROM inbox ORDER BY id")) {
+      if (!rt.channels.delivered(row.src, row.seq)) rt.deliver(JSON.parse(row.event) as SimEvent);
       last = row.id;
     }
     return last;

@@ -9,7 +9,7 @@
 // which is harmless; one that landed after is counted by its sender. So the
 // agenda is exact however the deliveries interleaved, and the window loop's
 // T = min(agenda) is the same as in-process.
-import type { CoreReport, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
+import type { CollectedCore, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
 import {
   addCalls,
   firstFailure,
@@ -33,7 +33,9 @@ export interface CoreLink {
 /** A core's kernel failed: the run cannot go on (retrying would fail the same way). */
 export class CoreFailure extends Error {
   constructor(readonly failure: Failure) {
-    super(`core ${failure.core}: ${failure.message}`);
+    // The engine's own errors name their core already.
+    const core = `core ${failure.core}: `;
+    super(failure.message.startsWith(core) ? failure.message : core + failure.message);
     this.name = "CoreFailure";
   }
 }
@@ -53,6 +55,8 @@ export class DurableTransport implements Transport {
   private calls: Calls;
   /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
   rootCalls = 0;
+  /** Faults the cores injected, once collected. */
+  faults = 0;
 
   constructor(
     private readonly cores: number,
@@ -100,9 +104,10 @@ export class DurableTransport implements Transport {
     return { events, messages, next: this.earliest() };
   }
 
-  async collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }> {
+  async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {
     const all = Array.from({ length: this.cores }, (_, c) => c);
     const sums = await this.fan(all, (t) => this.link.collect(t));
+    this.faults = sums.reduce((n, s) => n + s.faults, 0);
     const cores = sums.flatMap((s) => s.cores).sort((a, b) => a.core - b.core);
     if (!this.keepTrace) return { cores, trace: null };
     const trace: TraceRecord[][] = Array.from({ length: this.cores }, () => []);

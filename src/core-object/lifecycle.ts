@@ -4,9 +4,18 @@
 // itself; work done in bounded slices by alarm, a transient platform error
 // retried with back-off and anything else ending it; ended once; and deleted
 // RUN_RETENTION_SECONDS after it ended, by the same alarm.
+//
+// An object that drives itself by alarm depends on the alarm coming: one set
+// from inside a running alarm for the same millisecond is the case suspected
+// of being dropped, and the platform gives up on an alarm whose handler fails
+// six times (an isolate reset each time, say). So every alarm is set later
+// than the last one, and a watchdog (watch(), called by the Registry for the
+// runs under way) resumes an object that has made no progress for STALL_MS,
+// and fails it, with the reason, after MAX_RESUMES resumptions in vain: then
+// it ends, and expires like any other.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import type { SimulationState } from "./protocol.ts";
+import type { SimulationState, Watch } from "./protocol.ts";
 import { Store } from "./store.ts";
 
 export type Final = Extract<SimulationState, "done" | "failed" | "cancelled">;
@@ -15,15 +24,33 @@ const FINAL: readonly string[] = ["done", "failed", "cancelled"] satisfies Final
 /** Slices that fail with a transient error in a row, before the object gives up. */
 const MAX_RETRIES = 5;
 
+/** An object under way with no progress for this long has lost the alarm that drives it. Slices take seconds at most. */
+export const STALL_MS = 60_000;
+/** Resumptions without progress before the watchdog fails the object. */
+export const MAX_RESUMES = 3;
+/** How often the watchdog looks (the Registry's alarm, a waiting run() call). */
+export const WATCH_MS = 30_000;
+
 export interface LifecycleRecord {
   state: string;
   error: string | null;
   /** Transient failures retried in a row. */
   retries: number;
+  /** When a slice last made progress, or the watchdog last resumed the object. */
+  progressAt: number;
+  /** Resumptions by the watchdog since the last progress. */
+  resumes: number;
+  /** The last alarm this object set (ms since the epoch). */
+  alarmAt: number | null;
   createdAt: number;
   updatedAt: number;
   endedAt: number | null;
 }
+
+/** A new record's lifecycle fields. */
+export const newLifecycle = (now: number) => ({ error: null, retries: 0, progressAt: now, resumes: 0, alarmAt: null, createdAt: now, updatedAt: now, endedAt: null });
+
+
 
 export abstract class Lifecycle<R extends LifecycleRecord> extends DurableObject<Env> {
   protected rec: R | null;
@@ -48,12 +75,43 @@ export abstract class Lifecycle<R extends LifecycleRecord> extends DurableObject
   /** What deletion does before the object's own storage goes. */
   protected onDestroy(): Promise<void> | void {}
 
+  /** Whether the object advances by its own alarms now (the watchdog leaves the others alone). */
+  protected abstract drivesItself(): boolean;
+
   override async alarm(): Promise<void> {
     // An alarm with no record is a leftover of an object that stored something else: clear it.
     if (!this.rec) return this.ctx.storage.deleteAll();
     // An alarm set to advance the object may fire after it ended: it deletes it only once it has expired.
-    if (this.ended()) return Date.now() >= this.expiresAt() ? this.destroy() : this.ctx.storage.setAlarm(this.expiresAt());
+    if (this.ended()) return Date.now() >= this.expiresAt() ? this.destroy() : this.setAlarm(this.expiresAt());
     await this.advance();
+  }
+
+  /**
+   * The watchdog. An object that drives itself and has made no progress for
+   * STALL_MS is resumed; after MAX_RESUMES resumptions without progress it
+   * fails, saying so. An ended object past its retention is deleted.
+   */
+  async watch(): Promise<Watch> {
+    const r = this.rec;
+    if (!r) return "missing";
+    const now = Date.now();
+    if (this.ended()) {
+      if (now < this.expiresAt()) return "ended";
+      await this.destroy();
+      return "expired";
+    }
+    if (!this.drivesItself()) return "waiting";
+    const idle = now - (r.progressAt ?? r.updatedAt);
+    if (idle < STALL_MS) return "ok";
+    if ((r.resumes ?? 0) >= MAX_RESUMES) {
+      await this.end("failed", `stalled: no progress for ${Math.round(idle / 1000)} s, though resumed ${r.resumes} times`);
+      return "failed";
+    }
+    r.resumes = (r.resumes ?? 0) + 1;
+    r.progressAt = now;
+    this.persist();
+    await this.continueLater();
+    return "resumed";
   }
 
   /** Delete the object and everything it made. */
@@ -95,9 +153,24 @@ export abstract class Lifecycle<R extends LifecycleRecord> extends DurableObject
     return this.record().endedAt! + Number(this.env.RUN_RETENTION_SECONDS) * 1000;
   }
 
+  /** A slice made progress: the watchdog starts counting again. */
+  protected progressed(): void {
+    const r = this.record();
+    r.progressAt = Date.now();
+    r.resumes = 0;
+  }
+
   /** Continue with the next slice: now, or after `delayMs`. */
   protected continueLater(delayMs = 0): Promise<void> {
-    return this.ctx.storage.setAlarm(Date.now() + delayMs);
+    return this.setAlarm(Date.now() + delayMs);
+  }
+
+  /** Set the alarm, later than the last one set (which may be the one running now, set for this very millisecond). */
+  private async setAlarm(at: number): Promise<void> {
+    const r = this.record();
+    r.alarmAt = Math.max(at, (r.alarmAt ?? 0) + 1);
+    this.ctx.storage.kv.put(this.key, r);
+    await this.ctx.storage.setAlarm(r.alarmAt);
   }
 
   /** A slice failed: a transient platform error is retried after a back-off, anything else ends the object. */
@@ -117,12 +190,15 @@ export abstract class Lifecycle<R extends LifecycleRecord> extends DurableObject
     r.error = error;
     r.endedAt = Date.now();
     this.persist();
-    await this.ctx.storage.setAlarm(this.expiresAt());
+    await this.setAlarm(this.expiresAt());
     await this.onEnd(state);
   }
 }
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Errors the platform marks as worth another try (an object reset, an overloaded host). */
-export const isTransient = (e: unknown): boolean => (e as { retryable?: boolean } | null)?.retryable === true;
+/** Errors worth another try: those the platform marks retryable, and a call to an object that was reset (it starts again from storage). */
+export const isTransient = (e: unknown): boolean => {
+  const x = e as { retryable?: boolean; durableObjectReset?: boolean } | null;
+  return x?.retryable === true || x?.durableObjectReset === true;
+};

@@ -4,9 +4,34 @@
 // event"), and nothing here imports the Workers runtime, so the API, the CLI
 // and the bench can use it as well as the objects.
 import { z } from "zod";
-import { ENGINES, type CoreReport, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
+
+// --- Errors: the one JSON shape of every error the API answers, which the
+// local server's front (src/cli/serve.ts) answers in too:
+//   {"error": {"field": "cores", "reason": "...", "issues": [{"field", "reason"}, ...]}}
+
+export interface Issue {
+  /** Dotted path of the offending field (`cores`, `params.protocols[0]`, `machineDescription.packages[1].id`), or null when no one field is at fault. */
+  field: string | null;
+  reason: string;
+}
+
+/** Issues an error lists at most: a 256 KiB body could hold a hundred thousand bad values. */
+export const MAX_ISSUES = 50;
+
+/** `field` and `reason` are the first issue's; `issues` lists every one found, up to MAX_ISSUES. */
+export function errorBody(issues: Issue[], details: Record<string, unknown> = {}) {
+  const listed = issues.length > MAX_ISSUES ? [...issues.slice(0, MAX_ISSUES), { field: null, reason: `and ${issues.length - MAX_ISSUES} more issues` }] : issues;
+  return { error: { field: issues[0]?.field ?? null, reason: issues[0]?.reason ?? "error", issues: listed, ...details } };
+}
+
+/** The largest body a request may have. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** What an object's watchdog found (lifecycle.ts): nothing to do, the object resumed, failed, or was deleted (it had expired). */
+export type Watch = "missing" | "ok" | "waiting" | "ended" | "resumed" | "failed" | "expired";
 
 /** An object's methods as a stub offers them: every one returns a promise. */
 export type Remote<T> = {
@@ -20,12 +45,32 @@ export const coreName = (simulation: string, core: number): string => `${simulat
 
 // --- Core <-> Simulation: the barrier tree.
 
+// --- Faults to inject (faults.ts): which core objects to evict or restart, at which windows; deliveries to fail or repeat.
+
+const FaultTarget = z.strictObject({
+  cores: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The cores it may hit; any when left out"),
+  windows: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The windows it may hit, from 0; any when left out"),
+  rate: z.number().gt(0, "must be > 0").max(1).default(1).describe("The chance it hits each of those cores in each of those windows, drawn from the seed"),
+});
+
+export const FaultsSchema = z.strictObject({
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe("Every random choice is drawn from it: the same faults every time"),
+  evict: FaultTarget.optional().describe("Drop a core object's memory before it handles a window, as the platform evicts an object: it is rebuilt from storage"),
+  restart: FaultTarget.optional().describe("Reset a core object in the middle of a window, after it sent its messages and before it saved: its memory goes, the call fails, and the window is run again"),
+  failDeliveries: z.number().min(0).max(1).default(0).describe("The share of deliveries that fail once, before they land or after (their answer lost), and are retried"),
+  duplicateDeliveries: z.number().min(0).max(1).default(0).describe("The share of batches delivered twice"),
+});
+
+export type Faults = z.output<typeof FaultsSchema>;
+
 /** How a simulation's cores behave; fixed when they boot. */
 export interface CoreOptions {
   /** Keep trace records. */
   trace: boolean;
   /** Subtree roots any one object calls per operation (the barrier tree's fan-out). */
   fanout: number;
+  /** Faults to inject; null for none. */
+  faults: Faults | null;
 }
 
 /** A window's messages from one core to another. */
@@ -114,7 +159,9 @@ export interface WindowSummary {
 }
 
 export interface CollectSummary {
-  cores: CoreReport[];
+  cores: CollectedCore[];
+  /** Faults the cores injected. */
+  faults: number;
   /** Each core's trace records in the order it made them, when the simulation keeps a trace. */
   traces: { core: number; records: TraceRecord[] }[] | null;
   calls: Calls;
@@ -140,7 +187,7 @@ export interface CoreState {
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
   window(window: number, bound: number, tree: number[]): Promise<WindowSummary>;
-  deliver(batches: Batch[]): Promise<Calls>;
+  deliver(batches: Batch[], fault?: "before" | "after" | null): Promise<Calls>;
   collect(tree: number[]): Promise<CollectSummary>;
   state(): CoreState;
   destroy(simulation: string, tree: number[]): Promise<void>;
@@ -168,6 +215,8 @@ export interface SimulationOptions {
   maxCallsPerInvocation?: number;
   /** Continue by alarm (default); false: advance only when step() is called. */
   continueByAlarm?: boolean;
+  /** Faults to inject into the simulation's core objects. Default none. */
+  faults?: Faults | null;
 }
 
 export interface SimulationProgress {
@@ -189,6 +238,8 @@ export interface SimulationStatus {
    * invocations, and the most calls it made itself in one of them.
    */
   calls: Calls & { invocations: number; ownPeak: number };
+  /** Faults injected into its core objects (known once it is done). */
+  faults: number;
   error: string | null;
   createdAt: number;
   updatedAt: number;
@@ -205,6 +256,7 @@ export interface SimulationApi {
   core(core: number): Promise<CoreState | null>;
   cancel(): Promise<SimulationStatus | null>;
   step(windows?: number): Promise<SimulationStatus>;
+  watch(): Promise<Watch>;
   destroy(): Promise<void>;
 }
 
@@ -220,6 +272,8 @@ export interface RunRequest {
   params: Json;
   engine: EngineName;
   trace: boolean;
+  /** Faults to inject (durable engine); null for none. */
+  faults: Faults | null;
 }
 
 const Totals = {
@@ -230,9 +284,18 @@ const Totals = {
 };
 
 const SimulationStateSchema = z.enum(["pending", "booting", "running", "done", "failed", "cancelled"] satisfies SimulationState[]);
-const RunStateSchema = z.enum(["running", "done", "failed", "cancelled"]);
+const RunStateSchema = z.enum(["queued", "running", "done", "failed", "cancelled"]).describe(
+  "queued: waiting for one of the MAX_CONCURRENT_RUNS places; running; then done, failed (`error` says why) or cancelled",
+);
 
-/** What a finished run gives: what `cli run <experiment> --json` prints. */
+const SimulationEntry = {
+  index: z.number().int(),
+  label: z.string().describe("What the simulation measures, e.g. `numa-multicast, 8 cores`"),
+  cores: z.number().int(),
+  state: SimulationStateSchema,
+};
+
+/** What a finished run gives: what `cli run <experiment> --json` prints, and which simulations it leaves out. */
 export const RunResultSchema = z.object({
   experiment: z.string(),
   machine: z.string(),
@@ -252,6 +315,9 @@ export const RunResultSchema = z.object({
       }),
     )
     .describe("The cache lines that queued the longest at their homes: transactions and their queueing in cycles"),
+  missing: z
+    .array(z.object({ index: SimulationEntry.index, label: SimulationEntry.label, state: SimulationStateSchema }))
+    .describe("The simulations the rows and series leave out, because the run failed or was cancelled before they finished; empty when the run is done"),
 });
 
 /** A run's status: what GET /api/runs/{id} answers and the Run object's status() returns, from this one definition. */
@@ -267,15 +333,15 @@ export const RunStatusSchema = z.object({
     simulationsDone: z.number().int(),
     ...Totals,
   }),
-  simulations: z.array(
-    z.object({
-      index: z.number().int(),
-      label: z.string().describe("What the simulation measures, e.g. `numa-multicast, 8 cores`"),
-      cores: z.number().int(),
-      state: SimulationStateSchema,
-    }),
+  queuePosition: z.number().int().nullable().describe("Its place in the queue while queued (1 starts next); null otherwise"),
+  faults: z
+    .object({ injected: z.number().int().describe("Faults injected into the finished simulations' objects") })
+    .nullable()
+    .describe("For a run started with faults; null otherwise"),
+  simulations: z.array(z.object({ ...SimulationEntry, hash: z.string().nullable().describe("The simulation's hash once it is done: equal on both engines, with or without faults") })),
+  result: RunResultSchema.nullable().describe(
+    "Once the run has ended: the rows and series of every simulation that finished (all of them when done; `missing` lists the others); null while it runs, or when none finished",
   ),
-  result: RunResultSchema.nullable(),
   error: z.string().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -290,7 +356,7 @@ export type RunResult = z.infer<typeof RunResultSchema>;
  * Why the run will not do what was asked. kind: `params` (the experiment
  * refused a parameter; `field` is the parameter's), `unprocessable` (the plan
  * is beyond this server), `invalid` (a bad argument), `conflict` (not now, or
- * not for this run), `busy` (too many runs under way), `missing` (no such run).
+ * not for this run), `busy` (too many runs under way and queued), `missing` (no such run).
  */
 export interface Refusal {
   kind: "params" | "unprocessable" | "invalid" | "conflict" | "busy" | "missing";
@@ -308,23 +374,31 @@ export interface SimulationTrace {
 
 export interface RunApi {
   start(req: RunRequest): Promise<Answer<RunStatus>>;
-  status(): RunStatus | null;
+  status(): Promise<RunStatus | null>;
   cancel(): Promise<RunStatus | null>;
   core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>>;
   simulationTrace(simulation: number): Promise<Answer<SimulationTrace>>;
   /** One finished simulation of a traced run, as planned: to replay it up to a moment (the trace bounds its events). */
   simulationSpec(simulation: number): Answer<SimulationSpec>;
+  watch(): Promise<Watch>;
+  /** From the Registry: the run holds a place; a queued run starts, a running one is watched. */
+  admitted(): Promise<Watch>;
 }
 
-// --- Registry: the runs under way.
+// --- Registry: the runs under way, and the queue.
 
-export type Lease = { ok: true } | { ok: false; active: number };
+/** A run's place: running (it holds a lease), queued at `position` (1 starts next), or refused: the queue is full. */
+export type Admission = { state: "running" } | { state: "queued"; position: number } | { state: "full"; running: number; queued: number };
 
 export interface RegistryApi {
-  acquire(run: string, max: number): Lease;
+  admit(run: string): Promise<Admission>;
+  /** A queued run's place in the queue, 1 starting next; null when it is not queued. */
+  position(run: string): number | null;
   renew(run: string): void;
-  release(run: string): void;
+  release(run: string): Promise<void>;
+  /** Runs holding a lease now. */
   active(): string[];
+  queued(): string[];
 }
 
 // --- RpcProbe: the platform cost of one DO-to-DO call, for the bench.

@@ -25,12 +25,13 @@ import type { Env } from "../env.ts";
 import { Machine, type MachineDescription } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, ParamError, simulationTitle, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
-import { errorMessage, isTransient, Lifecycle } from "./lifecycle.ts";
+import { errorMessage, isTransient, Lifecycle, newLifecycle, type Final, type LifecycleRecord } from "./lifecycle.ts";
 import {
   simulationName,
   TRACE_MAX_EVENTS,
   type Answer,
   type CoreState,
+  type Faults,
   type Refusal,
   type RunApi,
   type RunRequest,
@@ -39,12 +40,17 @@ import {
   type RunStatus,
   type SimulationState,
   type SimulationTrace,
+  type Watch,
 } from "./protocol.ts";
 import { LEASE_MS } from "./registry.ts";
 import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
 
-/** Events the in-process engine handles per slice, so that the run keeps answering. */
-const SLICE_EVENTS = 20_000;
+/**
+ * A slice of the in-process engine: chunks of events with a pause between
+ * them, in which the run answers reads and cancels, and at most this many
+ * events or this much wall time, so that every slice ends soon.
+ */
+const SLICE = { chunk: 1_000, events: 100_000, ms: 500 };
 
 interface Totals {
   windows: number;
@@ -55,7 +61,7 @@ interface Totals {
 
 const NO_TOTALS: Totals = { windows: 0, events: 0, messages: 0, simulatedCycles: 0 };
 
-interface RunRecord {
+interface RunRecord extends LifecycleRecord {
   id: string;
   state: RunState;
   experiment: string;
@@ -63,9 +69,12 @@ interface RunRecord {
   clockGHz: number;
   engine: EngineName;
   trace: boolean;
+  faults: Faults | null;
+  /** Faults injected into the finished simulations. */
+  faultsInjected: number;
   maxEvents: number;
-  /** Each simulation's label and cores. */
-  simulations: { label: string; cores: number }[];
+  /** Each simulation's label and cores, and its hash once done. */
+  simulations: { label: string; cores: number; hash: string | null }[];
   /** The simulation under way; simulations.length once all are done. */
   current: number;
   /** The current Simulation object has been started (durable engine). */
@@ -73,12 +82,7 @@ interface RunRecord {
   /** Totals of the finished simulations, and of the current one so far. */
   done: Totals;
   live: Totals;
-  error: string | null;
-  retries: number;
   renewedAt: number;
-  createdAt: number;
-  updatedAt: number;
-  endedAt: number | null;
 }
 
 /** The planned simulations and the parameters as parsed, stored beside the record. */
@@ -120,51 +124,66 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const big = plan.specs.find((s) => s.cores > maxCores);
     if (big) return refuse("unprocessable", "cores", `a simulation would boot ${big.cores} cores; at most ${maxCores} per run (MAX_CORES_PER_RUN)`);
     if (!plan.specs.length) return refuse("unprocessable", "machine", `${req.experiment} has nothing to run on ${machine.name}`);
-    const lease = await registryStub(this.env.REGISTRY).acquire(id, Number(this.env.MAX_CONCURRENT_RUNS));
-    if (!lease.ok) return refuse("busy", null, `${lease.active} runs are under way, the most this server takes at once (MAX_CONCURRENT_RUNS)`);
 
     const now = Date.now();
     const maxEvents = Number(this.env.MAX_EVENTS_PER_RUN);
     this.plan = { machine: machine.description, params: plan.params as Json, specs: plan.specs };
+    // Stored before the Registry is asked: it may admit the run from the queue before it answers.
     this.rec = {
       id,
-      state: "running",
+      state: "queued",
       experiment: req.experiment,
       machine: machine.name,
       clockGHz: machine.clockGHz,
       engine: req.engine,
       trace: req.trace,
+      faults: req.faults,
+      faultsInjected: 0,
       maxEvents: req.trace ? Math.min(maxEvents, TRACE_MAX_EVENTS) : maxEvents,
-      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores })),
+      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores, hash: null })),
       current: 0,
       started: false,
       done: NO_TOTALS,
       live: NO_TOTALS,
-      error: null,
-      retries: 0,
       renewedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
+      ...newLifecycle(now),
     };
     this.store.atomically(() => {
       this.store.putDoc("plan", this.plan);
       this.persist();
     });
-    await this.continueLater();
-    return { ok: true, value: this.status()! };
+    const place = await registryStub(this.env.REGISTRY).admit(id);
+    if (place.state === "full") {
+      await this.ctx.storage.deleteAll();
+      this.rec = null;
+      this.plan = null;
+      return refuse("busy", null, `${place.running} runs are under way and ${place.queued} queued, the most this server takes (MAX_CONCURRENT_RUNS, MAX_QUEUED_RUNS)`);
+    }
+    if (place.state === "running") await this.proceed();
+    return { ok: true, value: (await this.status())! };
+  }
+
+  /** From the Registry: the run holds a place. A queued run starts; a running one checks it is advancing. */
+  async admitted(): Promise<Watch> {
+    if (!this.rec) return "missing";
+    await this.proceed();
+    return this.watch();
   }
 
   /** Null when no run was started here (or it has expired). */
-  status(): RunStatus | null {
+  async status(): Promise<RunStatus | null> {
     const r = this.rec;
     if (!r) return null;
+    const queuePosition = r.state === "queued" ? await registryStub(this.env.REGISTRY).position(r.id) : null;
     const state = (i: number): SimulationState => {
       if (i < r.current) return "done";
       if (i > r.current) return "pending";
+      if (r.state === "queued") return "pending";
       if (r.state === "running") return r.engine === "durable" && !r.started ? "pending" : "running";
       return r.state === "cancelled" ? "cancelled" : "failed";
     };
+    const simulations = r.simulations.map(({ label, cores, hash }, index) => ({ index, label, cores, state: state(index), hash }));
+    const result = this.ended() ? (this.store.getDoc<Omit<RunResult, "missing">>("result") ?? null) : null;
     return {
       id: r.id,
       status: r.state,
@@ -180,8 +199,10 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         messages: r.done.messages + r.live.messages,
         simulatedCycles: r.done.simulatedCycles + r.live.simulatedCycles,
       },
-      simulations: r.simulations.map(({ label, cores }, index) => ({ index, label, cores, state: state(index) })),
-      result: r.state === "done" ? (this.store.getDoc<RunResult>("result") ?? null) : null,
+      queuePosition,
+      faults: r.faults ? { injected: r.faultsInjected } : null,
+      simulations,
+      result: result && { ...result, missing: simulations.filter((sim) => sim.state !== "done").map(({ index, label, state }) => ({ index, label, state })) },
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -192,7 +213,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
   /** Stop the run where it is; null when there is none. */
   async cancel(): Promise<RunStatus | null> {
     if (this.rec && !this.ended()) await this.end("cancelled", null);
-    return this.status();
+    return await this.status();
   }
 
   /** One core of one of the run's simulations (by default the current or last), from its Core object. */
@@ -241,6 +262,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       if (this.ended()) return;
       if (r.current === r.simulations.length) return await this.summarize();
       r.retries = 0;
+      this.progressed();
       this.persist();
       await this.continueLater();
     } catch (e) {
@@ -248,13 +270,36 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     }
   }
 
-  /** Stop the current simulation, and give the lease back. */
-  protected override async onEnd(): Promise<void> {
+  protected drivesItself(): boolean {
+    return this.record().state === "running";
+  }
+
+  /** Stop the current simulation, keep the results of those that finished, and give the place back. */
+  protected override async onEnd(state: Final): Promise<void> {
     const r = this.record();
     this.inproc = null;
     // A Simulation the run no longer drives would never end, nor expire.
     if (r.engine === "durable" && r.started && r.current < r.simulations.length) await this.simulationStub(r.current).cancel();
+    if (state !== "done" && r.current > 0) {
+      try {
+        this.store.putDoc("result", this.summary(r.current));
+      } catch (e) {
+        r.error = `${r.error ?? state}; the simulations that finished could not be summarised: ${errorMessage(e)}`;
+        this.persist();
+      }
+    }
     await registryStub(this.env.REGISTRY).release(r.id);
+  }
+
+  /** A queued run that holds a place now starts. */
+  private async proceed(): Promise<void> {
+    const r = this.record();
+    if (r.state !== "queued") return;
+    r.state = "running";
+    r.renewedAt = Date.now();
+    this.progressed();
+    this.persist();
+    await this.continueLater();
   }
 
   /** Its Simulations delete themselves when they expire. */
@@ -272,7 +317,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       // A start cut short after the Simulation stored it must not be repeated: the Simulation refuses a second start.
       const known = await sim.status();
       if (this.ended()) return;
-      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false });
+      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false, faults: r.faults });
       r.started = true;
       this.persist();
       // Cancelled while the Simulation started: onEnd() did not know of it.
@@ -286,6 +331,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       const outcome = await sim.outcome();
       if (this.ended()) return;
       if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
+      r.faultsInjected += s.faults;
       return this.simulationEnded(outcome, null);
     }
     if (s.state === "failed" || s.state === "cancelled") await this.end("failed", `${this.describe(i)}: ${s.error ?? s.state}`);
@@ -302,29 +348,51 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         const loop = await SimulationLoop.start(new InProcessTransport(system, r.trace), system.lookahead, { ...NO_LIMITS, maxEvents: r.maxEvents });
         live = this.inproc = { index: i, loop };
       }
-      await live.loop.advance(SLICE_EVENTS);
+      const sim = live;
+      await sim.loop.advanceSlice({
+        chunk: SLICE.chunk,
+        events: SLICE.events,
+        deadline: Date.now() + SLICE.ms,
+        clock: Date.now,
+        pause: async () => {
+          this.showProgress(sim.loop);
+          await new Promise((resume) => setTimeout(resume, 0));
+          // Cancelled meanwhile: onEnd() dropped the simulation.
+          return this.inproc === sim;
+        },
+      });
     } catch (e) {
       // A kernel that throws: as a Simulation reports it.
       return this.end("failed", `${this.describe(i)}: ${errorMessage(e)}`);
     }
-    const { windows, events, messages, next, stopped } = live.loop.loop;
-    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
-    if (!stopped) return;
+    if (this.inproc !== live) return;
+    this.showProgress(live.loop);
+    if (!live.loop.loop.stopped) return;
     this.inproc = null;
     const outcome = await live.loop.finish();
     await this.simulationEnded(outcome, outcome.trace);
+  }
+
+  /** The in-process simulation's progress so far, for status() (kept in memory until the slice persists it). */
+  private showProgress(loop: SimulationLoop): void {
+    const r = this.record();
+    const { windows, events, messages, next } = loop.loop;
+    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
   }
 
   /** Keep a simulation's outcome (and trace) and move on to the next; one cut short by the event limit fails the run. */
   private async simulationEnded(outcome: SimulationOutcome, trace: TraceRecord[] | null): Promise<void> {
     const r = this.record();
     const i = r.current;
-    if (outcome.stats.stopped !== "drained") {
+    const { stopped } = outcome.stats;
+    if (stopped === "max-events") {
       return this.end("failed", `${this.describe(i)} stopped after ${outcome.stats.events} events: at most ${r.maxEvents} per simulation${r.trace ? " with a trace" : ""}`);
     }
+    if (stopped === "max-cycles") return this.end("failed", `${this.describe(i)} stopped at ${outcome.stats.simulatedCycles} simulated cycles: past 2^53 the engine cannot count exactly`);
     const { windows, events, messages, simulatedCycles } = outcome.stats;
     r.done = { windows: r.done.windows + windows, events: r.done.events + events, messages: r.done.messages + messages, simulatedCycles: r.done.simulatedCycles + simulatedCycles };
     r.live = NO_TOTALS;
+    r.simulations[i].hash = outcome.hash;
     r.current++;
     r.started = false;
     this.store.atomically(() => {
@@ -336,14 +404,20 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
 
   /** Every simulation is done: the experiment's rows and series, as the CLI prints them. */
   private async summarize(): Promise<void> {
+    this.store.putDoc("result", this.summary(this.record().simulations.length));
+    await this.end("done", null);
+  }
+
+  /** The rows and series of the first `done` simulations, those that have finished. */
+  private summary(done: number): Omit<RunResult, "missing"> {
     const r = this.record();
     const stored = this.storedPlan();
     const machine = Machine.from(stored.machine);
-    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs: stored.specs };
-    const outcomes = r.simulations.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
+    const specs = stored.specs.slice(0, done);
+    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs };
+    const outcomes = specs.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
     const { hashes: _, ...result } = summarizeExperiment(plan, machine, outcomes, r.engine);
-    this.store.putDoc("result", result);
-    await this.end("done", null);
+    return result;
   }
 
   private async renewLease(): Promise<void> {

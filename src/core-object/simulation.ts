@@ -18,8 +18,9 @@ import type { Env } from "../env.ts";
 import { advance, finish, NO_LIMITS, startLoop, type Limits, type LoopState, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
-import { isTransient, Lifecycle } from "./lifecycle.ts";
+import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
 import {
+  FaultsSchema,
   NO_CALLS,
   type CoreInit,
   type CoreState,
@@ -33,7 +34,7 @@ import { checkFanout, MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
 type Settings = Required<Omit<SimulationOptions, "limits">> & { limits: Limits };
 
-interface SimulationRecord {
+interface SimulationRecord extends LifecycleRecord {
   simulation: string;
   state: SimulationState;
   experiment: string;
@@ -43,13 +44,10 @@ interface SimulationRecord {
   loop: LoopState | null;
   transport: TransportState | null;
   simulatedCycles: number;
-  error: string | null;
-  retries: number;
   invocations: number;
   ownPeak: number;
-  createdAt: number;
-  updatedAt: number;
-  endedAt: number | null;
+  /** Faults injected into the cores, counted when they are collected. */
+  faults: number;
 }
 
 export const DEFAULTS = {
@@ -94,26 +92,23 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       loop: null,
       transport: null,
       simulatedCycles: 0,
-      error: null,
-      retries: 0,
       invocations: 0,
       ownPeak: 0,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
+      faults: 0,
+      ...newLifecycle(now),
     };
     this.persist();
     if (settings.continueByAlarm) await this.continueLater();
     return this.status()!;
   }
 
-  /** Start and wait for the end: for the CLI and small simulations. It still goes on in bounded slices. */
+  /** Start and wait for the end: for the CLI and small simulations. It still goes on in bounded slices, watched while it waits. */
   async run(spec: SimulationSpec, options: SimulationOptions = {}): Promise<{ status: SimulationStatus; outcome: SimulationOutcome | null }> {
     await this.start(spec, { ...options, continueByAlarm: true });
-    await new Promise<void>((resolve) => {
-      if (this.ended()) resolve();
-      else this.waiters.push(resolve);
-    });
+    while (!this.ended()) {
+      await Promise.race([new Promise<void>((resolve) => this.waiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, WATCH_MS))]);
+      await this.watch();
+    }
     return { status: this.status()!, outcome: this.outcome() };
   }
 
@@ -130,6 +125,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       cores: r.cores,
       progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
       calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
+      faults: r.faults,
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -188,6 +184,12 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     return this.drive();
   }
 
+  /** A simulation its run drives by step() is watched through its run. */
+  protected drivesItself(): boolean {
+    const r = this.record();
+    return r.settings.continueByAlarm && (r.state === "booting" || r.state === "running");
+  }
+
   /** One slice, never two at once. */
   private drive(windows?: number): Promise<void> {
     const next = this.driving.then(() => this.slice(windows));
@@ -231,6 +233,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     r.transport = transport.state();
     r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
     r.simulatedCycles = outcome.stats.simulatedCycles;
+    r.faults = transport.faults;
     this.store.atomically(() => {
       this.store.putDoc("outcome", { ...outcome, trace: null });
       if (outcome.trace) this.store.putDoc("trace", outcome.trace);
@@ -254,11 +257,14 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     r.transport = transport.state();
     r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
     r.simulatedCycles = loop.next ?? r.simulatedCycles;
+    // A window done is progress: transient failures are counted again from here.
+    r.retries = 0;
+    this.progressed();
     this.persist();
   }
 
   private link(simulation: string, s: Settings): CoreLink {
-    const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout } };
+    const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout, faults: s.faults } };
     return {
       boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
       window: (tree, w, bound) => this.coreStub(tree[0]).window(w, bound, tree),
@@ -277,6 +283,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       fanout: o.fanout ?? DEFAULTS.fanout,
       maxCallsPerInvocation: o.maxCallsPerInvocation ?? DEFAULTS.maxCallsPerInvocation,
       continueByAlarm: o.continueByAlarm ?? true,
+      faults: o.faults ? FaultsSchema.parse(o.faults) : null,
       limits: {
         maxEvents: Math.min(o.limits?.maxEvents ?? NO_LIMITS.maxEvents, Number(this.env.MAX_EVENTS_PER_RUN)),
         maxCycles: o.limits?.maxCycles ?? NO_LIMITS.maxCycles,

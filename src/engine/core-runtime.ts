@@ -8,6 +8,7 @@
 // and inside a core's Durable Object.
 import { EventClass, type Json, type SimEvent } from "./event.ts";
 import type { Context, Kernel } from "./kernel.ts";
+import { Channels, type ChannelState } from "./conservation.ts";
 import { EventQueue } from "./queue.ts";
 import { TraceHash, type TraceRecord } from "./trace.ts";
 
@@ -20,7 +21,23 @@ export interface CoreSnapshot {
   hash: string;
   queue: SimEvent[];
   kernel: Json;
+  channels: ChannelState;
   trace: TraceRecord[] | null;
+}
+
+/**
+ * The latest simulated time the engine counts: 2^53 - 1 cycles, past which a
+ * double no longer holds every integer, so times, ordering and hashes would
+ * stop being exact.
+ */
+export const MAX_TIME = Number.MAX_SAFE_INTEGER;
+
+/** A kernel asked for a time past MAX_TIME: a cost or a delay is far too large. */
+export class TimeLimitError extends RangeError {
+  constructor(core: number, what: string, cycles: number) {
+    super(`core ${core}: ${what} of ${cycles} cycles would take simulated time past 2^53 cycles, the most the engine counts exactly`);
+    this.name = "TimeLimitError";
+  }
 }
 
 /** Where a core's outgoing messages go: straight into queues, or into per-destination batches. */
@@ -40,6 +57,8 @@ export class CoreRuntime implements Context {
   private readonly hasher: TraceHash;
   /** Whether the handler running now is a hardware event's: it may not charge the CPU. */
   private hardware = false;
+  /** Messages sent and delivered per channel, for message conservation. */
+  readonly channels: Channels;
 
   private constructor(
     readonly core: number,
@@ -54,8 +73,10 @@ export class CoreRuntime implements Context {
     hash: string | undefined,
     private readonly lookahead: number,
     readonly trace: TraceRecord[] | null,
+    channels?: ChannelState,
   ) {
     this.hasher = new TraceHash(hash);
+    this.channels = new Channels(core, channels);
   }
 
   static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: number, trace: boolean): CoreRuntime {
@@ -63,10 +84,15 @@ export class CoreRuntime implements Context {
   }
 
   static restore(s: CoreSnapshot, kernel: Kernel, lookahead: number): CoreRuntime {
-    return CoreRuntime.make(s.core, kernel, s.queue, s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace);
+    return CoreRuntime.make(s.core, kernel, s.queue, s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace, s.channels);
   }
 
-  private static make(core: number, kernel: Kernel, events: SimEvent[], ...rest: [number, number, number, number, string | undefined, number, TraceRecord[] | null]): CoreRuntime {
+  private static make(
+    core: number,
+    kernel: Kernel,
+    events: SimEvent[],
+    ...rest: [number, number, number, number, string | undefined, number, TraceRecord[] | null, ChannelState?]
+  ): CoreRuntime {
     const cpu = new EventQueue();
     const hw = new EventQueue();
     for (const e of events) (e.cls === EventClass.Hardware ? hw : cpu).push(e);
@@ -92,8 +118,10 @@ export class CoreRuntime implements Context {
     return this.hasher.hex();
   }
 
+  /** A message from another core; one delivered twice or out of its channel's order is a ConservationError. */
   deliver(e: SimEvent): void {
-    (e.cls === EventClass.Hardware ? this.hwQueue : this.queue).push(e);
+    this.channels.receive(e.src, e.seq);
+    this.enqueue(e);
   }
 
   /**
@@ -135,7 +163,7 @@ export class CoreRuntime implements Context {
   charge(cycles: number): void {
     if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: charge of ${cycles} cycles`);
     if (this.hardware && cycles > 0) throw new Error(`core ${this.core}: a hardware event cannot keep the CPU busy`);
-    this.now += cycles;
+    this.now = this.at(cycles, "a charge");
   }
 
   get cpuFreeAt(): number {
@@ -147,8 +175,9 @@ export class CoreRuntime implements Context {
     if (!(delay >= this.lookahead) || !Number.isInteger(delay)) {
       throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${this.lookahead}`);
     }
-    const e: SimEvent = { time: this.now + delay, cls, src: this.core, seq: this.seq++, kind, data };
+    const e: SimEvent = { time: this.at(delay, `a message to core ${dst}`), cls, src: this.core, seq: this.seq++, kind, data };
     this.work.messages++;
+    this.channels.sent(dst);
     if (e.time < this.work.sentMin) this.work.sentMin = e.time;
     this.hasher.word(dst).num(e.time);
     this.trace?.push({ type: "send", core: this.core, kind, time: this.now, dst, arrival: e.time, seq: e.seq });
@@ -159,7 +188,7 @@ export class CoreRuntime implements Context {
   after(delay: number, kind: string, data: Json, cls: EventClass = EventClass.Timer): number {
     if (!(delay >= 0) || !Number.isInteger(delay)) throw new RangeError(`core ${this.core}: timer delay ${delay}`);
     const seq = this.seq++;
-    this.deliver({ time: this.now + delay, cls, src: this.core, seq, kind, data });
+    this.enqueue({ time: this.at(delay, "a timer"), cls, src: this.core, seq, kind, data });
     return seq;
   }
 
@@ -169,6 +198,18 @@ export class CoreRuntime implements Context {
 
   annotate(name: string, start: number, end: number, args: Json): void {
     this.trace?.push({ type: "span", core: this.core, name, start, end, args });
+  }
+
+  /** Into the queue the event's class uses. */
+  private enqueue(e: SimEvent): void {
+    (e.cls === EventClass.Hardware ? this.hwQueue : this.queue).push(e);
+  }
+
+  /** `cycles` from now, if the engine can count it exactly. */
+  private at(cycles: number, what: string): number {
+    const t = this.now + cycles;
+    if (t > MAX_TIME) throw new TimeLimitError(this.core, what, cycles);
+    return t;
   }
 
   snapshot(): CoreSnapshot {
@@ -181,6 +222,7 @@ export class CoreRuntime implements Context {
       hash: this.hash,
       queue: [...this.queue.toArray(), ...this.hwQueue.toArray()],
       kernel: this.kernel.snapshot(),
+      channels: this.channels.state(),
       trace: this.trace,
     };
   }

@@ -4,6 +4,7 @@ export * from "./trace.ts";
 export * from "./kernel.ts";
 export * from "./core-runtime.ts";
 export * from "./transport.ts";
+export * from "./conservation.ts";
 export * from "./window-loop.ts";
 export * from "./inproc.ts";
 export * from "./simulation.ts";

@@ -7,7 +7,7 @@ import { CoreRuntime } from "./core-runtime.ts";
 import type { SimEvent } from "./event.ts";
 import type { System } from "./kernel.ts";
 import type { TraceRecord } from "./trace.ts";
-import type { CoreReport, Transport, WindowReport } from "./transport.ts";
+import type { CollectedCore, Transport, WindowReport } from "./transport.ts";
 
 export class InProcessTransport implements Transport {
   readonly cores: CoreRuntime[] = [];
@@ -69,7 +69,7 @@ export class InProcessTransport implements Transport {
     return report;
   }
 
-  async collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }> {
+  async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {
     return {
       cores: this.cores.map((c) => ({
         core: c.core,
@@ -79,6 +79,7 @@ export class InProcessTransport implements Transport {
         pending: c.pending,
         hash: c.hash,
         result: c.kernel.result(),
+        channels: c.channels.counts(),
       })),
       trace: this.keepTrace ? this.cores.map((c) => c.trace!) : null,
     };

@@ -2,6 +2,7 @@
 // every core's report, the simulation's hash and, when kept, its merged trace.
 import type { System } from "./kernel.ts";
 import { mergeTraces, simulationHash, type TraceRecord } from "./trace.ts";
+import { checkConservation } from "./conservation.ts";
 import type { CoreReport, Transport } from "./transport.ts";
 import { advance, NO_LIMITS, startLoop, type Limits, type LoopState, type StopReason } from "./window-loop.ts";
 import { InProcessTransport } from "./inproc.ts";
@@ -23,8 +24,12 @@ export interface SimulationOutcome {
   trace: TraceRecord[] | null;
 }
 
+/** Every core's report, the hash and the trace; a simulation that has drained must have delivered every message it sent, exactly once. */
 export async function finish(t: Transport, loop: LoopState, wallMs: number): Promise<SimulationOutcome> {
-  const { cores, trace } = await t.collect();
+  const collected = await t.collect();
+  if (loop.stopped === "drained") checkConservation(collected.cores);
+  const cores = collected.cores.map(({ channels: _, ...report }) => report);
+  const { trace } = collected;
   return {
     stats: {
       events: loop.events,
@@ -38,6 +43,25 @@ export async function finish(t: Transport, loop: LoopState, wallMs: number): Pro
     cores,
     trace: trace ? mergeTraces(trace) : null,
   };
+}
+
+/**
+ * How a long advance shares the object it runs in: it handles events in
+ * chunks and pauses between them, so that the object answers requests while
+ * it works, and ends at the first pause past a wall-time deadline. (On
+ * Workers the clock stands still while code computes and moves on at a
+ * pause, so the deadline is looked at after each pause.)
+ */
+export interface Slice {
+  /** Events handled between two pauses (the last window of a chunk may pass it). */
+  chunk: number;
+  /** The slice ends once this many more events are handled. */
+  events: number;
+  /** ... or at the first pause after clock() reaches this. */
+  deadline: number;
+  clock(): number;
+  /** Between two chunks; false ends the slice (the object was told to stop meanwhile). */
+  pause(): Promise<boolean>;
 }
 
 /**
@@ -66,6 +90,16 @@ export class SimulationLoop {
   async advance(events = Infinity): Promise<Readonly<LoopState>> {
     this.state = await advance(this.transport, this.state, this.lookahead, this.limits, { events });
     return this.state;
+  }
+
+  /** Advance by one slice: chunks of events with a pause between them, until the slice's events or its deadline. */
+  async advanceSlice(s: Slice): Promise<Readonly<LoopState>> {
+    const until = this.state.events + s.events;
+    for (;;) {
+      await this.advance(Math.min(s.chunk, until - this.state.events));
+      if (this.state.stopped || this.state.events >= until) return this.state;
+      if (!(await s.pause()) || s.clock() >= s.deadline) return this.state;
+    }
   }
 
   /** Every core's report, once it has stopped. */

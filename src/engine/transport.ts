@@ -2,6 +2,7 @@
 // cores in one heap) and durable (one Durable Object per core). The window
 // loop and the kernels are the same on both.
 import type { Json } from "./event.ts";
+import type { ChannelCounts } from "./conservation.ts";
 import type { TraceRecord } from "./trace.ts";
 
 export interface WindowReport {
@@ -22,6 +23,11 @@ export interface CoreReport {
   result: Json;
 }
 
+/** A core's report as the transport collects it: with its channel counts, which the simulation checks and leaves out of its outcome. */
+export interface CollectedCore extends CoreReport {
+  channels: ChannelCounts;
+}
+
 export interface Transport {
   /** Boot every core with its initial events; the earliest event time. */
   start(): Promise<number>;
@@ -33,7 +39,7 @@ export interface Transport {
    */
   window(bound: number): WindowReport | Promise<WindowReport>;
   /** Every core's report, in core order, and its trace records when they were kept. */
-  collect(): Promise<{ cores: CoreReport[]; trace: TraceRecord[][] | null }>;
+  collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }>;
 }
 
 /** The two transports a simulation runs on: every core in one heap, or one Durable Object per core. */

@@ -11,6 +11,13 @@ import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
 
+/**
+ * Simulations one run may plan, which bounds its status and its result: the
+ * largest sweep the parameters allow is 4 protocols (or 3 kernels, 2
+ * variants) each once, times 64 core counts.
+ */
+export const MAX_SIMULATIONS = 256;
+
 /** An experiment's simulations on a machine, with its parameters as parsed. */
 export interface Plan<P = unknown> {
   experiment: Experiment<P>;
@@ -62,11 +69,13 @@ export class ExperimentSet {
     return simulationTitle(spec.experiment, spec.machine.name, this.labelOf(spec));
   }
 
-  /** Parse the parameters and plan the simulations; bad parameters throw a ParamError naming the field. */
+  /** Parse the parameters and plan the simulations; bad parameters, or too many simulations, throw a ParamError naming the field. */
   async plan(name: string, machine: Machine, params: unknown): Promise<Plan> {
     const e = this.known(name);
     const p = parseParams(e, params);
-    return { experiment: e, params: p, specs: await e.plan(machine, p) };
+    const specs = await e.plan(machine, p);
+    if (specs.length > MAX_SIMULATIONS) throw new ParamError("params", `${specs.length} simulations; a run has at most ${MAX_SIMULATIONS}`);
+    return { experiment: e, params: p, specs };
   }
 
   private known(name: string): Experiment<unknown> {

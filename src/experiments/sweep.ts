@@ -3,7 +3,7 @@
 // the core counts of a sweep, checked against the machine; the median of
 // repeated measurements.
 import { z } from "zod";
-import { POLL_BUDGET, type Machine } from "../hwmodel/index.ts";
+import { MAX_CYCLES_COST, POLL_BUDGET, type Machine } from "../hwmodel/index.ts";
 import type { SimulationOutcome } from "../engine/index.ts";
 import type { RouteSet } from "../monitor/index.ts";
 import { ParamError, type SimulationSpec, type Series } from "./experiment.ts";
@@ -24,7 +24,8 @@ export const notificationParam = z
     "the monitors' channels: plain UMP, which an idle monitor polls for ever (none, as on x86), or with IPI notification, where it blocks after pollBudget cycles and an IPI wakes it (ipi)",
   );
 
-export const pollBudgetParam = intParam(0).default(POLL_BUDGET).describe("with notification ipi: the cycles an idle monitor polls before it blocks");
+export const pollBudgetParam = intParam(0, MAX_CYCLES_COST, `Barrelfish polls ${POLL_BUDGET}`)
+  .default(POLL_BUDGET).describe("with notification ipi: the cycles an idle monitor polls before it blocks");
 
 /** The monitors' notification, as MonitorConfig takes it. */
 export const notificationOf = (p: { notification: "none" | "ipi"; pollBudget: number }) =>
@@ -52,11 +53,23 @@ export function coreCounts(machine: Machine, cores: number[]): number[] {
   return [...new Set(cores)].sort((a, b) => a - b);
 }
 
-/** A subset of named variants, in the order given, e.g. --protocols unicast,broadcast. */
+/**
+ * A subset of named variants, in the order given, e.g. --protocols
+ * unicast,broadcast: each of the experiment's own, each at most once, so a
+ * list is never longer than the experiment's choices.
+ */
 export const subsetParam = <T extends string>(all: readonly T[], what: string) =>
   z
     .array(z.enum(all as [T, ...T[]], { error: (i) => `unknown ${what} "${String(i.input)}"; ${what}s are ${all.join(", ")}` }))
     .min(1, `must name at least one ${what}`)
+    .max(all.length, `must name at most ${all.length} ${what}s, each once: ${all.join(", ")}`)
+    .superRefine((names, ctx) => {
+      const seen = new Set<T>();
+      names.forEach((name, i) => {
+        if (seen.has(name)) ctx.addIssue({ code: "custom", path: [i], message: `${what} "${name}" is named twice` });
+        seen.add(name);
+      });
+    })
     .default([...all]);
 
 export function median(xs: number[]): number {

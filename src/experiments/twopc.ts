@@ -3,7 +3,7 @@
 // latency of one operation at a time, and the cost per operation when the
 // application keeps a batch of independent retypes in flight (pipelined).
 import { z } from "zod";
-import type { Experiment } from "./experiment.ts";
+import { ParamError, type Experiment } from "./experiment.ts";
 import { cyclesOf, initiatorLoop } from "./initiator.ts";
 import { routesFor } from "./routing.ts";
 import { protocolParam } from "./shootdown.ts";
@@ -11,6 +11,17 @@ import { coresParam, intParam, median, notificationOf, notificationParam, pollBu
 import { kernelSystem } from "./system.ts";
 
 export const TWOPC_VARIANTS = ["single", "pipelined"] as const;
+/** A retyped region on every replica: the RAM capability and the 16 Frames it is split into. */
+const CAPS_PER_REGION = 17;
+/**
+ * Capabilities the replicas of one simulation may hold together: every
+ * retype adds its Frames to every core's replica, so memory and the time per
+ * operation grow with cores x retypes. About 420 bytes each (measured in
+ * Node: 146 MB for 32 cores x 640 retypes), so the bound keeps a simulation
+ * near 55 MB, under the 128 MB of a Worker isolate; the paper's sweep (reps
+ * 3, pipeline 16, 32 cores) holds 26112.
+ */
+export const MAX_REPLICA_CAPS = 131_072;
 /** Where the RAM that the retypes split lives: above every core's own memory. */
 const POOL_BASE = 2 ** 40;
 const REGION = 64 * 1024;
@@ -41,11 +52,17 @@ export const twopc: Experiment<Params, Point> = {
   summary: "capability retype by two-phase commit: one at a time and pipelined, cores 2..32 (Figure 8)",
   defaultMachine: "amd-8x4",
   params: Params,
-  plan: (machine, p) =>
-    sweep("twopc", machine, p.variants, p.cores, async (variant, cores) => ({
-      params: { series: variant, protocol: p.protocol, batch: variant === "single" ? 1 : p.pipeline, reps: p.reps, notification: notificationOf(p) },
+  plan(machine, p) {
+    const batch = (variant: string) => (variant === "single" ? 1 : p.pipeline);
+    const held = Math.max(...p.cores) * Math.max(...p.variants.map(batch)) * p.reps * CAPS_PER_REGION;
+    if (held > MAX_REPLICA_CAPS) {
+      throw new ParamError("reps", `${held} capabilities in the replicas of one simulation (cores x retypes x ${CAPS_PER_REGION}); at most ${MAX_REPLICA_CAPS}: fewer reps, a shorter pipeline or fewer cores`);
+    }
+    return sweep("twopc", machine, p.variants, p.cores, async (variant, cores) => ({
+      params: { series: variant, protocol: p.protocol, batch: batch(variant), reps: p.reps, notification: notificationOf(p) },
       routes: await routesFor(machine, cores, [p.protocol]),
-    })),
+    }));
+  },
   system(spec) {
     const p = spec.params;
     const regions = p.batch * p.reps;

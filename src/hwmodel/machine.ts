@@ -3,6 +3,7 @@
 // cache two cores share, how many interconnect hops lie between them).
 import {
   MAX_CORES,
+  MAX_CYCLES_COST,
   MachineDescriptionSchema,
   type CostParameters,
   type MachineDescription,
@@ -175,10 +176,14 @@ function checkWhole(d: ParsedDescription): FieldIssue[] {
   d.packages.forEach((p) => p.dies.forEach((die) => die.cores.forEach((c) => corePkg.set(c, p.id))));
   d.sharedCaches.forEach((cache, ci) => {
     const pkgs = new Set<number>();
+    const seen = new Set<number>();
     cache.cores.forEach((c, k) => {
+      if (seen.has(c)) issues.push({ field: `sharedCaches[${ci}].cores[${k}]`, reason: `core ${c} is listed twice` });
+      seen.add(c);
       if (!corePkg.has(c)) issues.push({ field: `sharedCaches[${ci}].cores[${k}]`, reason: `no core ${c}` });
       else pkgs.add(corePkg.get(c)!);
     });
+    if (seen.size < 2) issues.push({ field: `sharedCaches[${ci}].cores`, reason: "a shared cache is shared by at least two cores" });
     if (pkgs.size > 1) issues.push({ field: `sharedCaches[${ci}].cores`, reason: "a shared cache cannot span packages" });
   });
   if (d.interconnect.type === "hypertransport") {
@@ -212,8 +217,34 @@ function checkWhole(d: ParsedDescription): FieldIssue[] {
       rows.forEach((r, i) => {
         if (r.length !== n) issues.push({ field: `latencyMatrix.values[${i}]`, reason: `must have ${n} columns, has ${r.length}` });
       });
+      issues.push(...latencyIssues(d.latencyMatrix, d.clockGHz));
     }
   }
+  return issues;
+}
+
+/** Past this many bad cells, a latency matrix's problems are summed up in one issue. */
+const MAX_CELL_ISSUES = 10;
+
+/** A core's latency to itself is 0; between two cores it is > 0 and, in cycles, at most MAX_CYCLES_COST (description.ts). */
+function latencyIssues(m: { unit: "ns" | "cycles"; values: number[][] }, ghz: number): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  let more = 0;
+  const scale = m.unit === "ns" ? ghz : 1;
+  m.values.forEach((row, a) =>
+    row.forEach((v, b) => {
+      const reason =
+        a === b
+          ? v !== 0 && "a core's latency to itself must be 0 (blank in a CSV)"
+          : v === 0
+            ? "must be > 0: no line moves between two cores in no time"
+            : v * scale > MAX_CYCLES_COST && `${v} ${m.unit} is ${v * scale} cycles at ${ghz} GHz; at most ${MAX_CYCLES_COST} cycles`;
+      if (!reason) return;
+      if (issues.length < MAX_CELL_ISSUES) issues.push({ field: `latencyMatrix.values[${a}][${b}]`, reason });
+      else more++;
+    }),
+  );
+  if (more) issues.push({ field: "latencyMatrix.values", reason: `and ${more} more bad cells` });
   return issues;
 }
 

@@ -117,9 +117,9 @@ const descriptions: Record<string, MachineDescription> = {
 
 export const PRESET_NAMES = Object.keys(descriptions);
 
-/** A preset's description, its costs fitted under the given reading of Table 2's latency. */
+/** A preset's description, its costs fitted under the given reading of Table 2's latency; only the presets' own names, never a name every object has (constructor, __proto__). */
 export function presetDescription(name: string, table2: Table2Latency = "round-trip"): MachineDescription | undefined {
-  const d = descriptions[name];
+  const d = Object.hasOwn(descriptions, name) ? descriptions[name] : undefined;
   if (!d || table2 === "round-trip") return d;
   return { ...d, costs: ONE_WAY_COSTS[name as keyof typeof ONE_WAY_COSTS], table2Latency: "one-way" };
 }

@@ -27,13 +27,28 @@ export async function expectError(res: Response, status: number, field: string |
   return body.error;
 }
 
-/** Start a run; its id. */
-export async function start(body: unknown): Promise<string> {
+/** The answer to starting a run. */
+export interface Accepted {
+  id: string;
+  status: string;
+  queuePosition: number | null;
+  location: string;
+}
+
+/** Start a run, queued or not; the answer. */
+export async function accepted(body: unknown): Promise<Accepted> {
   const res = await request("POST", "/api/runs", body);
-  const accepted = await json<{ id: string; status: string; location: string }>(res, 202);
-  expect(res.headers.get("location")).toBe(`/api/runs/${accepted.id}`);
-  expect(accepted).toEqual({ id: accepted.id, status: "running", location: `/api/runs/${accepted.id}` });
-  return accepted.id;
+  const a = await json<Accepted>(res, 202);
+  expect(res.headers.get("location")).toBe(`/api/runs/${a.id}`);
+  expect(a.location).toBe(`/api/runs/${a.id}`);
+  return a;
+}
+
+/** Start a run with a place free; its id. */
+export async function start(body: unknown): Promise<string> {
+  const a = await accepted(body);
+  expect(a).toEqual({ id: a.id, status: "running", queuePosition: null, location: `/api/runs/${a.id}` });
+  return a.id;
 }
 
 /** Poll a run until it ends. */
@@ -41,7 +56,7 @@ export async function finished(id: string, timeoutMs = 30_000): Promise<RunStatu
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await json<RunStatus>(await request("GET", `/api/runs/${id}`), 200);
-    if (s.status !== "running") return s;
+    if (s.status !== "running" && s.status !== "queued") return s;
     expect(Date.now()).toBeLessThan(deadline);
     await new Promise((r) => setTimeout(r, 20));
   }

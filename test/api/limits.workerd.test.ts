@@ -1,5 +1,6 @@
 // The limits of wrangler.toml: runs at once (MAX_CONCURRENT_RUNS, through
-// the Registry), and retention (RUN_RETENTION_SECONDS, by alarm).
+// the Registry; the queue has its own tests), and retention
+// (RUN_RETENTION_SECONDS, by alarm).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -19,26 +20,14 @@ describe("limits", () => {
     expect(await registry().active()).toEqual([]);
   });
 
-  it("answers 429 with Retry-After when MAX_CONCURRENT_RUNS are under way", async () => {
-    const max = Number(env.MAX_CONCURRENT_RUNS);
-    const others = Array.from({ length: max }, (_, i) => `other-${i}`);
-    for (const run of others) expect(await registry().acquire(run, max)).toEqual({ ok: true });
-    const res = await request("POST", "/api/runs", small);
-    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-    await expectError(res, 429, null, /MAX_CONCURRENT_RUNS/);
-    await registry().release(others[0]);
-    await finished(await start(small));
-    for (const run of others.slice(1)) await registry().release(run);
-  });
-
   it("a lease a run never gave back runs out", async () => {
     const stub = env.REGISTRY.getByName("registry") as DurableObjectStub<Registry>;
-    await runInDurableObject(stub, (r: Registry, state) => {
-      r.acquire("lost", 1);
+    await runInDurableObject(stub, async (r: Registry, state) => {
       state.storage.kv.put("leases", { lost: Date.now() - 1 });
-      expect(r.acquire("next", 1)).toEqual({ ok: true });
+      expect(r.active()).toEqual([]);
+      expect(await r.admit("next")).toEqual({ state: "running" });
       expect(r.active()).toEqual(["next"]);
-      r.release("next");
+      await r.release("next");
     });
   });
 

@@ -44,6 +44,13 @@ describe("machines", () => {
     expect(e.issues.map((i) => i.field)).toContain("sharedCaches[0].cores[1]");
   });
 
+  it("lists at most 50 issues, however many a body holds", async () => {
+    const values = Array.from({ length: 2 }, () => Array.from({ length: 1000 }, () => "x"));
+    const e = await expectError(await request("POST", "/api/machines/validate", { ...fsbPair, latencyMatrix: { unit: "ns", values } }), 400, "latencyMatrix.values[0][0]");
+    expect(e.issues).toHaveLength(51);
+    expect(e.issues[50]).toEqual({ field: null, reason: "and 1950 more issues" });
+  });
+
   it("refuses malformed JSON, other media types and empty bodies", async () => {
     await expectError(await request("POST", "/api/machines/validate", "{"), 400, "body", /not valid JSON/);
     await expectError(await request("POST", "/api/machines/validate", "name=x", { "content-type": "text/plain" }), 415, "Content-Type");

@@ -11,9 +11,9 @@ describe("POST /api/runs, engine durable", () => {
     const id = await start({ experiment: "shootdown", machine: "amd-2x2", cores: 2, params });
     const s = await finished(id);
     expect(s).toMatchObject({ id, status: "done", experiment: "shootdown", machine: "amd-2x2", engine: "durable", error: null });
-    expect(s.simulations).toEqual([{ index: 0, label: "unicast, 2 cores", cores: 2, state: "done" }]);
     const { result } = await runExperiment("shootdown", preset("amd-2x2")!, { ...params, cores: [2] }, inProcessSimulator(), "inproc");
-    expect(s.result).toEqual({ ...result, engine: "durable", hashes: undefined, stats: { ...result.stats, wallMs: s.result!.stats.wallMs } });
+    expect(s.simulations).toEqual([{ index: 0, label: "unicast, 2 cores", cores: 2, state: "done", hash: result.hashes[0] }]);
+    expect(s.result).toEqual({ ...result, engine: "durable", hashes: undefined, stats: { ...result.stats, wallMs: s.result!.stats.wallMs }, missing: [] });
     expect(s.progress).toMatchObject({ simulations: 1, simulationsDone: 1, events: result.stats.events, messages: result.stats.messages, windows: result.stats.windows });
   });
 

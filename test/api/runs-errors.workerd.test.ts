@@ -21,6 +21,11 @@ describe("POST /api/runs refuses", () => {
     ["cores given twice", { experiment: "unmap", cores: 2, params: { cores: [4] } }, 400, "cores", /not both/],
     ["params.cores beyond the machine", { experiment: "unmap", machine: "amd-2x2", params: { cores: [8] } }, 422, "params.cores[0]", /amd-2x2 has 4/],
     ["an unknown protocol", { experiment: "shootdown", params: { protocols: ["smoke-signals"] } }, 422, "params.protocols[0]", /unknown protocol/],
+    ["a protocol named twice", { experiment: "shootdown", params: { protocols: ["unicast", "unicast"] } }, 422, "params.protocols[1]", /"unicast" is named twice/],
+    ["a thousand protocols", { experiment: "shootdown", params: { protocols: Array.from({ length: 1000 }, () => "unicast") } }, 422, "params.protocols", /at most 4 protocols/],
+    ["kernels named twice", { experiment: "unmap", params: { kernels: ["linux", "linux"] } }, 422, "params.kernels[1]", /named twice/],
+    ["more variants than there are", { experiment: "twopc", params: { variants: ["single", "pipelined", "single"] } }, 422, "params.variants", /at most 2 variants/],
+    ["a twopc run that would hold too many capabilities", { experiment: "twopc", engine: "inproc", params: { reps: 300 } }, 422, "params.reps", /at most 131072/],
     ["an unknown parameter", { experiment: "lrpc", params: { colour: "red" } }, 422, "params.colour", /not a parameter/],
     ["a parameter of the wrong type", { experiment: "lrpc", params: { calls: "many" } }, 422, "params.calls", /number/],
     ["a field of the wrong type", { experiment: "lrpc", engine: 3 }, 400, "engine", null],
@@ -32,6 +37,10 @@ describe("POST /api/runs refuses", () => {
     ["a description that does not fit the format", { experiment: "lrpc", machineDescription: { ...tiny([0]), clockGHz: "fast" } }, 400, "machineDescription.clockGHz", /number/],
     ["a description that is not a machine", { experiment: "lrpc", machineDescription: tiny([1]) }, 422, "machineDescription.packages[0].dies[0].cores[0]", /dense/],
     ["a body that is not an object", [1, 2], 400, "body", null],
+    ["a cost no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), costs: { dispatcherSwitch: 1e308 } } }, 400, "machineDescription.costs.dispatcherSwitch", /at most 1000000 cycles/],
+    ["a clock no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), clockGHz: 1e-300 } }, 400, "machineDescription.clockGHz", /0\.1 to 10 GHz/],
+    ["latencies no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), latencyMatrix: { unit: "ns", values: [[0, 1e308], [1e308, 0]] } } }, 422, "machineDescription.latencyMatrix.values[0][1]", /at most 1000000 cycles/],
+    ["a poll budget past any clock", { experiment: "unmap", params: { pollBudget: 2e6 } }, 422, "params.pollBudget", /at most 1000000 \(Barrelfish polls 2000\)/],
   ])("%s", async (_what, body, status, field, reason) => {
     await expectError(await post(body), status, field, reason ?? undefined);
   });

@@ -56,6 +56,7 @@ describe("npm run cli -- run", () => {
   it("maps bad experiment parameters to the flag that set them, in one wording: what it must be, what it was", async () => {
     expect(await usage("run", "shootdown", "--protocols", "smoke")).toMatch(/^--protocols: unknown protocol "smoke"/);
     expect(await usage("run", "unmap", "--kernels", "bsd")).toMatch(/^--kernels: unknown kernel "bsd"/);
+    expect(await usage("run", "shootdown", "--protocols", "unicast,broadcast,unicast")).toMatch(/^--protocols: protocol "unicast" is named twice/);
     expect(await usage("run", "unmap", "--cores", "1")).toBe("--cores: must be at least 2 cores, got 1");
     expect(await usage("run", "unmap", "--cores", "64")).toBe("--cores: must be at most 32 (amd-8x4 has 32 cores), got 64");
     expect(await usage("run", "unmap", "--machine", "amd-4x4", "--cores", "2,32")).toBe("--cores: must be at most 16 (amd-4x4 has 16 cores), got 32");
@@ -98,5 +99,19 @@ describe("tables", () => {
     }
     const { text } = await run("run", "urpc", "--machine", "amd-2x2");
     expect(text).toContain("latency (cycles)  throughput (msgs/kcycle)");
+  });
+
+  it("--faults takes the API's faults, on the durable engine only", async () => {
+    expect(await usage("run", "lrpc", "--faults", '{"restart":{}}')).toMatch(/^--faults: only the durable engine .*--engine durable/);
+    expect(await usage("run", "lrpc", "--engine", "durable", "--faults", "{")).toMatch(/^--faults: must be valid JSON/);
+    expect(await usage("run", "lrpc", "--engine", "durable", "--faults", '{"restart":{"rate":3}}')).toMatch(/^--faults: restart\.rate: /);
+    expect(await usage("run", "lrpc", "--engine", "durable", "--faults", '{"meteor":1}')).toMatch(/^--faults: meteor: not a fault/);
+  });
+
+  it("names every object has are no flags and no parameters", async () => {
+    expect(await usage("run", "unmap", "--constructor", "x")).toMatch(/^unknown flag --constructor/);
+    expect(await usage("run", "unmap", "--toString")).toMatch(/^unknown flag --toString/);
+    expect(await usage("run", "unmap", "--params", '{"constructor":1}')).toMatch(/^--params: constructor: /);
+    expect(await usage("machine", "constructor")).toMatch(/unknown machine "constructor"|must be one of/);
   });
 });

@@ -1,23 +1,25 @@
 // `npm start` end to end: the local server a user runs, on a free port, with
-// its own state directory. Slow (two wrangler starts), but deterministic: it
+// its own state directory. Slow (wrangler starts), but deterministic: it
 // waits for events, never for a fixed time.
-import { type ChildProcess, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { expect, it } from "vitest";
+import { answers, freePort, npmStart, stop, STEP_MS, until, type LocalServer } from "../../src/cli/local-server.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const STEP_MS = 120_000; // a bound on each wait, well past a wrangler start on a busy 2-core machine
-
-function freePort(): Promise<number> {
+/** Sends `text` as it is and reads the whole answer: status, headers, body. */
+function raw(port: number, text: string): Promise<{ status: number; headers: string; body: string }> {
   return new Promise((done, fail) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
+    let got = "";
+    const socket = connect(port, "127.0.0.1", () => socket.end(text));
+    socket.on("data", (d) => (got += d.toString("latin1")));
+    socket.on("close", () => {
+      const [head, ...rest] = got.split("\r\n\r\n");
+      done({ status: Number(head.split(" ")[1]), headers: head.toLowerCase(), body: rest.join("\r\n\r\n") });
     });
-    server.on("error", fail);
+    socket.on("error", fail);
   });
 }
 
@@ -36,74 +38,65 @@ function shortUpload(port: number): Promise<void> {
   });
 }
 
-async function answers(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/api/machines`, { signal: AbortSignal.timeout(10_000) });
-    return res.status === 200 && Array.isArray(((await res.json()) as { machines?: unknown }).machines);
-  } catch {
-    return false;
-  }
+/** An answer's JSON, which must name no local file. */
+function json(a: { headers: string; body: string }): { error?: { field: string | null; reason: string } } {
+  expect(a.headers).toMatch(/content-type: application\/json/);
+  expect(a.body).not.toMatch(/file:|node_modules|\.ts:\d/);
+  return JSON.parse(a.body);
 }
 
-interface Server {
-  proc: ChildProcess;
-  output: () => string;
-  exited: () => boolean;
-}
+const jsonError = (a: { headers: string; body: string }) => json(a).error!;
 
-function npmStart(args: string[]): Server {
-  let output = "";
-  let exited = false;
-  // Its own process group, so that stopping it reaches wrangler and workerd too.
-  const proc = spawn("npm", ["start", "--", ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  proc.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  proc.on("exit", () => (exited = true));
-  return { proc, output: () => output, exited: () => exited };
-}
+/** The workerd processes of the server's group. */
+const workerd = (server: LocalServer): number[] =>
+  execFileSync("ps", ["-o", "pid=,comm=", "-g", String(server.proc.pid)], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => /workerd/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
 
-async function until(server: Server, what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + STEP_MS;
-  while (!(await ok())) {
-    if (server.exited()) throw new Error(`npm start exited while waiting for ${what}:\n${server.output().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} after ${STEP_MS} ms:\n${server.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function stop(server: Server): Promise<void> {
-  const group = -server.proc.pid!;
-  const kill = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(group, sig);
-    } catch {
-      // the group is gone already
-    }
-  };
-  if (!server.exited()) {
-    const exit = new Promise((r) => server.proc.once("exit", r));
-    kill("SIGTERM");
-    await Promise.race([exit, new Promise((r) => setTimeout(r, 15_000))]);
-  }
-  kill("SIGKILL"); // whatever of the group is still tearing down
-}
-
-it("a request whose body stops short of its Content-Length does not stop npm start", { timeout: 4 * STEP_MS }, async () => {
+it("npm start answers every error in JSON, and keeps serving through a short upload and a crash of workerd", { timeout: 6 * STEP_MS }, async () => {
   const port = await freePort();
   const state = await mkdtemp(join(tmpdir(), "edgefish-serve-"));
-  const server = npmStart(["--port", String(port), "--persist-to", state]);
+  const server = npmStart(port, state);
   try {
     await until(server, "answer to GET /api/machines", () => answers(port));
+
+    // Below the Worker, workerd would answer these in plain text.
+    const method = await raw(port, "FOO /api/machines HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    expect(method.status).toBe(501);
+    expect(jsonError(method).field).toBe("method");
+    const path = await raw(port, `GET /${"a".repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    expect(path.status).toBe(431);
+    expect(jsonError(path).field).toBe("path");
+    const big = await raw(port, `POST /api/machines/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n\r\n${"x".repeat(300_000)}`);
+    expect(big.status).toBe(413);
+    expect(jsonError(big).field).toBe("body");
+
+    // A client that hangs up mid-body reaches no further than the front.
     await shortUpload(port);
-    // The request has failed: wrangler reports workerd's error for the lost body, or dies and is restarted.
-    const failed = () => /Network connection lost|\[serve\] wrangler dev exited/.test(server.output());
-    await until(server, "report of the failed request", failed);
-    await until(server, "answer to GET /api/machines after the short upload", () => answers(port));
+    await until(server, "report of the failed request", () => /\[serve\] a client hung up in the middle of its request body/.test(server.output()));
+    expect(await answers(port)).toBe(true);
+    expect(server.output()).not.toMatch(/\[serve\] wrangler dev exited/);
+
+    // workerd dies under a run: every answer until the server is back is JSON, and the run is still there.
+    const started = await fetch(`http://127.0.0.1:${port}/api/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ experiment: "shootdown", engine: "inproc", params: { reps: 20 } }),
+    });
+    const { id } = (await started.json()) as { id: string };
+    const pids = workerd(server);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+    const seen = new Set<number>();
+    await until(server, "the run's status after workerd died", async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/runs/${id}`, { signal: AbortSignal.timeout(90_000) });
+      seen.add(res.status);
+      json({ headers: `content-type: ${res.headers.get("content-type")}`, body: await res.text() });
+      return res.status === 200;
+    });
+    // While workerd was down the front answered for it (503, 504), or turned Miniflare's plain-text 500 into JSON.
+    expect([...seen].every((s) => [200, 500, 503, 504].includes(s))).toBe(true);
     expect(server.exited()).toBe(false);
   } finally {
     await stop(server);

@@ -50,9 +50,10 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
       return {
         cores: tree.map((c) => {
           const rt = cores[c];
-          return { core: c, clock: rt.clock, events: rt.events, messages: rt.messages, pending: rt.pending + inbox[c].length, hash: rt.hash, result: rt.kernel.result() };
+          return { core: c, clock: rt.clock, events: rt.events, messages: rt.messages, pending: rt.pending + inbox[c].length, hash: rt.hash, result: rt.kernel.result(), channels: rt.channels.counts() };
         }),
         traces: null,
+        faults: 0,
         calls: NO_CALLS,
       };
     },

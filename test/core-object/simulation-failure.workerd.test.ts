@@ -15,6 +15,12 @@ describe("failures", () => {
     expect(outcome).toBeNull();
   });
 
+  it("a time past 2^53 cycles fails the run with its own error, not an event limit", async () => {
+    const { status } = await simulation("past-2-53").run(relaySpec(3, { hops: 3, delay: 2 ** 52 }), {});
+    expect(status.state).toBe("failed");
+    expect(status.error).toMatch(/^core \d: a message to core \d of \d+ cycles would take simulated time past 2\^53 cycles, the most the engine counts exactly$/);
+  });
+
   it("cancel() stops a run where it is", async () => {
     const stub = simulation("cancelled");
     await stub.start(relaySpec(3, { hops: 10 }), { continueByAlarm: false });

@@ -24,6 +24,15 @@ describe("conservative windows", () => {
     expect(seen).toEqual([[0, 440], [110, 550], [220, 660], [330, 770]]);
   });
 
+  it("a time past 2^53 cycles is its own error, naming the core and what asked for it", async () => {
+    await expect(simulateInProcess(tokenRing({ cores: 2, laps: 2, work: 2 ** 53, delay: 100 }))).rejects.toThrow(
+      /^core 0: a charge of 9007199254740992 cycles would take simulated time past 2\^53 cycles, the most the engine counts exactly$/,
+    );
+    await expect(simulateInProcess(tokenRing({ cores: 2, laps: 2, work: 0, delay: 2 ** 52 + 1, lookahead: 10 }))).rejects.toThrow(
+      /core 1: a message to core 0 of 4503599627370497 cycles would take simulated time past 2\^53 cycles/,
+    );
+  });
+
   it("refuses a message sooner than the lookahead", async () => {
     await expect(simulateInProcess(tokenRing({ cores: 2, laps: 1, work: 0, delay: 50, lookahead: 60 }))).rejects.toThrow(/below the lookahead 60/);
   });

@@ -8,7 +8,7 @@ import { streamSSE } from "hono/streaming";
 import { ENGINES, toChromeTrace, type Json } from "../../engine/index.ts";
 import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } from "../../experiments/index.ts";
 import type { Machine } from "../../hwmodel/index.ts";
-import { TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
+import { FaultsSchema, TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
 import { runStub, type RunStub } from "../../core-object/stubs.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
@@ -43,6 +43,10 @@ const RunBody = z
     engine: z.enum(ENGINES).default("durable").openapi({ description: "durable: one Durable Object per core; inproc: every core in the run's own object" }),
     trace: z.boolean().default(false).openapi({ description: `Keep each simulation's trace for /trace (each then handles at most ${TRACE_MAX_EVENTS} events)` }),
     wait: z.boolean().default(false).openapi({ description: `Answer 200 with the result if the run ends within ${WAIT_MS / 1000} s` }),
+    faults: FaultsSchema.optional().openapi({
+      description: "Durable engine: faults to inject into the core objects (evict, restart, failed and repeated deliveries); the result and hashes stay those of the fault-free run",
+      example: { seed: 7, restart: { rate: 0.2 }, failDeliveries: 0.1 },
+    }),
   })
   .openapi("RunRequest");
 
@@ -95,16 +99,18 @@ function startRefused(r: Refusal, topCores: boolean): ApiError {
   return r.kind === "params" ? fail(422, paramField(r.field ?? "params", topCores), r.reason) : refusalError(r);
 }
 
+const underWay = (s: RunStatus): boolean => s.status === "queued" || s.status === "running";
+
 /** The run's status each time it changes, until it ends or expires, `stop()` says so, or `deadline` passes. */
 async function* watch(run: RunStub, stop: () => boolean, deadline = Infinity): AsyncGenerator<RunStatus> {
   let last = "";
   for (;;) {
     const s = await run.status();
     if (!s) return;
-    const key = `${s.status} ${JSON.stringify(s.progress)}`;
+    const key = `${s.status} ${s.queuePosition} ${JSON.stringify(s.progress)}`;
     if (key !== last) yield s;
     last = key;
-    if (s.status !== "running" || stop() || Date.now() >= deadline) return;
+    if (!underWay(s) || stop() || Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -116,7 +122,7 @@ runs.openapi(
     tags: ["runs"],
     summary: "Start an experiment",
     description:
-      `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s.`,
+      `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s. Past MAX_CONCURRENT_RUNS runs under way the run is queued (status \`queued\`, with its \`queuePosition\`); past MAX_QUEUED_RUNS more it is refused with 429.`,
     request: {
       query: z.strictObject({ wait: z.enum(["true", "false"]).optional().openapi({ description: "Same as the body's wait" }) }),
       body: jsonBody(RunBody, "What to run", {
@@ -142,17 +148,19 @@ runs.openapi(
     const e = EXPERIMENTS.byName(body.experiment)!;
     const machine = machineFrom(body, c.env, e.defaultMachine);
     const params = runParams(e, body, machine);
+    if (body.faults && body.engine !== "durable") throw fail(422, "faults", "only the durable engine has objects to fault: give engine durable");
     const id = newRunId();
     const run = runStub(c.env.RUN, id);
-    const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace });
+    const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace, faults: body.faults ?? null });
     if (!started.ok) throw startRefused(started.refusal, body.cores !== undefined);
     const location = `/api/runs/${id}`;
     if (body.wait || c.req.valid("query").wait === "true") {
       let last: RunStatus | null = null;
       for await (const s of watch(run, () => false, Date.now() + WAIT_MS)) last = s;
-      if (last && last.status !== "running") return c.json(last, 200, { Location: location });
+      if (last && !underWay(last)) return c.json(last, 200, { Location: location });
     }
-    return c.json({ id, status: started.value.status, location }, 202, { Location: location });
+    const { status, queuePosition } = started.value;
+    return c.json({ id, status, queuePosition, location }, 202, { Location: location });
   },
 );
 
@@ -275,7 +283,7 @@ runs.openapi(
     await statusOf(run, id);
     return streamSSE(c, async (stream) => {
       for await (const s of watch(run, () => stream.aborted)) {
-        await stream.writeSSE({ event: s.status === "running" ? "progress" : "done", data: JSON.stringify(s) });
+        await stream.writeSSE({ event: underWay(s) ? "progress" : "done", data: JSON.stringify(s) });
       }
     });
   },

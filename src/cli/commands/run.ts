@@ -1,5 +1,7 @@
 import { EXPERIMENTS, inProcessSimulator, ParamError, runPlan, type ExperimentResult, type SimulationSpec, type Simulator } from "../../experiments/index.ts";
 import { ENGINES, toChromeTrace, type EngineName } from "../../engine/index.ts";
+import { FaultsSchema, type Faults } from "../../core-object/protocol.ts";
+import { fieldPath } from "../../hwmodel/index.ts";
 import { UsageError, type FlagSpec, type ParsedArgs } from "../args.ts";
 import type { Command, OutputFile } from "../command.ts";
 import { machineFlags, machineFromFlags } from "../machine-flags.ts";
@@ -18,6 +20,11 @@ const RUN_FLAGS: FlagSpec = {
     output: true,
     description:
       "write the run's simulations to this file as one Chrome trace (open it in Perfetto): a process per simulation, named by experiment, machine and label; a thread per core; every handler, and every message as an arrow",
+  },
+  faults: {
+    type: "string",
+    value: "<json>",
+    description: 'durable engine: faults to inject, as the API\'s `faults` JSON, e.g. \'{"seed":7,"restart":{"rate":0.2},"failDeliveries":0.1}\'',
   },
   "trace-simulations": {
     type: "string",
@@ -54,13 +61,16 @@ export const run: Command = {
     const traceFile = args.flags.trace as string | undefined;
     if (!traceFile && args.given.has("trace-simulations")) throw new UsageError("--trace-simulations: picks what --trace writes; give --trace <file> too");
     const traced = traceFile ? pickSimulations(String(args.flags["trace-simulations"]), plan.specs) : [];
+    const faults = faultsFlag(args.flags.faults, engine);
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
+    let injected = () => 0;
     if (engine === "durable") {
       const local = await import("../local-durable.ts");
-      const d = await local.startLocalDurable({ trace: Boolean(traceFile) });
+      const d = await local.startLocalDurable({ trace: Boolean(traceFile), faults });
       simulator = d.simulator;
       dispose = d.dispose;
+      injected = () => d.statuses.reduce((n, s) => n + s.faults, 0);
     }
     try {
       const { result, outcomes } = await runPlan(plan, machine, simulator, engine);
@@ -71,12 +81,30 @@ export const run: Command = {
         const of = traced.length < n ? `${traced.length} of ${n} simulations` : n > 1 ? `all ${n} simulations` : "the run's one simulation";
         files.push({ flag: "trace", path: traceFile, content: JSON.stringify(toChromeTrace(simulations)), what: `the Chrome trace of ${of} (${ranges(traced)})` });
       }
-      return { json: { ...result, hashes: undefined }, text: render(result), files };
+      const text = render(result) + (faults ? `\n${injected()} faults injected; every simulation delivered each message once, in order` : "");
+      return { json: { ...result, hashes: undefined }, text, files };
     } finally {
       await dispose();
     }
   },
 };
+
+/** --faults: JSON in the API's `faults` shape, for the durable engine only. */
+function faultsFlag(value: string | boolean | undefined, engine: EngineName): Faults | null {
+  if (value === undefined) return null;
+  if (engine !== "durable") throw new UsageError("--faults: only the durable engine has objects to fault: add --engine durable");
+  let json: unknown;
+  try {
+    json = JSON.parse(String(value));
+  } catch (e) {
+    throw new UsageError(`--faults: must be valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = FaultsSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = fieldPath(issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path);
+  throw new UsageError(`--faults: ${field ? `${field}: ` : ""}${issue.code === "unrecognized_keys" ? "not a fault" : issue.message}`);
+}
 
 function jsonParams(args: ParsedArgs): Record<string, unknown> {
   if (args.flags.params === undefined) return {};
