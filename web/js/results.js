@@ -45,7 +45,9 @@ function sweepChart(result, paper, width) {
     y: { label: "cycles per operation", grid: true, zero: true, nice: true },
     color: { domain: names, range: PALETTE, legend: false },
     marks: [
-      Plot.line(ours, { x: "cores", y: "cycles", stroke: "series", strokeWidth: 2, marker: "circle", className: "simulated" }),
+      Plot.line(ours, { x: "cores", y: "cycles", stroke: "series", strokeWidth: 2, className: "simulated" }),
+      // Our points as dots of their own: a run cancelled after one simulation has a line of one point, which draws nothing.
+      Plot.dot(ours, { x: "cores", y: "cycles", fill: "series", r: 3.5, className: "simulated" }),
       Plot.dot(paper, { x: "cores", y: "cycles", stroke: "series", symbol: "diamond", r: 6, strokeWidth: 2, className: "paper", title: (p) => `paper, ${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles (${p.from === "text" ? "stated in the text" : "read off the plot"})` }),
       Plot.text(last, { x: "cores", y: "cycles", text: "series", fill: "series", dx: 8, textAnchor: "start" }),
       Plot.tip(ours, Plot.pointer({ x: "cores", y: "cycles", title: (p) => `${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles${p.paper ? ` (paper ${num(p.paper)})` : ""}` })),
