@@ -10,8 +10,9 @@ let viz = null; // Graphviz, once loaded
 
 /**
  * An arrow from the edge of core a's box to the edge of b's: straight between
- * neighbours, bowed a little to the left of its direction when long (so that
- * the arrows fanning out of one core stay apart); its midpoint for the badge.
+ * neighbours, bowed to the left of its direction when long, the more the
+ * longer (so that the arrows fanning out of one core stay apart); its
+ * midpoint for the badge.
  */
 function arrow(view, a, b) {
   const p = view.centre(a);
@@ -26,7 +27,8 @@ function arrow(view, a, b) {
   const y1 = p.cy + uy * r;
   const x2 = q.cx - ux * r;
   const y2 = q.cy - uy * r;
-  const bow = len < 3 * view.coreSize ? 0 : Math.min(30, len * 0.08);
+  // The longer the arrow, the deeper its bow: arrows from one core to cores further along the same line part.
+  const bow = len < 3 * view.coreSize ? 0 : Math.min(120, len * 0.12);
   const cx = (x1 + x2) / 2 + uy * bow;
   const cy = (y1 + y2) / 2 - ux * bow;
   return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: 0.25 * x1 + 0.5 * cx + 0.25 * x2, by: 0.25 * y1 + 0.5 * cy + 0.25 * y2 };
