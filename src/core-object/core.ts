@@ -135,13 +135,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
     };
   }
 
-  /** Handle window `window`: this core's events before `bound`, and its subtree's. */
-  async window(window: number, bound: number, tree: number[]): Promise<WindowSummary> {
+  /** Handle window `window`: each core of the subtree its events before its bound (`bounds`, in the tree's order). */
+  async window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary> {
     const { meta } = this.load(tree[0]);
     const trees = subtrees(tree.slice(1), meta.options.fanout);
+    const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bound),
-      trees.map((t) => this.peer(meta.simulation, t[0]).window(window, bound, t)),
+      () => this.handleOnce(window, bounds[0]),
+      trees.map((t, i) => this.peer(meta.simulation, t[0]).window(window, treeBounds[i], t)),
     );
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
     return {
@@ -251,7 +252,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     try {
       system = this.experiments.systemFor(init.spec);
       if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the simulation has ${system.cores} cores`);
-      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, init.options.trace);
+      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, system.cores, init.options.trace);
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
@@ -278,7 +279,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const stored = this.store.getDoc<Stored>("snapshot")!;
       const system = this.experiments.systemFor(spec);
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
-      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead);
+      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
       this.live = { meta, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
@@ -305,7 +306,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    const { meta, rt, system } = live;
+    const { meta, rt } = live;
     // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
     if (window === meta.window) return meta.report!;
     if (window < meta.window) throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
@@ -317,9 +318,6 @@ export class Core extends DurableObject<Env> implements CoreApi {
     let work: WindowWork;
     try {
       work = rt.process(bound, (dst, e) => {
-        if (!(Number.isInteger(dst) && dst >= 0 && dst < system.cores)) {
-          throw new RangeError(`message "${e.kind}" to core ${dst}; the simulation has ${system.cores} cores`);
-        }
         const batch = batches.get(dst);
         if (batch) batch.push(e);
         else batches.set(dst, [e]);

@@ -8,7 +8,7 @@
 // A message that landed before its destination reported is counted twice,
 // which is harmless; one that landed after is counted by its sender. So the
 // agenda is exact however the deliveries interleaved, and the window loop's
-// T = min(agenda) is the same as in-process.
+// bounds are the same as in-process.
 import type { CollectedCore, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
 import {
   addCalls,
@@ -26,7 +26,8 @@ import { settleAll, subtrees } from "./tree.ts";
 /** How the Simulation reaches the root of a subtree of cores (`tree[0]`). */
 export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
-  window(tree: number[], window: number, bound: number): Promise<WindowSummary>;
+  /** `bounds`: each core's of the tree, in its order. */
+  window(tree: number[], window: number, bounds: number[]): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
 }
 
@@ -50,7 +51,7 @@ export interface TransportState {
 
 export class DurableTransport implements Transport {
   private windows: number;
-  private readonly agenda: Float64Array;
+  readonly agenda: Float64Array;
   /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
   /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
@@ -82,11 +83,11 @@ export class DurableTransport implements Transport {
     return this.earliest();
   }
 
-  async window(bound: number): Promise<WindowReport> {
+  async window(bounds: Float64Array): Promise<WindowReport> {
     const due: number[] = [];
-    for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bound) due.push(c);
+    for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bounds[c]) due.push(c);
     const w = this.windows;
-    const sums = await this.fan(due, (t) => this.link.window(t, w, bound));
+    const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c])));
     this.check(sums);
     let events = 0;
     let messages = 0;

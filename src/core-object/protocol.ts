@@ -4,7 +4,7 @@
 // event"), and nothing here imports the Workers runtime, so the API, the CLI
 // and the bench can use it as well as the objects.
 import { z } from "zod";
-import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord, type WindowRule } from "../engine/index.ts";
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
@@ -186,7 +186,7 @@ export interface CoreState {
 
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
-  window(window: number, bound: number, tree: number[]): Promise<WindowSummary>;
+  window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary>;
   deliver(batches: Batch[], fault?: "before" | "after" | null): Promise<Calls>;
   collect(tree: number[]): Promise<CollectSummary>;
   state(): CoreState;
@@ -217,6 +217,8 @@ export interface SimulationOptions {
   continueByAlarm?: boolean;
   /** Faults to inject into the simulation's core objects. Default none. */
   faults?: Faults | null;
+  /** How windows are cut (horizons.ts): per-core horizons (default), or the global window they replaced, to compare. */
+  windows?: WindowRule;
 }
 
 export interface SimulationProgress {
