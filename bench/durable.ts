@@ -30,6 +30,9 @@ interface Measured {
   windows: number;
   messages: number;
   calls: number;
+  /** Characters of core state the windows wrote, and what saving every state whole would have written. */
+  written: number;
+  whole: number;
   seconds: number;
 }
 
@@ -42,7 +45,9 @@ async function onDurable(c: Case, windows: WindowRule): Promise<Measured> {
     const seconds = (performance.now() - t0) / 1000;
     const s = run.result.stats;
     const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
-    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, seconds };
+    const written = local.statuses.reduce((n, st) => n + st.stored.written, 0);
+    const whole = local.statuses.reduce((n, st) => n + st.stored.whole, 0);
+    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, written, whole, seconds };
   } finally {
     await local.dispose();
   }
@@ -51,7 +56,7 @@ async function onDurable(c: Case, windows: WindowRule): Promise<Measured> {
 const durable: BenchEntry = {
   name: "durable",
   title:
-    "the durable engine (one DO per core) in local workerd against in-process on the same cases: windows and DO calls per simulated message, wall time, before (one global window) and after (per-core horizons); same hashes everywhere",
+    "the durable engine (one DO per core) in local workerd against in-process on the same cases: windows and DO calls per simulated message, wall time, before (one global window) and after (per-core horizons); core state saved per window, whole against the chunks written; same hashes everywhere",
   async run() {
     const rows: Row[] = [];
     for (const c of CASES) {
@@ -76,6 +81,8 @@ const durable: BenchEntry = {
         "in-process s": round(inprocS, 3),
         "x in-process after": Math.round(after.seconds / inprocS),
         "ms/window after": round((after.seconds * 1000) / after.windows, 2),
+        "state KB/window whole": round(after.whole / after.windows / 1024, 2),
+        "state KB/window written": round(after.written / after.windows / 1024, 2),
         "same hashes": same && after.windows === inproc.result.stats.windows ? "yes" : "NO",
       });
     }

@@ -12,13 +12,16 @@
 import type { CollectedCore, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
 import {
   addCalls,
+  addStored,
   firstFailure,
   NO_CALLS,
+  NOTHING_STORED,
   subtreeCalls,
   type BootSummary,
   type Calls,
   type CollectSummary,
   type Failure,
+  type Stored,
   type WindowSummary,
 } from "./protocol.ts";
 import { settleAll, subtrees } from "./tree.ts";
@@ -47,6 +50,7 @@ export interface TransportState {
   windows: number;
   agenda: Float64Array;
   calls: Calls;
+  stored: Stored;
 }
 
 export class DurableTransport implements Transport {
@@ -54,6 +58,8 @@ export class DurableTransport implements Transport {
   readonly agenda: Float64Array;
   /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
+  /** What the cores' windows saved of their states. */
+  private stored: Stored;
   /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
   rootCalls = 0;
   /** Faults the cores injected, once collected. */
@@ -69,10 +75,11 @@ export class DurableTransport implements Transport {
     this.windows = state?.windows ?? 0;
     this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
     this.calls = state?.calls ?? NO_CALLS;
+    this.stored = state?.stored ?? NOTHING_STORED;
   }
 
   state(): TransportState {
-    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls };
+    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls, stored: this.stored };
   }
 
   async start(): Promise<number> {
@@ -94,6 +101,7 @@ export class DurableTransport implements Transport {
     for (const s of sums) {
       events += s.events;
       messages += s.messages;
+      this.stored = addStored(this.stored, s.stored);
       this.setNext(s.next);
     }
     for (const s of sums) {

@@ -154,9 +154,20 @@ export interface WindowSummary {
   next: number[];
   /** (destination core, earliest arrival) pairs, flat, of the messages sent in the window. */
   sent: number[];
+  /** Characters of state the cores saved, and the length of their whole states (what saving all of it would write). */
+  stored: Stored;
   failure: Failure | null;
   calls: Calls;
 }
+
+export interface Stored {
+  written: number;
+  whole: number;
+}
+
+export const NOTHING_STORED: Stored = { written: 0, whole: 0 };
+
+export const addStored = (a: Stored, b: Stored): Stored => ({ written: a.written + b.written, whole: a.whole + b.whole });
 
 export interface CollectSummary {
   cores: CollectedCore[];
@@ -240,6 +251,8 @@ export interface SimulationStatus {
    * invocations, and the most calls it made itself in one of them.
    */
   calls: Calls & { invocations: number; ownPeak: number };
+  /** What the cores' windows saved of their states, against saving them whole each window. */
+  stored: Stored;
   /** Faults injected into its core objects (known once it is done). */
   faults: number;
   error: string | null;

@@ -34,6 +34,7 @@ import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } 
 import {
   FaultsSchema,
   NO_CALLS,
+  NOTHING_STORED,
   type CoreInit,
   type CoreState,
   type SimulationApi,
@@ -139,6 +140,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       cores: r.cores,
       progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
       calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
+      stored: r.transport?.stored ?? NOTHING_STORED,
       faults: r.faults,
       error: r.error,
       createdAt: r.createdAt,

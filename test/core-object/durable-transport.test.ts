@@ -5,7 +5,7 @@
 // window loop must see the same windows as in-process, at any scale.
 import { describe, expect, it } from "vitest";
 import { CoreFailure, DurableTransport, type CoreLink } from "../../src/core-object/durable-transport.ts";
-import { NO_CALLS, type WindowSummary } from "../../src/core-object/protocol.ts";
+import { NO_CALLS, NOTHING_STORED, type WindowSummary } from "../../src/core-object/protocol.ts";
 import {
   advance,
   CoreRuntime,
@@ -31,7 +31,7 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
     },
     async window(tree, _w, bounds) {
       const order = [...tree].sort(() => random() - 0.5);
-      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], failure: null, calls: NO_CALLS };
+      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED, failure: null, calls: NO_CALLS };
       for (const c of order) {
         for (const e of inbox[c].splice(0)) cores[c].deliver(e);
         const out = new Map<number, SimEvent[]>();

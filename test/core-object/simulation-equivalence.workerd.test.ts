@@ -43,6 +43,14 @@ describe("durable and in-process runs are identical", () => {
     expect(horizons.outcome!.stats.windows).toBeLessThan(outcome!.stats.windows);
   });
 
+  it("each window saves only the chunks of core state its events changed", async () => {
+    const spec = await firstSpec("twopc", "amd-4x4", { cores: [8], reps: 2 });
+    const { status, outcome } = await simulation("eq-stored").run(spec, {});
+    await expectInProcessOutcome(spec, outcome);
+    expect(status.stored.written).toBeGreaterThan(0);
+    expect(status.stored.written).toBeLessThan(status.stored.whole / 3);
+  });
+
   it("cores evicted mid-run, on a real experiment: the same outcome", async () => {
     const spec = await firstSpec("shootdown", "amd-4x4", { cores: [8], protocols: ["numa-multicast"], reps: 1 });
     const { status, outcome } = await simulation("eq-evicted").run(spec, { faults: { seed: 1, evict: { rate: 0.5 }, restart: { rate: 0.2 }, failDeliveries: 0, duplicateDeliveries: 0 } });
