@@ -85,6 +85,8 @@ const durable: BenchEntry = {
         "state KB/window written": round(after.written / after.windows / 1024, 2),
         "same hashes": same && after.windows === inproc.result.stats.windows ? "yes" : "NO",
       });
+      // Each case as it ends: a long run keeps what it measured if a later case fails.
+      console.log(JSON.stringify(rows[rows.length - 1]));
     }
     return rows;
   },

@@ -23,7 +23,6 @@ import {
   startLoop,
   WINDOW_RULES,
   type Limits,
-  type Lookahead,
   type LoopState,
   type SimulationOutcome,
   type TraceRecord,
@@ -53,7 +52,6 @@ interface SimulationRecord extends LifecycleRecord {
   experiment: string;
   cores: number;
   settings: Settings;
-  lookahead: Lookahead;
   loop: LoopState | null;
   transport: TransportState | null;
   simulatedCycles: number;
@@ -103,7 +101,6 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       experiment: spec.experiment,
       cores: spec.cores,
       settings,
-      lookahead: system.lookahead,
       loop: null,
       transport: null,
       simulatedCycles: 0,
@@ -229,7 +226,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       for (let w = 0; w < windows && r.state === "running" && !r.loop!.stopped; w++) {
         // A window costs the Simulation at most `fanout` calls, and so does the final collection.
         if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
-        this.horizons ??= new Horizons(r.lookahead, r.cores, s.windows);
+        this.horizons ??= new Horizons(this.experiments.systemFor(this.simulationSpec()).lookahead, r.cores, s.windows);
         this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
       }
       if (r.state !== "running") return; // cancelled meanwhile

@@ -53,7 +53,33 @@ export function lagOf(t: LagTable, src: number, dst: number): number {
 
 /** The smallest lag between any two cores: the global window's L. */
 export function smallestLag(l: Lookahead): number {
-  return typeof l === "number" ? l : Math.min(...l.between.map((x) => x ?? Infinity));
+  if (typeof l === "number") return l;
+  let min = Infinity;
+  for (const x of l.between) if (x !== null && x < min) min = x;
+  return min;
+}
+
+const closures = new WeakMap<LagTable, { lag: Float64Array; roundTrip: Float64Array }>();
+
+/** The lags closed under the triangle inequality, and each group's round trip: cubic in the groups, so made once per table. */
+function closure(t: LagTable): { lag: Float64Array; roundTrip: Float64Array } {
+  let c = closures.get(t);
+  if (c) return c;
+  if (!t.between.every((x) => x === null || (Number.isInteger(x) && x >= 1))) throw new RangeError("lookahead: every lag must be an integer >= 1 cycle, or null");
+  const g = t.groups;
+  const d = Float64Array.from(t.between, (x) => x ?? Infinity);
+  // Floyd-Warshall.
+  for (let k = 0; k < g; k++) {
+    for (let i = 0; i < g; i++) {
+      const ik = d[i * g + k];
+      if (ik === Infinity) continue;
+      for (let j = 0; j < g; j++) if (ik + d[k * g + j] < d[i * g + j]) d[i * g + j] = ik + d[k * g + j];
+    }
+  }
+  const roundTrip = new Float64Array(g).fill(Infinity);
+  for (let i = 0; i < g; i++) for (let k = 0; k < g; k++) roundTrip[i] = Math.min(roundTrip[i], d[i * g + k] + d[k * g + i]);
+  closures.set(t, (c = { lag: d, roundTrip }));
+  return c;
 }
 
 export class Horizons {
@@ -80,16 +106,7 @@ export class Horizons {
     const g = (this.g = t.groups);
     this.group = Int32Array.from(t.group);
     this.smallest = smallestLag(lookahead);
-    if (!t.between.every((x) => x === null || (Number.isInteger(x) && x >= 1))) throw new RangeError("lookahead: every lag must be an integer >= 1 cycle, or null");
-    const d = (this.lag = Float64Array.from(t.between, (x) => x ?? Infinity));
-    for (let k = 0; k < g; k++) {
-      for (let i = 0; i < g; i++) {
-        const ik = d[i * g + k];
-        for (let j = 0; j < g; j++) if (ik + d[k * g + j] < d[i * g + j]) d[i * g + j] = ik + d[k * g + j];
-      }
-    }
-    this.roundTrip = new Float64Array(g).fill(Infinity);
-    for (let i = 0; i < g; i++) for (let k = 0; k < g; k++) this.roundTrip[i] = Math.min(this.roundTrip[i], d[i * g + k] + d[k * g + i]);
+    ({ lag: this.lag, roundTrip: this.roundTrip } = closure(t));
     this.first = new Float64Array(g);
     this.second = new Float64Array(g);
     this.firstCore = new Int32Array(g);
