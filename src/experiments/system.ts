@@ -56,17 +56,21 @@ export function lagsOf(machine: Machine, cores: number, ipis: boolean): LagTable
   for (let c = 0; c < cores; c++) homes.add(homeFor(machine, machine.corePackage[c], cores).core);
   // Group 2p: package p's cores that are homes; 2p + 1: its others.
   const group = Array.from({ length: cores }, (_, c) => 2 * machine.corePackage[c] + (homes.has(c) ? 0 : 1));
-  const between: (number | null)[] = [];
-  for (let g = 0; g < 2 * packages; g++) {
-    for (let h = 0; h < 2 * packages; h++) {
-      const l = net.lags(g >> 1, h >> 1);
-      const fromHome = g % 2 === 0;
-      const toHome = h % 2 === 0;
-      const lag = Math.min(fromHome ? l.answer : Infinity, toHome ? l.request : Infinity, ipis ? l.ipi : Infinity);
-      between.push(Number.isFinite(lag) ? lag : null);
+  const groups = 2 * packages;
+  const between = new Array<number | null>(groups * groups);
+  for (let a = 0; a < packages; a++) {
+    for (let b = 0; b < packages; b++) {
+      const l = net.lags(a, b);
+      const ipi = ipis ? l.ipi : Infinity;
+      const lag = (x: number) => (Number.isFinite(x) ? x : null);
+      // From a home to a home, a home to another core, another core to a home, and between two others.
+      between[2 * a * groups + 2 * b] = lag(Math.min(l.answer, l.request, ipi));
+      between[2 * a * groups + 2 * b + 1] = lag(Math.min(l.answer, ipi));
+      between[(2 * a + 1) * groups + 2 * b] = lag(Math.min(l.request, ipi));
+      between[(2 * a + 1) * groups + 2 * b + 1] = lag(ipi);
     }
   }
-  byRun.set(key, (table = { groups: 2 * packages, group, between }));
+  byRun.set(key, (table = { groups, group, between }));
   return table;
 }
 
