@@ -2,6 +2,7 @@ import { startLocalDurable } from "../src/cli/local-durable.ts";
 import { inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 import type { BenchEntry, Row } from "./entry";
+import type { WindowRule } from "../src/engine/index.ts";
 
 interface Case {
   name: string;
@@ -24,43 +25,70 @@ const CASES: Case[] = [
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+interface Measured {
+  hashes: string[];
+  windows: number;
+  messages: number;
+  calls: number;
+  /** Characters of core state the windows wrote, and what saving every state whole would have written. */
+  written: number;
+  whole: number;
+  seconds: number;
+}
+
+/** One case on the durable engine under a window rule, on its own workerd. */
+async function onDurable(c: Case, windows: WindowRule): Promise<Measured> {
+  const local = await startLocalDurable({ windows });
+  try {
+    const t0 = performance.now();
+    const run = await runExperiment(c.experiment, c.machine, c.params, local.simulator, "durable");
+    const seconds = (performance.now() - t0) / 1000;
+    const s = run.result.stats;
+    const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
+    const written = local.statuses.reduce((n, st) => n + st.stored.written, 0);
+    const whole = local.statuses.reduce((n, st) => n + st.stored.whole, 0);
+    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, written, whole, seconds };
+  } finally {
+    await local.dispose();
+  }
+}
+
 const durable: BenchEntry = {
   name: "durable",
-  title: "the durable engine (one DO per core) in local workerd: speed, DO calls per message, same hashes as in-process",
+  title:
+    "the durable engine (one DO per core) in local workerd against in-process on the same cases: windows and DO calls per simulated message, wall time, before (one global window) and after (per-core horizons); core state saved per window, whole against the chunks written; same hashes everywhere",
   async run() {
-    const local = await startLocalDurable();
-    try {
-      const rows: Row[] = [];
-      for (const c of CASES) {
-        const t0 = performance.now();
-        const inproc = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
-        const inprocMs = performance.now() - t0;
-        local.statuses.length = 0;
-        const t1 = performance.now();
-        const dur = await runExperiment(c.experiment, c.machine, c.params, local.simulator, "durable");
-        const durableMs = performance.now() - t1;
-        const s = dur.result.stats;
-        const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
-        rows.push({
-          case: c.name,
-          simulations: local.statuses.length,
-          "max cores": Math.max(...local.statuses.map((st) => st.cores)),
-          events: s.events,
-          messages: s.messages,
-          windows: s.windows,
-          "DO calls": calls,
-          "calls/message": round(calls / s.messages, 2),
-          "durable s": round(durableMs / 1000, 2),
-          "ms/window": round(durableMs / s.windows, 2),
-          "messages/s": Math.round(s.messages / (durableMs / 1000)),
-          "in-process s": round(inprocMs / 1000, 3),
-          "same hashes": inproc.result.hashes.join() === dur.result.hashes.join() ? "yes" : "NO",
-        });
-      }
-      return rows;
-    } finally {
-      await local.dispose();
+    const rows: Row[] = [];
+    for (const c of CASES) {
+      const t0 = performance.now();
+      const inproc = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
+      const inprocS = (performance.now() - t0) / 1000;
+      const global = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator({ windows: "global" }), "inproc");
+      const before = await onDurable(c, "global");
+      const after = await onDurable(c, "horizons");
+      const messages = inproc.result.stats.messages;
+      const same = [global.result.hashes, before.hashes, after.hashes].every((h) => h.join() === inproc.result.hashes.join());
+      rows.push({
+        case: c.name,
+        simulations: inproc.result.hashes.length,
+        messages,
+        "windows/msg before": round(global.result.stats.windows / messages, 3),
+        "windows/msg after": round(after.windows / messages, 3),
+        "calls/msg before": round(before.calls / messages, 2),
+        "calls/msg after": round(after.calls / messages, 2),
+        "durable s before": round(before.seconds, 2),
+        "durable s after": round(after.seconds, 2),
+        "in-process s": round(inprocS, 3),
+        "x in-process after": Math.round(after.seconds / inprocS),
+        "ms/window after": round((after.seconds * 1000) / after.windows, 2),
+        "state KB/window whole": round(after.whole / after.windows / 1024, 2),
+        "state KB/window written": round(after.written / after.windows / 1024, 2),
+        "same hashes": same && after.windows === inproc.result.stats.windows ? "yes" : "NO",
+      });
+      // Each case as it ends: a long run keeps what it measured if a later case fails.
+      console.log(JSON.stringify(rows[rows.length - 1]));
     }
+    return rows;
   },
 };
 

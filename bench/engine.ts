@@ -3,7 +3,7 @@
 // core), and the biggest machine booting and running a broadcast. Booting
 // the cores and planning (the SKB's trees) are timed apart from the windows.
 import type { BenchEntry, Row } from "./entry";
-import { advance, InProcessTransport, NO_LIMITS, startLoop } from "../src/engine/index.ts";
+import { advance, Horizons, InProcessTransport, NO_LIMITS, startLoop } from "../src/engine/index.ts";
 import { EXPERIMENTS, parseParams } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 
@@ -29,10 +29,11 @@ async function once(label: string, machine: Machine, experiment: string, params:
   for (const spec of specs) {
     const system = EXPERIMENTS.systemFor(spec);
     const t = new InProcessTransport(system);
+    const horizons = new Horizons(system.lookahead, system.cores);
     const t1 = performance.now();
     const start = await startLoop(t);
     const t2 = performance.now();
-    const end = await advance(t, start, system.lookahead, NO_LIMITS);
+    const end = await advance(t, start, horizons, NO_LIMITS);
     runMs += performance.now() - t2;
     bootMs += t2 - t1;
     events += end.events;

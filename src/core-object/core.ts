@@ -14,8 +14,10 @@
 //             tree: no object calls more than 2 x fanout others at once);
 //   collect   reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
-// State lives in SQLite: a snapshot of the runtime written at the end of
-// every window, the inbox of messages not yet in the queue, the trace. An
+// State lives in SQLite: a snapshot of the runtime saved at the end of every
+// window (in content-defined chunks: a window writes only the chunks its
+// events changed, Store.putChunked), the inbox of messages not yet in the
+// queue, the trace. An
 // instance caches the live runtime; an evicted core is rebuilt from storage
 // on its next call with nothing lost. A window asked for twice (a reply lost,
 // an invocation retried) is answered from the saved report, and deliveries
@@ -34,8 +36,10 @@ import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experim
 import {
   addCalls,
   firstFailure,
+  addStored,
   isFailure,
   NO_CALLS,
+  NOTHING_STORED,
   subtreeCalls,
   type Batch,
   type BootSummary,
@@ -46,6 +50,7 @@ import {
   type CoreOptions,
   type CoreState,
   type Failure,
+  type Stored,
   type WindowSummary,
 } from "./protocol.ts";
 import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
@@ -74,6 +79,7 @@ interface OwnWindow {
   /** Deliveries this core called, and the calls they made passing batches on. */
   deliveries: number;
   relayed: Calls;
+  stored: Stored;
 }
 
 interface Live {
@@ -82,10 +88,10 @@ interface Live {
   rt: CoreRuntime;
 }
 
-type Stored = Omit<CoreSnapshot, "trace">;
+type SavedRuntime = Omit<CoreSnapshot, "trace">;
 
 /** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0, relayed: NO_CALLS };
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0, relayed: NO_CALLS, stored: NOTHING_STORED };
 
 const TRACE_BATCH = 2000;
 
@@ -135,13 +141,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
     };
   }
 
-  /** Handle window `window`: this core's events before `bound`, and its subtree's. */
-  async window(window: number, bound: number, tree: number[]): Promise<WindowSummary> {
+  /** Handle window `window`: each core of the subtree its events before its bound (`bounds`, in the tree's order). */
+  async window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary> {
     const { meta } = this.load(tree[0]);
     const trees = subtrees(tree.slice(1), meta.options.fanout);
+    const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bound),
-      trees.map((t) => this.peer(meta.simulation, t[0]).window(window, bound, t)),
+      () => this.handleOnce(window, bounds[0]),
+      trees.map((t, i) => this.peer(meta.simulation, t[0]).window(window, treeBounds[i], t)),
     );
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
     return {
@@ -149,6 +156,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       messages: sums.reduce((n, s) => n + s.messages, mine.messages),
       next: [...mine.next, ...sums.flatMap((s) => s.next)],
       sent: [...mine.sent, ...sums.flatMap((s) => s.sent)],
+      stored: sums.reduce((t, s) => addStored(t, s.stored), mine.stored),
       failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
       calls: subtreeCalls(trees.length, mine.deliveries, [mine.relayed, ...sums.map((s) => s.calls)]),
     };
@@ -251,7 +259,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     try {
       system = this.experiments.systemFor(init.spec);
       if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the simulation has ${system.cores} cores`);
-      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, init.options.trace);
+      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, system.cores, init.options.trace);
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
@@ -275,10 +283,10 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const meta = this.store.get<CoreMeta>("meta");
       if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
       const spec = this.store.getDoc<SimulationSpec>("spec")!;
-      const stored = this.store.getDoc<Stored>("snapshot")!;
+      const stored = this.store.getChunked<SavedRuntime>("snapshot")!;
       const system = this.experiments.systemFor(spec);
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
-      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead);
+      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
       this.live = { meta, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
@@ -305,7 +313,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    const { meta, rt, system } = live;
+    const { meta, rt } = live;
     // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
     if (window === meta.window) return meta.report!;
     if (window < meta.window) throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
@@ -317,9 +325,6 @@ export class Core extends DurableObject<Env> implements CoreApi {
     let work: WindowWork;
     try {
       work = rt.process(bound, (dst, e) => {
-        if (!(Number.isInteger(dst) && dst >= 0 && dst < system.cores)) {
-          throw new RangeError(`message "${e.kind}" to core ${dst}; the simulation has ${system.cores} cores`);
-        }
         const batch = batches.get(dst);
         if (batch) batch.push(e);
         else batches.set(dst, [e]);
@@ -342,7 +347,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
-    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed };
+    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed, stored: NOTHING_STORED };
     live.meta = { ...meta, window, report };
     this.save(live, drained);
     this.live = live;
@@ -415,11 +420,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return this.store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n;
   }
 
+  /** The runtime's state, the inbox drained and the trace so far, as one write; the window's report says what the state's save wrote. */
   private save(live: Live, drained: number): void {
     const { trace, ...snapshot } = live.rt.snapshot();
     this.store.atomically(() => {
+      const saved = this.store.putChunked("snapshot", snapshot);
+      if (live.meta.report) live.meta.report.stored = { written: saved.written, whole: saved.size };
       this.store.put("meta", live.meta);
-      this.store.putDoc("snapshot", snapshot);
       this.store.sql.exec("DELETE FROM inbox WHERE id <= ?", drained);
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
         this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));

@@ -8,17 +8,20 @@
 // A message that landed before its destination reported is counted twice,
 // which is harmless; one that landed after is counted by its sender. So the
 // agenda is exact however the deliveries interleaved, and the window loop's
-// T = min(agenda) is the same as in-process.
+// bounds are the same as in-process.
 import type { CollectedCore, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
 import {
   addCalls,
+  addStored,
   firstFailure,
   NO_CALLS,
+  NOTHING_STORED,
   subtreeCalls,
   type BootSummary,
   type Calls,
   type CollectSummary,
   type Failure,
+  type Stored,
   type WindowSummary,
 } from "./protocol.ts";
 import { settleAll, subtrees } from "./tree.ts";
@@ -26,7 +29,8 @@ import { settleAll, subtrees } from "./tree.ts";
 /** How the Simulation reaches the root of a subtree of cores (`tree[0]`). */
 export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
-  window(tree: number[], window: number, bound: number): Promise<WindowSummary>;
+  /** `bounds`: each core's of the tree, in its order. */
+  window(tree: number[], window: number, bounds: number[]): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
 }
 
@@ -46,13 +50,16 @@ export interface TransportState {
   windows: number;
   agenda: Float64Array;
   calls: Calls;
+  stored: Stored;
 }
 
 export class DurableTransport implements Transport {
   private windows: number;
-  private readonly agenda: Float64Array;
+  readonly agenda: Float64Array;
   /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
+  /** What the cores' windows saved of their states. */
+  private stored: Stored;
   /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
   rootCalls = 0;
   /** Faults the cores injected, once collected. */
@@ -68,10 +75,11 @@ export class DurableTransport implements Transport {
     this.windows = state?.windows ?? 0;
     this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
     this.calls = state?.calls ?? NO_CALLS;
+    this.stored = state?.stored ?? NOTHING_STORED;
   }
 
   state(): TransportState {
-    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls };
+    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls, stored: this.stored };
   }
 
   async start(): Promise<number> {
@@ -82,17 +90,18 @@ export class DurableTransport implements Transport {
     return this.earliest();
   }
 
-  async window(bound: number): Promise<WindowReport> {
+  async window(bounds: Float64Array): Promise<WindowReport> {
     const due: number[] = [];
-    for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bound) due.push(c);
+    for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bounds[c]) due.push(c);
     const w = this.windows;
-    const sums = await this.fan(due, (t) => this.link.window(t, w, bound));
+    const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c])));
     this.check(sums);
     let events = 0;
     let messages = 0;
     for (const s of sums) {
       events += s.events;
       messages += s.messages;
+      this.stored = addStored(this.stored, s.stored);
       this.setNext(s.next);
     }
     for (const s of sums) {

@@ -4,7 +4,7 @@
 // event"), and nothing here imports the Workers runtime, so the API, the CLI
 // and the bench can use it as well as the objects.
 import { z } from "zod";
-import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord, type WindowRule } from "../engine/index.ts";
 import type { SimulationSpec } from "../experiments/index.ts";
 import type { MachineDescription } from "../hwmodel/index.ts";
 
@@ -154,9 +154,20 @@ export interface WindowSummary {
   next: number[];
   /** (destination core, earliest arrival) pairs, flat, of the messages sent in the window. */
   sent: number[];
+  /** Characters of state the cores saved, and the length of their whole states (what saving all of it would write). */
+  stored: Stored;
   failure: Failure | null;
   calls: Calls;
 }
+
+export interface Stored {
+  written: number;
+  whole: number;
+}
+
+export const NOTHING_STORED: Stored = { written: 0, whole: 0 };
+
+export const addStored = (a: Stored, b: Stored): Stored => ({ written: a.written + b.written, whole: a.whole + b.whole });
 
 export interface CollectSummary {
   cores: CollectedCore[];
@@ -186,7 +197,7 @@ export interface CoreState {
 
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
-  window(window: number, bound: number, tree: number[]): Promise<WindowSummary>;
+  window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary>;
   deliver(batches: Batch[], fault?: "before" | "after" | null): Promise<Calls>;
   collect(tree: number[]): Promise<CollectSummary>;
   state(): CoreState;
@@ -217,6 +228,8 @@ export interface SimulationOptions {
   continueByAlarm?: boolean;
   /** Faults to inject into the simulation's core objects. Default none. */
   faults?: Faults | null;
+  /** How windows are cut (horizons.ts): per-core horizons (default), or the global window they replaced, to compare. */
+  windows?: WindowRule;
 }
 
 export interface SimulationProgress {
@@ -238,6 +251,8 @@ export interface SimulationStatus {
    * invocations, and the most calls it made itself in one of them.
    */
   calls: Calls & { invocations: number; ownPeak: number };
+  /** What the cores' windows saved of their states, against saving them whole each window. */
+  stored: Stored;
   /** Faults injected into its core objects (known once it is done). */
   faults: number;
   error: string | null;

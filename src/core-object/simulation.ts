@@ -15,13 +15,25 @@
 // window from their saved report, a slice that dies at any point is simply
 // run again.
 import type { Env } from "../env.ts";
-import { advance, finish, NO_LIMITS, startLoop, type Limits, type LoopState, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
+import {
+  advance,
+  finish,
+  Horizons,
+  NO_LIMITS,
+  startLoop,
+  WINDOW_RULES,
+  type Limits,
+  type LoopState,
+  type SimulationOutcome,
+  type TraceRecord,
+} from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
 import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
 import {
   FaultsSchema,
   NO_CALLS,
+  NOTHING_STORED,
   type CoreInit,
   type CoreState,
   type SimulationApi,
@@ -40,7 +52,6 @@ interface SimulationRecord extends LifecycleRecord {
   experiment: string;
   cores: number;
   settings: Settings;
-  lookahead: number;
   loop: LoopState | null;
   transport: TransportState | null;
   simulatedCycles: number;
@@ -63,6 +74,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   private driving: Promise<unknown> = Promise.resolve();
   /** run() callers waiting for the end. */
   private waiters: (() => void)[] = [];
+  /** The windows' rule over the lookahead, made once per instance (closing a large machine's lags takes a while). */
+  private horizons: Horizons | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, "simulation");
@@ -88,7 +101,6 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       experiment: spec.experiment,
       cores: spec.cores,
       settings,
-      lookahead: system.lookahead,
       loop: null,
       transport: null,
       simulatedCycles: 0,
@@ -125,6 +137,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       cores: r.cores,
       progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
       calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
+      stored: r.transport?.stored ?? NOTHING_STORED,
       faults: r.faults,
       error: r.error,
       createdAt: r.createdAt,
@@ -213,7 +226,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       for (let w = 0; w < windows && r.state === "running" && !r.loop!.stopped; w++) {
         // A window costs the Simulation at most `fanout` calls, and so does the final collection.
         if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
-        this.saveProgress(transport, await advance(transport, r.loop!, r.lookahead, s.limits, { windows: 1 }));
+        this.horizons ??= new Horizons(this.experiments.systemFor(this.simulationSpec()).lookahead, r.cores, s.windows);
+        this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
       }
       if (r.state !== "running") return; // cancelled meanwhile
       if (r.loop!.stopped) return await this.complete(transport);
@@ -267,7 +281,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout, faults: s.faults } };
     return {
       boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
-      window: (tree, w, bound) => this.coreStub(tree[0]).window(w, bound, tree),
+      window: (tree, w, bounds) => this.coreStub(tree[0]).window(w, bounds, tree),
       collect: (tree) => this.coreStub(tree[0]).collect(tree),
     };
   }
@@ -284,12 +298,14 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       maxCallsPerInvocation: o.maxCallsPerInvocation ?? DEFAULTS.maxCallsPerInvocation,
       continueByAlarm: o.continueByAlarm ?? true,
       faults: o.faults ? FaultsSchema.parse(o.faults) : null,
+      windows: o.windows ?? "horizons",
       limits: {
         maxEvents: Math.min(o.limits?.maxEvents ?? NO_LIMITS.maxEvents, Number(this.env.MAX_EVENTS_PER_RUN)),
         maxCycles: o.limits?.maxCycles ?? NO_LIMITS.maxCycles,
       },
     };
     checkFanout(s.fanout);
+    if (!WINDOW_RULES.includes(s.windows)) throw new RangeError(`windows must be one of ${WINDOW_RULES.join(", ")}`);
     if (!(Number.isInteger(s.windowsPerInvocation) && s.windowsPerInvocation >= 1)) throw new RangeError("windowsPerInvocation must be an integer >= 1");
     if (!(Number.isInteger(s.maxCallsPerInvocation) && s.maxCallsPerInvocation >= 4 * s.fanout && s.maxCallsPerInvocation <= 1000)) {
       throw new RangeError(`maxCallsPerInvocation must be an integer in [${4 * s.fanout}, 1000]`);

@@ -10,11 +10,14 @@ import { EventClass, type Json, type SimEvent } from "./event.ts";
 import type { Context, Kernel } from "./kernel.ts";
 import { Channels, type ChannelState } from "./conservation.ts";
 import { EventQueue } from "./queue.ts";
+import { lagOf, lagTable, type LagTable, type Lookahead } from "./horizons.ts";
 import { TraceHash, type TraceRecord } from "./trace.ts";
 
 export interface CoreSnapshot {
   core: number;
   busyUntil: number;
+  /** The latest window bound this core has handled its events up to. */
+  reached: number;
   seq: number;
   events: number;
   messages: number;
@@ -37,6 +40,18 @@ export class TimeLimitError extends RangeError {
   constructor(core: number, what: string, cycles: number) {
     super(`core ${core}: ${what} of ${cycles} cycles would take simulated time past 2^53 cycles, the most the engine counts exactly`);
     this.name = "TimeLimitError";
+  }
+}
+
+/**
+ * A message reached a core in the time it had handled already: the windows
+ * let it run past a message still to come, so the lookahead promised more
+ * than the kernels keep to. The run would differ from a correct one.
+ */
+export class CausalityError extends Error {
+  constructor(core: number, e: SimEvent, reached: number) {
+    super(`core ${core}: "${e.kind}" from core ${e.src} arrives at ${e.time}, before ${reached}, which this core has handled up to`);
+    this.name = "CausalityError";
   }
 }
 
@@ -67,11 +82,13 @@ export class CoreRuntime implements Context {
     private readonly queue: EventQueue,
     private readonly hwQueue: EventQueue,
     private busyUntil: number,
+    private reached: number,
     private seq: number,
     public events: number,
     public messages: number,
     hash: string | undefined,
-    private readonly lookahead: number,
+    /** The least delay of a message to each core: sends below it are refused, since the windows count on it. */
+    private readonly lags: LagTable,
     readonly trace: TraceRecord[] | null,
     channels?: ChannelState,
   ) {
@@ -79,19 +96,20 @@ export class CoreRuntime implements Context {
     this.channels = new Channels(core, channels);
   }
 
-  static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: number, trace: boolean): CoreRuntime {
-    return CoreRuntime.make(core, kernel, initial, 0, 0, 0, 0, undefined, lookahead, trace ? [] : null);
+  /** `cores`: how many the system has (the lookahead's table covers them all). */
+  static boot(core: number, kernel: Kernel, initial: SimEvent[], lookahead: Lookahead, cores: number, trace: boolean): CoreRuntime {
+    return CoreRuntime.make(core, kernel, initial, 0, 0, 0, 0, 0, undefined, lagTable(lookahead, cores), trace ? [] : null);
   }
 
-  static restore(s: CoreSnapshot, kernel: Kernel, lookahead: number): CoreRuntime {
-    return CoreRuntime.make(s.core, kernel, s.queue, s.busyUntil, s.seq, s.events, s.messages, s.hash, lookahead, s.trace, s.channels);
+  static restore(s: CoreSnapshot, kernel: Kernel, lookahead: Lookahead, cores: number): CoreRuntime {
+    return CoreRuntime.make(s.core, kernel, s.queue, s.busyUntil, s.reached, s.seq, s.events, s.messages, s.hash, lagTable(lookahead, cores), s.trace, s.channels);
   }
 
   private static make(
     core: number,
     kernel: Kernel,
     events: SimEvent[],
-    ...rest: [number, number, number, number, string | undefined, number, TraceRecord[] | null, ChannelState?]
+    ...rest: [number, number, number, number, number, string | undefined, LagTable, TraceRecord[] | null, ChannelState?]
   ): CoreRuntime {
     const cpu = new EventQueue();
     const hw = new EventQueue();
@@ -118,8 +136,13 @@ export class CoreRuntime implements Context {
     return this.hasher.hex();
   }
 
-  /** A message from another core; one delivered twice or out of its channel's order is a ConservationError. */
+  /**
+   * A message from another core; one delivered twice or out of its channel's
+   * order is a ConservationError, one in the time this core has handled
+   * already a CausalityError.
+   */
   deliver(e: SimEvent): void {
+    if (e.time < this.reached) throw new CausalityError(this.core, e, this.reached);
     this.channels.receive(e.src, e.seq);
     this.enqueue(e);
   }
@@ -155,6 +178,7 @@ export class CoreRuntime implements Context {
       this.trace?.push({ type: "handler", core: this.core, kind: e.kind, time: e.time, start: at, end: this.now, src: e.src, seq: e.seq, ...(hardware ? { hardware } : {}) });
     }
     this.hardware = false;
+    if (bound > this.reached) this.reached = bound;
     this.events += work.events;
     this.messages += work.messages;
     return work;
@@ -172,8 +196,13 @@ export class CoreRuntime implements Context {
 
   send(dst: number, kind: string, data: Json, delay: number, cls: EventClass = EventClass.Message): number {
     if (dst === this.core) return this.after(delay, kind, data, cls);
-    if (!(delay >= this.lookahead) || !Number.isInteger(delay)) {
-      throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${this.lookahead}`);
+    if (!(Number.isInteger(dst) && dst >= 0 && dst < this.lags.group.length)) {
+      throw new RangeError(`message "${kind}" to core ${dst}; the simulation has ${this.lags.group.length} cores`);
+    }
+    const lag = lagOf(this.lags, this.core, dst);
+    if (lag === Infinity) throw new RangeError(`core ${this.core} -> ${dst}: the lookahead has no message between these cores`);
+    if (!(delay >= lag) || !Number.isInteger(delay)) {
+      throw new RangeError(`core ${this.core} -> ${dst}: delay ${delay} is below the lookahead ${lag}`);
     }
     const e: SimEvent = { time: this.at(delay, `a message to core ${dst}`), cls, src: this.core, seq: this.seq++, kind, data };
     this.work.messages++;
@@ -216,6 +245,7 @@ export class CoreRuntime implements Context {
     return {
       core: this.core,
       busyUntil: this.busyUntil,
+      reached: this.reached,
       seq: this.seq,
       events: this.events,
       messages: this.messages,

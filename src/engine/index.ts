@@ -5,6 +5,7 @@ export * from "./kernel.ts";
 export * from "./core-runtime.ts";
 export * from "./transport.ts";
 export * from "./conservation.ts";
+export * from "./horizons.ts";
 export * from "./window-loop.ts";
 export * from "./inproc.ts";
 export * from "./simulation.ts";

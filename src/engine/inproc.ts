@@ -1,8 +1,8 @@
 // The in-process transport: every core in one JavaScript heap. A message is
-// pushed straight into its destination's queue (it arrives after the current
-// window, so the order of cores within a window cannot matter). Cores with
-// pending events sit in a heap keyed by their next event time, so a window
-// touches only the cores that have work in it.
+// pushed straight into its destination's queue (it arrives after its
+// destination's bound, so the order of cores within a window cannot matter).
+// The agenda holds each core's earliest pending event; a window handles the
+// cores due before their bounds.
 import { CoreRuntime } from "./core-runtime.ts";
 import type { SimEvent } from "./event.ts";
 import type { System } from "./kernel.ts";
@@ -11,46 +11,41 @@ import type { CollectedCore, Transport, WindowReport } from "./transport.ts";
 
 export class InProcessTransport implements Transport {
   readonly cores: CoreRuntime[] = [];
-  /** Min-heap of [next time, core]; an entry is live while it equals scheduled[core]. */
-  private heapT: number[] = [];
-  private heapC: number[] = [];
-  private scheduled: Float64Array;
+  readonly agenda: Float64Array;
   /** The cores with events in the current window, and the window's tally: kept to spare allocations per window. */
-  private readonly due: number[] = [];
+  private readonly due: Int32Array;
   private readonly report: WindowReport = { events: 0, messages: 0, next: Infinity };
   private readonly outbox = (dst: number, e: SimEvent) => {
     this.cores[dst].deliver(e);
     // The message's own time, not dst's next: dst may be due in this window and
-    // not yet processed, and its next event then would leave a stale entry
-    // behind it (an empty window that the durable transport does not have).
-    this.schedule(dst, e.time);
+    // not yet processed, and the durable transport, which hears of messages
+    // from their senders, counts them the same way.
+    if (e.time < this.agenda[dst]) this.agenda[dst] = e.time;
   };
 
   constructor(
     private readonly system: System,
     private readonly keepTrace = false,
   ) {
-    this.scheduled = new Float64Array(system.cores).fill(Infinity);
+    this.agenda = new Float64Array(system.cores).fill(Infinity);
+    this.due = new Int32Array(system.cores);
   }
 
   async start(): Promise<number> {
     const s = this.system;
     for (let c = 0; c < s.cores; c++) {
-      this.cores.push(CoreRuntime.boot(c, s.boot(c), s.initial(c), s.lookahead, this.keepTrace));
-      this.touch(c);
+      this.cores.push(CoreRuntime.boot(c, s.boot(c), s.initial(c), s.lookahead, s.cores, this.keepTrace));
+      this.agenda[c] = this.cores[c].nextTime();
     }
-    return this.heapT.length ? this.heapT[0] : Infinity;
+    return this.earliest();
   }
 
-  window(bound: number): WindowReport {
-    const due = this.due;
+  window(bounds: Float64Array): WindowReport {
+    const { agenda, due } = this;
     let n = 0;
-    while (this.heapT.length && this.heapT[0] < bound) {
-      const t = this.heapT[0];
-      const c = this.heapC[0];
-      this.pop();
-      if (t === this.scheduled[c]) {
-        this.scheduled[c] = Infinity;
+    for (let c = 0; c < agenda.length; c++) {
+      if (agenda[c] < bounds[c]) {
+        agenda[c] = Infinity;
         due[n++] = c;
       }
     }
@@ -59,13 +54,14 @@ export class InProcessTransport implements Transport {
     report.messages = 0;
     for (let i = 0; i < n; i++) {
       const c = due[i];
-      const w = this.cores[c].process(bound, this.outbox);
+      const core = this.cores[c];
+      const w = core.process(bounds[c], this.outbox);
       report.events += w.events;
       report.messages += w.messages;
-      this.touch(c);
+      const next = core.nextTime();
+      if (next < agenda[c]) agenda[c] = next;
     }
-    this.prune();
-    report.next = this.heapT.length ? this.heapT[0] : Infinity;
+    report.next = this.earliest();
     return report;
   }
 
@@ -85,60 +81,9 @@ export class InProcessTransport implements Transport {
     };
   }
 
-  private touch(c: number): void {
-    this.schedule(c, this.cores[c].nextTime());
-  }
-
-  private schedule(c: number, t: number): void {
-    if (t < this.scheduled[c]) {
-      this.scheduled[c] = t;
-      this.push(t, c);
-    }
-  }
-
-  /** Drop stale entries from the top so the top is the true next time. */
-  private prune(): void {
-    while (this.heapT.length && this.heapT[0] !== this.scheduled[this.heapC[0]]) this.pop();
-  }
-
-  private push(t: number, c: number): void {
-    const T = this.heapT;
-    const C = this.heapC;
-    let i = T.length;
-    T.push(t);
-    C.push(c);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (T[p] < t || (T[p] === t && C[p] <= c)) break;
-      T[i] = T[p];
-      C[i] = C[p];
-      i = p;
-    }
-    T[i] = t;
-    C[i] = c;
-  }
-
-  /** Remove the top entry (read it from heapT[0], heapC[0] first). */
-  private pop(): void {
-    const T = this.heapT;
-    const C = this.heapC;
-    const lt = T.pop()!;
-    const lc = C.pop()!;
-    const n = T.length;
-    if (n) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const m = r < n && (T[r] < T[l] || (T[r] === T[l] && C[r] < C[l])) ? r : l;
-        if (T[m] > lt || (T[m] === lt && C[m] >= lc)) break;
-        T[i] = T[m];
-        C[i] = C[m];
-        i = m;
-      }
-      T[i] = lt;
-      C[i] = lc;
-    }
+  private earliest(): number {
+    let t = Infinity;
+    for (const x of this.agenda) if (x < t) t = x;
+    return t;
   }
 }

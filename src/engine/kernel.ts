@@ -2,6 +2,7 @@
 // engine knows nothing of CPU drivers or monitors: it hands each event to the
 // core's kernel with a context, and the kernel charges cycles and sends.
 import { EventClass, type Json, type SimEvent } from "./event.ts";
+import type { Lookahead } from "./horizons.ts";
 
 /** What a handler may do while it runs on its core. */
 export interface Context {
@@ -12,7 +13,7 @@ export interface Context {
   readonly cpuFreeAt: number;
   /** Keep the core busy for more cycles (not from a hardware event). */
   charge(cycles: number): void;
-  /** A message to another core, arriving `delay` cycles from now (at least the lookahead); its sequence number. */
+  /** A message to another core, arriving `delay` cycles from now (at least the lookahead between the two); its sequence number. */
   send(dst: number, kind: string, data: Json, delay: number, cls?: EventClass): number;
   /** An event for this core itself, `delay` cycles from now; its sequence number. */
   after(delay: number, kind: string, data: Json, cls?: EventClass): number;
@@ -39,8 +40,8 @@ export interface Kernel {
 /** A booted machine as the engine sees it: how many cores, how to make their kernels, what starts the run. */
 export interface System {
   readonly cores: number;
-  /** No message between two cores arrives sooner than this many cycles after it is sent. */
-  readonly lookahead: number;
+  /** No message between two cores arrives sooner than this many cycles after it is sent: one figure, or per pair of core groups. */
+  readonly lookahead: Lookahead;
   boot(core: number): Kernel;
   restore(core: number, state: Json): Kernel;
   /** Events a core has in its queue at boot. */

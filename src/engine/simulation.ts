@@ -6,6 +6,7 @@ import { checkConservation } from "./conservation.ts";
 import type { CoreReport, Transport } from "./transport.ts";
 import { advance, NO_LIMITS, startLoop, type Limits, type LoopState, type StopReason } from "./window-loop.ts";
 import { InProcessTransport } from "./inproc.ts";
+import { Horizons, type Lookahead, type WindowRule } from "./horizons.ts";
 
 export interface SimulationStats {
   events: number;
@@ -72,14 +73,14 @@ export interface Slice {
 export class SimulationLoop {
   private constructor(
     private readonly transport: Transport,
-    private readonly lookahead: number,
+    private readonly horizons: Horizons,
     private readonly limits: Limits,
     private state: LoopState,
     private readonly startedAt: number,
   ) {}
 
-  static async start(t: Transport, lookahead: number, limits: Limits = NO_LIMITS): Promise<SimulationLoop> {
-    return new SimulationLoop(t, lookahead, limits, await startLoop(t), performance.now());
+  static async start(t: Transport, lookahead: Lookahead, limits: Limits = NO_LIMITS, rule?: WindowRule): Promise<SimulationLoop> {
+    return new SimulationLoop(t, new Horizons(lookahead, t.agenda.length, rule), limits, await startLoop(t), performance.now());
   }
 
   get loop(): Readonly<LoopState> {
@@ -88,7 +89,7 @@ export class SimulationLoop {
 
   /** Handle windows until at least `events` more events are handled, or the simulation stops. */
   async advance(events = Infinity): Promise<Readonly<LoopState>> {
-    this.state = await advance(this.transport, this.state, this.lookahead, this.limits, { events });
+    this.state = await advance(this.transport, this.state, this.horizons, this.limits, { events });
     return this.state;
   }
 
@@ -110,13 +111,13 @@ export class SimulationLoop {
 }
 
 /** Simulate to the end over a transport. */
-export async function simulate(t: Transport, lookahead: number, limits: Limits = NO_LIMITS): Promise<SimulationOutcome> {
-  const s = await SimulationLoop.start(t, lookahead, limits);
+export async function simulate(t: Transport, lookahead: Lookahead, limits: Limits = NO_LIMITS, rule?: WindowRule): Promise<SimulationOutcome> {
+  const s = await SimulationLoop.start(t, lookahead, limits, rule);
   await s.advance();
   return s.finish();
 }
 
-/** Simulate a system to the end on the in-process transport. */
-export function simulateInProcess(system: System, opts: { trace?: boolean; limits?: Limits } = {}): Promise<SimulationOutcome> {
-  return simulate(new InProcessTransport(system, opts.trace ?? false), system.lookahead, opts.limits);
+/** Simulate a system to the end on the in-process transport; `windows` picks the window rule (horizons.ts). */
+export function simulateInProcess(system: System, opts: { trace?: boolean; limits?: Limits; windows?: WindowRule } = {}): Promise<SimulationOutcome> {
+  return simulate(new InProcessTransport(system, opts.trace ?? false), system.lookahead, opts.limits, opts.windows);
 }

@@ -32,12 +32,18 @@ export interface Transport {
   /** Boot every core with its initial events; the earliest event time. */
   start(): Promise<number>;
   /**
-   * Every core handles its events that arrive before `bound`; messages reach
-   * their destinations. In-process windows answer synchronously: a promise
-   * per window would cost more than the window. The report may be reused by
-   * the next call.
+   * Each core's earliest pending event, Infinity when none, between windows:
+   * a lower bound (a message to a core busy past its arrival counts at its
+   * arrival). The windows' bounds are cut from it.
    */
-  window(bound: number): WindowReport | Promise<WindowReport>;
+  readonly agenda: Float64Array;
+  /**
+   * Every core c handles its events that arrive before `bounds[c]`; messages
+   * reach their destinations. In-process windows answer synchronously: a
+   * promise per window would cost more than the window. The report may be
+   * reused by the next call.
+   */
+  window(bounds: Float64Array): WindowReport | Promise<WindowReport>;
   /** Every core's report, in core order, and its trace records when they were kept. */
   collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }>;
 }

@@ -1,9 +1,10 @@
-// Conservative windows. T is the earliest pending event over all cores and L
-// the lookahead; every core handles its events that arrive before T + L.
-// Messages sent in the window leave at T or later and so arrive at T + L or
-// later: no core receives a message in its past. Windows start at the next
-// event, so empty stretches of time cost nothing. The loop's state is plain
-// JSON so a Simulation object can advance it a bounded number of windows at a time.
+// Conservative windows. Before each window every core gets a bound, the
+// earliest time a message could still reach it (horizons.ts), and handles its
+// events before it: no core receives a message in its past. Windows start at
+// the next event, so empty stretches of time cost nothing. The loop's state
+// is plain JSON so a Simulation object can advance it a bounded number of
+// windows at a time.
+import type { Horizons } from "./horizons.ts";
 import type { Transport } from "./transport.ts";
 
 export type StopReason = "drained" | "max-events" | "max-cycles";
@@ -37,17 +38,18 @@ export interface Budget {
 }
 
 /** Advance within the budget; the state says whether the simulation has stopped. */
-export async function advance(t: Transport, s: LoopState, lookahead: number, limits: Limits, budget: Budget = {}): Promise<LoopState> {
+export async function advance(t: Transport, s: LoopState, horizons: Horizons, limits: Limits, budget: Budget = {}): Promise<LoopState> {
   const state = { ...s };
+  const bounds = new Float64Array(horizons.cores);
   const maxWindows = budget.windows ?? Infinity;
   const until = state.events + (budget.events ?? Infinity);
   for (let w = 0; w < maxWindows && !state.stopped && state.events < until; w++) {
-    const T = state.next!;
+    const T = horizons.bounds(t.agenda, limits.maxCycles, bounds);
     if (T >= limits.maxCycles) {
       state.stopped = "max-cycles";
       break;
     }
-    const pending = t.window(Math.min(T + lookahead, limits.maxCycles));
+    const pending = t.window(bounds);
     const r = pending instanceof Promise ? await pending : pending;
     state.next = Number.isFinite(r.next) ? r.next : null;
     state.windows++;

@@ -2,7 +2,7 @@
 // on the chosen transport, summarise.
 import { z } from "zod";
 import { fieldPath, type Machine } from "../hwmodel/index.ts";
-import { simulateInProcess, type EngineName, type Json, type Limits, type SimulationOutcome, type System } from "../engine/index.ts";
+import { simulateInProcess, type EngineName, type Json, type Limits, type SimulationOutcome, type System, type WindowRule } from "../engine/index.ts";
 import { ParamError, type Experiment, type ExperimentResult, type HotLine, type SimulationSpec } from "./experiment.ts";
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
@@ -128,7 +128,7 @@ export function sweepsCores(e: Experiment<unknown>): boolean {
 /** Runs one planned simulation somewhere: in this process, or on Durable Objects. */
 export type Simulator = (spec: SimulationSpec) => Promise<SimulationOutcome>;
 
-export function inProcessSimulator(opts: { trace?: boolean; limits?: Limits } = {}): Simulator {
+export function inProcessSimulator(opts: { trace?: boolean; limits?: Limits; windows?: WindowRule } = {}): Simulator {
   return (spec) => simulateInProcess(EXPERIMENTS.systemFor(spec), opts);
 }
 

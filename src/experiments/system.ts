@@ -1,8 +1,8 @@
 // Booting a run: the machine of a SimulationSpec with a kernel on every core (an OS
 // node, or an IPI-based baseline), all running the experiment's application.
 // Start events say which cores begin the workload, at time 0.
-import { CostModel, interconnectOf, Machine, RING_SLOTS } from "../hwmodel/index.ts";
-import { EventClass, type Json, type SimulationOutcome, type SimEvent, type System } from "../engine/index.ts";
+import { CostModel, homeFor, interconnectOf, Machine, RING_SLOTS } from "../hwmodel/index.ts";
+import { EventClass, type Json, type LagTable, type SimulationOutcome, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
 import {
   ChannelTable,
@@ -40,6 +40,51 @@ export function machineOf(spec: SimulationSpec): Machine {
     machines.set(key, (m = Machine.from(spec.machine)));
   }
   return m;
+}
+
+const lagTables = new WeakMap<Machine, Map<string, LagTable>>();
+
+/**
+ * The lookahead of `cores` booted cores of a machine, from the line model
+ * (Interconnect.lags). Every message of a kernel system is a memory-system
+ * event or an IPI: a request goes only to a home core (a package's lowest
+ * booted core, homeFor), completions and notices come only from one, and
+ * other cores send each other nothing but IPIs, which only the IPI-based
+ * kernels send. So each package is two groups, its home core and the rest;
+ * between two cores that never message each other the lag is null. The
+ * engine refuses any message sooner than its pair's lag. With write-back
+ * lines (a replicated table's, src/memory) a holder answers a requester
+ * itself, cache to cache, so any two cores may send each other an answer.
+ */
+export function lagsOf(machine: Machine, cores: number, ipis: boolean, forwards = false): LagTable {
+  let byRun = lagTables.get(machine);
+  if (!byRun) lagTables.set(machine, (byRun = new Map()));
+  const key = `${cores}/${ipis}/${forwards}`;
+  let table = byRun.get(key);
+  if (table) return table;
+  const net = interconnectOf(machine);
+  const packages = machine.numPackages;
+  const homes = new Set<number>();
+  for (let c = 0; c < cores; c++) homes.add(homeFor(machine, machine.corePackage[c], cores).core);
+  // Group 2p: package p's cores that are homes; 2p + 1: its others.
+  const group = Array.from({ length: cores }, (_, c) => 2 * machine.corePackage[c] + (homes.has(c) ? 0 : 1));
+  const groups = 2 * packages;
+  const between = new Array<number | null>(groups * groups);
+  for (let a = 0; a < packages; a++) {
+    for (let b = 0; b < packages; b++) {
+      const l = net.lags(a, b);
+      const ipi = ipis ? l.ipi : Infinity;
+      const forward = forwards ? l.answer : Infinity;
+      const lag = (x: number) => (Number.isFinite(x) ? x : null);
+      // From a home to a home, a home to another core, another core to a home, and between two others.
+      between[2 * a * groups + 2 * b] = lag(Math.min(l.answer, l.request, ipi));
+      between[2 * a * groups + 2 * b + 1] = lag(Math.min(l.answer, ipi));
+      between[(2 * a + 1) * groups + 2 * b] = lag(Math.min(l.request, ipi, forward));
+      between[(2 * a + 1) * groups + 2 * b + 1] = lag(Math.min(ipi, forward));
+    }
+  }
+  byRun.set(key, (table = { groups, group, between }));
+  return table;
 }
 
 export interface KernelSystemOptions<S extends Json, D extends Json, M extends Json> {
@@ -111,8 +156,7 @@ export function kernelSystem<S extends Json, D extends Json, M extends Json>(spe
   const baseline = personality === "barrelfish" ? null : baselineCosts(personality, machine, o.windowsPerIpi);
   return {
     cores: spec.cores,
-    // No memory-system event between two cores comes sooner (interconnect.ts), nor any IPI.
-    lookahead: interconnectOf(machine).minLag(),
+    lookahead: lagsOf(machine, spec.cores, baseline !== null, o.state !== undefined),
     boot: (core) => (baseline ? new IpiKernel(core, env, baseline) : new OsNode(core, env)),
     // The state is what this system's kernels snapshot: the boundary where stored JSON becomes a kernel again.
     restore: (core, state) =>

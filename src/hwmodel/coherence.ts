@@ -17,9 +17,9 @@
 //   of the home's `homeSlots` request slots for `homeOccupancy` cycles from
 //   its start, so a busy home queues requests. A request waiting for its line
 //   holds no slot: a later request for another line may go first.
-// - Every time the home returns (service, completion, each notice) lies at
-//   least Interconnect.minLag() after the request's arrival, and every arrival
-//   that long after its issue: the engine's lookahead must not exceed it.
+// - Every time the home returns (completion, each notice) lies at least
+//   Interconnect.lags().answer after the request's arrival, and every arrival
+//   lags().request after its issue: the engine's lookahead is made of them.
 // - HyperTransport machines (the paper's Opterons: MOESI, no probe filter in
 //   2009): the home broadcasts a probe to every package along a breadth-first
 //   tree and every package answers the requester; the owner (M, O or E)

@@ -43,14 +43,10 @@ export class CostModel {
     return IPI_TRAP;
   }
 
-  /**
-   * An IPI from core a to core b: the interrupt message leaves a's local APIC,
-   * crosses the interconnect as a request-sized packet and reaches b's APIC.
-   */
+  /** An IPI from core a to core b (Interconnect.ipiWire). */
   ipiWire(a: number, b: number): number {
     const m = this.machine;
-    const net = interconnectOf(m);
-    return 2 * net.t.chip + net.path(m.corePackage[a], m.corePackage[b], "request");
+    return interconnectOf(m).ipiWire(m.corePackage[a], m.corePackage[b]);
   }
 
   /**

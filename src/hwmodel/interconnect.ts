@@ -163,15 +163,31 @@ export class Interconnect {
     return issue + this.t.chip + this.path(this.machine.corePackage[core], home, "request");
   }
 
+  /** An IPI from a core of package a to one of package b: it leaves a's local APIC, crosses as a request-sized packet, and reaches b's APIC. */
+  ipiWire(a: number, b: number): number {
+    return 2 * this.t.chip + this.path(a, b, "request");
+  }
+
   /**
-   * The smallest lag between two cores that the line model asks for: from a
-   * request's issue to its arrival at the home, and from the home's handling
-   * of it to any notice or completion it sends. The engine's lookahead must
-   * not exceed it.
+   * The smallest lags from a core of package a to another core of package b,
+   * by the kind of event one core sends another: what the engine's lookahead
+   * is made of, so none may exceed what the line model or the APIC asks for.
+   *   request  a requester's request to its home, from its issue: a chip leg
+   *            and the path;
+   *   answer   a home's completion or notice, from the request's arrival
+   *            there: the probe lookup, then the completion's path back and
+   *            the chip leg in, or the probe's path (a broadcast tree's is no
+   *            shorter than the shortest); on a front-side bus, the die's L2
+   *            transfer, the bus's probe, or a hop and the chip leg;
+   *   ipi      ipiWire.
+   * Busy links only make a packet later than on idle ones (path).
    */
-  minLag(): number {
+  lags(a: number, b: number): { request: number; answer: number; ipi: number } {
     const t = this.t;
-    return Math.max(1, Math.min(t.chip, t.probe, this.fsb ? t.dieTransfer : Infinity));
+    const answer = this.fsb
+      ? Math.min(t.dieTransfer, t.probe, t.hop + t.chip)
+      : Math.min(t.probe + this.path(a, b, "probe"), t.probe + this.path(a, b, "response") + t.chip);
+    return { request: Math.max(1, t.chip + this.path(a, b, "request")), answer: Math.max(1, answer), ipi: Math.max(1, this.ipiWire(a, b)) };
   }
 }
 

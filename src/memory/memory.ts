@@ -407,10 +407,13 @@ export class Memory {
     const notice = (n: { core: number; state: "O" | "S" | "I" }): Notice => ({ line: req.line, seq: tx.seq, state: n.state });
     if (via === null) this.emit(ctx, requester, MEM_DONE, done, tx.complete);
     else {
-      const lag = interconnectOf(this.env.machine).minLag();
+      // The probe reaches the holder as a home's answer, and the holder answers the requester as a cache would: each no sooner than the line model's answer lag.
+      const net = interconnectOf(this.env.machine);
+      const pkg = this.env.machine.corePackage;
       const n = tx.notices.find((x) => x.core === via);
-      const at = n ? n.at : tx.serviced + lag;
-      this.emit(ctx, via, MEM_FORWARD, { done, requester, at: Math.max(tx.complete, at + lag), notice: n ? notice(n) : null } satisfies Forward, at);
+      const at = n ? n.at : tx.serviced + net.lags(pkg[this.core], pkg[via]).answer;
+      const answered = at + net.lags(pkg[via], pkg[requester]).answer;
+      this.emit(ctx, via, MEM_FORWARD, { done, requester, at: Math.max(tx.complete, answered), notice: n ? notice(n) : null } satisfies Forward, at);
     }
     for (const n of tx.notices) if (n.core !== via) this.emit(ctx, n.core, MEM_NOTICE, notice(n), n.at);
     ctx.annotate(`${req.op} ${req.line}`, tx.arrival, tx.complete, { requester, home: this.core, wait: tx.wait, service: tx.complete - tx.serviced, supplier: tx.supplier });

@@ -5,11 +5,12 @@
 // window loop must see the same windows as in-process, at any scale.
 import { describe, expect, it } from "vitest";
 import { CoreFailure, DurableTransport, type CoreLink } from "../../src/core-object/durable-transport.ts";
-import { NO_CALLS, type WindowSummary } from "../../src/core-object/protocol.ts";
+import { NO_CALLS, NOTHING_STORED, type WindowSummary } from "../../src/core-object/protocol.ts";
 import {
   advance,
   CoreRuntime,
   finish,
+  Horizons,
   NO_LIMITS,
   simulateInProcess,
   simulate,
@@ -20,7 +21,7 @@ import {
 import { tokenRing } from "../engine/toy-system.ts";
 
 function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
-  const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, false));
+  const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
   const inbox: SimEvent[][] = cores.map(() => []);
   let rand = seed;
   const random = () => ((rand = (rand * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -28,13 +29,13 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
     async boot(tree) {
       return { next: tree.flatMap((c) => [c, cores[c].nextTime()]), failure: null, calls: NO_CALLS };
     },
-    async window(tree, _w, bound) {
+    async window(tree, _w, bounds) {
       const order = [...tree].sort(() => random() - 0.5);
-      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], failure: null, calls: NO_CALLS };
+      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED, failure: null, calls: NO_CALLS };
       for (const c of order) {
         for (const e of inbox[c].splice(0)) cores[c].deliver(e);
         const out = new Map<number, SimEvent[]>();
-        const w = cores[c].process(bound, (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
+        const w = cores[c].process(bounds[tree.indexOf(c)], (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
         if (cores[c].events >= failAt) return { ...sum, failure: { core: c, message: "boom" } };
         for (const [dst, evs] of out) {
           inbox[dst].push(...evs);
@@ -82,7 +83,7 @@ describe("the durable transport's agenda", () => {
     let t = new DurableTransport(system.cores, 2, link, false);
     let loop = await startLoop(t);
     while (!loop.stopped) {
-      loop = await advance(t, loop, system.lookahead, NO_LIMITS, { windows: 2 });
+      loop = await advance(t, loop, new Horizons(system.lookahead, system.cores), NO_LIMITS, { windows: 2 });
       t = new DurableTransport(system.cores, 2, link, false, structuredClone(t.state()));
     }
     const got = await finish(t, loop, 0);

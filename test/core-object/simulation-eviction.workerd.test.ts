@@ -30,7 +30,7 @@ describe("cores survive eviction", () => {
     const stub = simulation("replay");
     await stub.start(spec, { continueByAlarm: false });
     await stub.step(1); // window 0: all three cores have a token at t < 100
-    const again = await core("replay", 0).window(0, 100, [0, 1, 2]);
+    const again = await core("replay", 0).window(0, [100, 100, 100], [0, 1, 2]);
     expect(again.failure).toBeNull();
     expect(again.events).toBe(3);
     expect((await core("replay", 1).state()).window).toBe(0);

@@ -18,18 +18,21 @@ type Fault = "drop" | "twice" | "late" | null;
 
 /** Every core in one heap, like the in-process transport, but `fault` may mishandle the n-th message of a channel. */
 function faulty(system: System, fault: (src: number, dst: number, n: number) => Fault): Transport {
-  const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, false));
+  const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
   const count = new Map<string, number>();
   const late: [number, SimEvent][] = [];
   const next = () => Math.min(...cores.map((c) => c.nextTime()));
+  const agenda = new Float64Array(system.cores);
+  const plan = () => cores.forEach((c, i) => (agenda[i] = c.nextTime()));
   return {
-    start: async () => next(),
-    window(bound) {
+    agenda,
+    start: async () => (plan(), next()),
+    window(bounds) {
       let events = 0;
       let messages = 0;
       for (const c of cores) {
-        if (c.nextTime() >= bound) continue;
-        const w = c.process(bound, (dst, e) => {
+        if (c.nextTime() >= bounds[c.core]) continue;
+        const w = c.process(bounds[c.core], (dst, e) => {
           const key = `${e.src}>${dst}`;
           const n = (count.get(key) ?? 0) + 1;
           count.set(key, n);
@@ -43,6 +46,7 @@ function faulty(system: System, fault: (src: number, dst: number, n: number) => 
         events += w.events;
         messages += w.messages;
       }
+      plan();
       return { events, messages, next: next() };
     },
     collect: async () => ({

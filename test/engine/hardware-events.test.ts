@@ -23,7 +23,7 @@ function recorder(work: number): Kernel & { log: string[] } {
 describe("hardware events", () => {
   it("run at their arrival while the CPU is busy, and before a CPU handler that starts after them", () => {
     const k = recorder(100);
-    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(10, EventClass.Message, "b", 1), event(50, EventClass.Hardware, "probe", 2)], 10, false);
+    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(10, EventClass.Message, "b", 1), event(50, EventClass.Hardware, "probe", 2)], 10, 1, false);
     rt.process(Infinity, () => {});
     // a runs 0..100; the probe at 50 does not wait for it; b, queued at 10, starts at 100.
     expect(k.log).toEqual(["a@0", "probe@50", "b@100"]);
@@ -32,7 +32,7 @@ describe("hardware events", () => {
 
   it("a CPU handler starts only before the bound: what arrives before its start may still come", () => {
     const k = recorder(100);
-    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(10, EventClass.Message, "b", 1)], 10, false);
+    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(10, EventClass.Message, "b", 1)], 10, 1, false);
     rt.process(60, () => {});
     expect(k.log).toEqual(["a@0"]);
     // b arrived at 10 but starts at 100: that is when the core is next due.
@@ -45,15 +45,15 @@ describe("hardware events", () => {
 
   it("cannot keep the CPU busy", () => {
     const k: Kernel = { handle: (_e, ctx) => ctx.charge(5), snapshot: () => null, result: () => null };
-    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Hardware, "probe", 0)], 10, false);
+    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Hardware, "probe", 0)], 10, 1, false);
     expect(() => rt.process(Infinity, () => {})).toThrow(/hardware event cannot keep the CPU busy/);
   });
 
   it("survive a snapshot in their own queue", () => {
     const k = recorder(100);
-    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(150, EventClass.Hardware, "probe", 1)], 10, false);
+    const rt = CoreRuntime.boot(0, k, [event(0, EventClass.Message, "a", 0), event(150, EventClass.Hardware, "probe", 1)], 10, 1, false);
     rt.process(60, () => {});
-    const again = CoreRuntime.restore(rt.snapshot(), k, 10);
+    const again = CoreRuntime.restore(rt.snapshot(), k, 10, 1);
     expect(again.nextTime()).toBe(150);
     again.process(Infinity, () => {});
     expect(k.log).toEqual(["a@0", "probe@150"]);

@@ -40,7 +40,7 @@ describe("conservative windows", () => {
   it("a core is busy for the cycles a handler charges: the next event starts when it ends", () => {
     const k = { handle: (_e: SimEvent, ctx: { charge(n: number): void }) => ctx.charge(70), snapshot: () => null, result: () => null };
     const starts: number[] = [];
-    const rt = CoreRuntime.boot(0, k, [0, 1, 2].map((seq) => ({ time: 10, cls: EventClass.Message, src: 1, seq, kind: "x", data: null })), 10, true);
+    const rt = CoreRuntime.boot(0, k, [0, 1, 2].map((seq) => ({ time: 10, cls: EventClass.Message, src: 1, seq, kind: "x", data: null })), 10, 2, true);
     rt.process(Infinity, () => {});
     for (const r of rt.trace!) if (r.type === "handler") starts.push(r.start);
     expect(starts).toEqual([10, 80, 150]);
@@ -58,7 +58,7 @@ describe("conservative windows", () => {
   it("the transport only visits cores with work", async () => {
     const t = new InProcessTransport(tokenRing({ cores: 1000, laps: 1, work: 0, delay: 100 }));
     expect(await t.start()).toBe(0);
-    const w = await t.window(100);
+    const w = t.window(new Float64Array(1000).fill(100));
     expect(w).toEqual({ events: 1, messages: 1, next: 100 });
   });
 });

@@ -34,8 +34,13 @@ describe("interconnect", () => {
     expect(net.send(links, 7, 2, 100, "response")).toBe(134 + 3 * hop + 2);
   });
 
-  it("the lookahead the line model needs is its smallest leg", () => {
-    expect(net.minLag()).toBe(Math.min(net.t.chip, net.t.probe));
-    expect(interconnectOf(preset("intel-2x4")!).minLag()).toBe(7);
+  it("the lags the engine's lookahead is made of: a request's chip leg and path, a home's probe lookup and path, an IPI's wire", () => {
+    const { chip, probe, hop, occupancy } = net.t;
+    expect(net.lags(3, 3)).toEqual({ request: chip, answer: probe, ipi: 2 * chip });
+    // 7 to 2 is three hops; a probe's path is shorter than a completion's answer plus its chip leg.
+    expect(net.lags(7, 2)).toEqual({ request: chip + 3 * hop + occupancy.request, answer: probe + 3 * hop + occupancy.probe, ipi: 2 * chip + 3 * hop + occupancy.request });
+    // On the front-side bus no path: the die's L2 transfer is the quickest answer.
+    const fsb = interconnectOf(preset("intel-2x4")!);
+    expect(fsb.lags(0, 1)).toEqual({ request: 7, answer: 15, ipi: 14 });
   });
 });
