@@ -10,6 +10,7 @@ import { sharedUpdate } from "./shared-update.ts";
 import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
+import { recent } from "./recent.ts";
 
 /**
  * Simulations one run may plan, which bounds its status and its result: the
@@ -38,8 +39,12 @@ export class UnknownExperimentError extends Error {
  * The experiments a deployment runs, by name: what the Durable Objects boot
  * simulations from. A test worker runs the same objects with an extra one.
  */
+/** Booted systems kept by systemOfText: more than a run's simulations under way at once (MAX_PARALLEL_SIMULATIONS). */
+const KEPT_SYSTEMS = 16;
+
 export class ExperimentSet {
   readonly names: readonly string[];
+  private readonly systems = new Map<string, System>();
 
   // Heterogeneous parameter and point types: each experiment is used only with its own.
   constructor(readonly all: readonly Experiment<any, any>[]) {
@@ -57,6 +62,18 @@ export class ExperimentSet {
   /** The booted machine of one planned simulation. */
   systemFor(spec: SimulationSpec): System {
     return this.known(spec.experiment).system(spec);
+  }
+
+  /**
+   * The booted machine of a spec given as JSON text, kept for the next caller
+   * of the same text. It is the simulation's fixed description (machine,
+   * costs, routes, channels), read-only to the kernels: the cores of one
+   * simulation that share an isolate share it, as the in-process engine's
+   * cores share theirs, instead of each deriving it again (at 1024 cores,
+   * tens of milliseconds each).
+   */
+  systemOfText(spec: string): System {
+    return recent(this.systems, spec, KEPT_SYSTEMS, () => this.systemFor(JSON.parse(spec) as SimulationSpec));
   }
 
   /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
