@@ -17,14 +17,17 @@ export interface LocalWorker {
   getJson<T>(path: string): Promise<T>;
   /** The Miniflare instance, for its bindings (e.g. a Durable Object namespace). */
   miniflare: Miniflare;
+  /** The Worker's [vars], as it runs with them. */
+  vars: Record<string, string>;
   dispose(): Promise<void>;
 }
 
 /**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
- * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml.
+ * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml
+ * (`vars` in place of some of its [vars], e.g. for the bench).
  */
-export async function startWorker(): Promise<LocalWorker> {
+export async function startWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
   // The CLI script is not in wrangler's package exports; it sits beside its main module.
   const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
   await promisify(execFile)(
@@ -36,6 +39,7 @@ export async function startWorker(): Promise<LocalWorker> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({
     ...workerOptions,
+    bindings: { ...workerOptions.bindings, ...vars },
     modules: true,
     scriptPath: resolve(OUT_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
@@ -50,6 +54,7 @@ export async function startWorker(): Promise<LocalWorker> {
       return JSON.parse(body) as T;
     },
     miniflare: mf,
+    vars: { ...(workerOptions.bindings as Record<string, string>), ...vars },
     dispose: () => mf.dispose(),
   };
 }

@@ -196,9 +196,20 @@ export async function runExperiment(
   return runPlan(await EXPERIMENTS.plan(name, machine, params), machine, simulator, engine);
 }
 
-/** Run every simulation of a plan in turn, and summarise. */
-export async function runPlan(plan: Plan, machine: Machine, simulator: Simulator, engine: EngineName): Promise<ExperimentRun> {
-  const outcomes: SimulationOutcome[] = [];
-  for (const spec of plan.specs) outcomes.push(await simulator(spec));
+/**
+ * Run every simulation of a plan, up to `parallel` at once (each taking the
+ * next in plan order as one ends), and summarise the outcomes in plan order:
+ * the result is that of one after another.
+ */
+export async function runPlan(plan: Plan, machine: Machine, simulator: Simulator, engine: EngineName, parallel = 1): Promise<ExperimentRun> {
+  const outcomes: SimulationOutcome[] = new Array(plan.specs.length);
+  let next = 0;
+  const place = async () => {
+    while (next < plan.specs.length) {
+      const i = next++;
+      outcomes[i] = await simulator(plan.specs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, plan.specs.length) }, place));
   return { outcomes, result: summarizeExperiment(plan, machine, outcomes, engine) };
 }
