@@ -108,7 +108,8 @@ function follow(id) {
 function progress(s) {
   var p = s.progress;
   $("status").innerHTML = "<p>run <a href=\\"/api/runs/" + s.id + "\\"><code>" + s.id + "</code></a>: <b>" + s.status + "</b>" + (s.queuePosition ? " (place " + s.queuePosition + " in the queue)" : "") + " &middot; " +
-    s.experiment + " on " + esc(s.machine) + " (" + s.engine + ") &middot; " + p.simulationsDone + "/" + p.simulations + " simulations, " +
+    s.experiment + " on " + esc(s.machine) + " (" + s.engine + ") &middot; " + p.simulationsDone + "/" + p.simulations + " simulations" +
+    (p.underWay.length ? " (" + p.underWay.map(function (u) { return esc(u.label); }).join("; ") + " under way)" : "") + ", " +
     p.events + " events, " + p.messages + " messages, " + p.windows + " windows, " + p.simulatedCycles + " simulated cycles</p>" +
     '<div class="bar"><div style="width:' + (100 * p.simulationsDone / p.simulations) + '%"></div></div>' +
     (s.error ? '<p class="error">' + esc(s.error) + "</p>" : "");
