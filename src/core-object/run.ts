@@ -274,7 +274,6 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const r = this.record();
     try {
       await this.renewLease();
-      this.takePlaces();
       if (this.underWay().length) await (r.engine === "durable" ? this.stepDurable() : this.stepInProcess());
       if (this.ended()) return;
       if (this.finished().length === r.simulations.length) return await this.summarize();
@@ -314,6 +313,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     if (r.state !== "queued") return;
     r.state = "running";
     r.renewedAt = Date.now();
+    this.takePlaces();
     this.progressed();
     this.persist();
     await this.continueLater();
