@@ -58,14 +58,19 @@ const entry: BenchEntry = {
       const { result } = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
       inproc.set(c.name, { ms: performance.now() - t0, hashes: result.hashes });
     }
-    for (const parallel of [null, "1"]) {
+    // The sweeps with MAX_PARALLEL_SIMULATIONS as configured, then one at a time; the one-simulation 1024-core run last, once.
+    const passes: [string | null, Case[]][] = [
+      [null, CASES.filter((c) => c.machine.numCores < 1024)],
+      ["1", CASES.filter((c) => c.machine.numCores < 1024)],
+      [null, CASES.filter((c) => c.machine.numCores >= 1024)],
+    ];
+    for (const [parallel, cases] of passes) {
       const worker = await startWorker(parallel ? { MAX_PARALLEL_SIMULATIONS: parallel } : {});
       try {
-        // A run of one simulation has nothing to run in parallel.
-        for (const c of parallel ? CASES.filter((x) => x.machine.numCores < 1024) : CASES) {
+        for (const c of cases) {
           const { status: s, ms } = await apiRun(worker, c);
           const ref = inproc.get(c.name)!;
-          rows.push({
+          const row: Row = {
             case: c.name,
             simulations: s.progress.simulations,
             "at once": s.progress.parallel,
@@ -74,7 +79,10 @@ const entry: BenchEntry = {
             "in-process s": Math.round(ref.ms) / 1000,
             "durable / in-process": Math.round(ms / ref.ms),
             "same hashes": s.simulations.map((x) => x.hash).join() === ref.hashes.join() ? "yes" : "NO",
-          });
+          };
+          // A row as soon as it is measured: the whole entry takes minutes.
+          console.log(JSON.stringify(row));
+          rows.push(row);
         }
       } finally {
         await worker.dispose();
