@@ -9,9 +9,10 @@ import rpc from "./rpc";
 import durable from "./durable";
 import skb from "./skb";
 import web from "./web";
+import sweeps from "./sweeps";
 
 // The registry: add an entry's module here, in the order to run.
-const ENTRIES: BenchEntry[] = [rpc, engine, durable, skb, web];
+const ENTRIES: BenchEntry[] = [rpc, engine, durable, sweeps, skb, web];
 
 const OUT = resolve(import.meta.dirname, "out/results.json");
 

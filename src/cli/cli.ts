@@ -23,6 +23,8 @@ export const COMMON: FlagSpec = {
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** A status line redrawn in place (null clears it): only when standard error is a terminal. */
+  progress?(line: string | null): void;
 }
 
 export function overview(): string {
@@ -131,7 +133,7 @@ export async function execute(argv: string[], io: Io): Promise<number> {
     for (const [flag, spec] of Object.entries(flagsOf(cmd, choice))) {
       if (spec.output && args.flags[flag] !== undefined) checkWritable(flag, String(args.flags[flag]));
     }
-    const out = await cmd.run(args, choice);
+    const out = await cmd.run(args, choice, args.flags.json ? undefined : io.progress);
     io.out(args.flags.json ? JSON.stringify(out.json) : out.text);
     let status = 0;
     for (const f of out.files ?? []) {

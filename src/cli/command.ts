@@ -41,6 +41,6 @@ export interface Command {
   flags: FlagSpec | ((choice?: Choice) => FlagSpec);
   /** What the first argument picks: `of` names it ("experiment"), `flagsAre` its own flags ("parameters"). */
   choices?: { of: string; flagsAre: string; list: readonly Choice[] };
-  /** With choices, `choice` is the one picked and positionals follow it. */
-  run(args: ParsedArgs, choice?: Choice): Promise<Output> | Output;
+  /** With choices, `choice` is the one picked and positionals follow it. `progress` draws a status line, when there is a terminal to draw it on and no --json. */
+  run(args: ParsedArgs, choice?: Choice, progress?: (line: string | null) => void): Promise<Output> | Output;
 }

@@ -8,12 +8,23 @@ import type { Remote, SimulationApi, SimulationOptions, SimulationStatus } from 
 import { startWorker } from "./local-worker.ts";
 
 export interface LocalDurable {
-  /** Runs one spec on a fresh Simulation object, to the end; its objects are deleted afterwards. */
+  /** Runs one spec on a fresh Simulation object, to the end; its objects are deleted afterwards. Several may run at once. */
   simulator: Simulator;
-  /** The final status of every simulation so far, in order: DO calls, invocations. */
+  /** Simulations to run at once: the Worker's MAX_PARALLEL_SIMULATIONS, as a run on it would. */
+  parallel: number;
+  /** The final status of every simulation so far, in the order they ended: DO calls, invocations. */
   statuses: SimulationStatus[];
+  /** Simulations ended and under way, and the events and windows of all of them so far. */
+  progress(): Promise<LocalProgress>;
   /** Stops workerd. */
   dispose(): Promise<void>;
+}
+
+export interface LocalProgress {
+  done: number;
+  underWay: number;
+  events: number;
+  windows: number;
 }
 
 /** Options of every simulation; `continueByAlarm` is always on, as `Simulation.run` needs. */
@@ -24,10 +35,12 @@ export async function startLocalDurable(options: LocalOptions = {}): Promise<Loc
   const ns = await worker.miniflare.getDurableObjectNamespace("SIMULATION");
   const session = `local-${Date.now().toString(36)}`;
   const statuses: SimulationStatus[] = [];
+  const underWay = new Set<Remote<SimulationApi>>();
   let started = 0;
   const simulator = async (spec: SimulationSpec): Promise<SimulationOutcome> => {
     const sim = ns.get(ns.idFromName(`${session}-${started++}`)) as unknown as Remote<SimulationApi>;
-    const { status, outcome } = await sim.run(spec, options);
+    underWay.add(sim);
+    const { status, outcome } = await sim.run(spec, options).finally(() => underWay.delete(sim));
     statuses.push(status);
     if (!outcome) throw new Error(`durable simulation of ${spec.experiment} ${status.state}${status.error ? `: ${status.error}` : ""}`);
     const trace = options.trace ? await sim.traceRecords() : null;
@@ -35,5 +48,12 @@ export async function startLocalDurable(options: LocalOptions = {}): Promise<Loc
     await sim.destroy();
     return { ...outcome, trace };
   };
-  return { simulator, statuses, dispose: () => worker.dispose() };
+  const progress = async (): Promise<LocalProgress> => {
+    // A simulation not yet started answers null; one that ends meanwhile is counted once, as ended.
+    const live = (await Promise.all([...underWay].map((sim) => sim.status()))).filter((s) => s !== null && !statuses.some((t) => t.simulation === s.simulation));
+    const all = [...statuses, ...live] as SimulationStatus[];
+    return { done: statuses.length, underWay: live.length, events: all.reduce((n, s) => n + s.progress.events, 0), windows: all.reduce((n, s) => n + s.progress.windows, 0) };
+  };
+  const parallel = Number(worker.vars.MAX_PARALLEL_SIMULATIONS);
+  return { simulator, parallel, statuses, progress, dispose: () => worker.dispose() };
 }

@@ -18,6 +18,8 @@ export interface LocalWorker {
   getJson<T>(path: string): Promise<T>;
   /** The Miniflare instance, for its bindings (e.g. a Durable Object namespace). */
   miniflare: Miniflare;
+  /** The Worker's [vars], as it runs with them. */
+  vars: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -38,14 +40,16 @@ export async function bundleWorker(outDir = BUNDLE_DIR): Promise<string> {
 
 /**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
- * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml.
+ * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml
+ * (`vars` in place of some of its [vars], e.g. for the bench).
  */
-export async function startWorker(): Promise<LocalWorker> {
+export async function startWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
   await bundleWorker();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({
     ...workerOptions,
+    bindings: { ...workerOptions.bindings, ...vars },
     modules: true,
     scriptPath: resolve(BUNDLE_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
@@ -60,6 +64,7 @@ export async function startWorker(): Promise<LocalWorker> {
       return JSON.parse(body) as T;
     },
     miniflare: mf,
+    vars: { ...(workerOptions.bindings as Record<string, string>), ...vars },
     dispose: () => mf.dispose(),
   };
 }

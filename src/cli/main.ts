@@ -4,7 +4,10 @@ import { execute } from "./cli.ts";
 
 const line = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text.endsWith("\n") ? text : `${text}\n`);
 
-execute(process.argv.slice(2), { out: line(process.stdout), err: line(process.stderr) }).then(
+/** Redraws one line of standard error in place: only on a terminal. */
+const progress = process.stderr.isTTY ? (text: string | null) => void process.stderr.write(`\r\x1b[K${text ?? ""}`) : undefined;
+
+execute(process.argv.slice(2), { out: line(process.stdout), err: line(process.stderr), progress }).then(
   (status) => (process.exitCode = status),
   (e) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);

@@ -32,7 +32,7 @@ import {
   type TraceRecord,
   type WindowWork,
 } from "../engine/index.ts";
-import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
+import { EXPERIMENTS, type ExperimentSet } from "../experiments/index.ts";
 import {
   addCalls,
   firstFailure,
@@ -257,7 +257,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     let system: System;
     let rt: CoreRuntime;
     try {
-      system = this.experiments.systemFor(init.spec);
+      system = this.experiments.systemOfText(init.spec);
       if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the simulation has ${system.cores} cores`);
       rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, system.cores, init.options.trace);
     } catch (e) {
@@ -265,7 +265,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     }
     const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
-    this.store.putDoc("spec", init.spec);
+    this.store.putText("spec", init.spec);
     this.save(live, 0);
     this.live = live;
     return { next: rt.nextTime() };
@@ -282,9 +282,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (!this.live) {
       const meta = this.store.get<CoreMeta>("meta");
       if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
-      const spec = this.store.getDoc<SimulationSpec>("spec")!;
       const stored = this.store.getChunked<SavedRuntime>("snapshot")!;
-      const system = this.experiments.systemFor(spec);
+      const system = this.experiments.systemOfText(this.store.getText("spec")!);
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
       const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
       this.live = { meta, system, rt };

@@ -81,7 +81,12 @@ export interface Batch {
 
 export interface CoreInit {
   simulation: string;
-  spec: SimulationSpec;
+  /**
+   * The simulation's spec as JSON text: one string crosses each hop of the
+   * boot tree as a copy, where a spec's objects (its routes' edges, thousands
+   * at 1024 cores) would be cloned one by one at every hop.
+   */
+  spec: string;
   options: CoreOptions;
 }
 
@@ -344,9 +349,13 @@ export const RunStatusSchema = z.object({
   engine: z.enum(ENGINES),
   trace: z.boolean(),
   progress: z.object({
-    simulations: z.number().int().describe("Simulations (booted machines) the experiment needs, run one after another"),
+    simulations: z.number().int().describe("Simulations (booted machines) the experiment needs"),
     simulationsDone: z.number().int(),
+    parallel: z.number().int().describe("Simulations run at once: MAX_PARALLEL_SIMULATIONS on the durable engine, 1 in-process (one after another)"),
     ...Totals,
+    underWay: z
+      .array(z.object({ index: SimulationEntry.index, label: SimulationEntry.label, cores: SimulationEntry.cores, ...Totals }))
+      .describe("The simulations running now, each with its progress so far (the totals above include it)"),
   }),
   queuePosition: z.number().int().nullable().describe("Its place in the queue while queued (1 starts next); null otherwise"),
   faults: z

@@ -1,8 +1,10 @@
 // The Run Durable Object: one run of an experiment through the API, named by
 // its unguessable id. An experiment may need several simulations (shootdown
 // boots one machine per protocol and core count, urpc one per class of core
-// pair), so a run is a list of SimulationSpecs simulated one after another,
-// each on its own Simulation object. A separate object, rather than a
+// pair), so a run is a list of SimulationSpecs, each on its own Simulation
+// object. They share nothing, so on the durable engine up to `parallel`
+// (MAX_PARALLEL_SIMULATIONS) run at once, taken in plan order as places free
+// up; the in-process engine runs them one after another in this object. A separate object, rather than a
 // Simulation that knows about its siblings, keeps the Simulation what it is
 // (one machine, one window loop) and gives the run one place for what spans
 // its simulations: the plan, the outcomes so far, progress, the summary and
@@ -14,14 +16,16 @@
 //
 // Lifecycle: start() plans the simulations (the SKB computes their routes),
 // takes a lease from the Registry and sets an alarm. Each alarm advances the
-// current simulation by one bounded slice: on the durable engine it calls the
-// Simulation's step() (the run, not the Simulation's own alarms, drives it,
-// so no time is lost polling); on the in-process engine it advances the
-// simulation here by a bounded number of events. A simulation that ends hands
-// its outcome to the run, which starts the next; after the last, the
-// experiment summarises them all. A run that ends gives its lease back.
+// simulations under way by one bounded slice: on the durable engine each
+// place calls its Simulation's step() in turn (the run, not the Simulation's
+// own alarms, drives it, so no time is lost polling), and a place whose
+// simulation ends takes the next, until the slice's time is up; on the
+// in-process engine it advances the simulation here by a bounded number of
+// events. A simulation that ends hands its outcome to the run; once all have,
+// the experiment summarises them in plan order, so results and hashes are
+// those of one after another. A run that ends gives its lease back.
 // Expected refusals come back as data, never as a rejected call.
-import type { Env } from "../env.ts";
+import { limitOf, type Env } from "../env.ts";
 import { Machine, type MachineDescription } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, ParamError, simulationTitle, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
@@ -44,6 +48,7 @@ import {
 } from "./protocol.ts";
 import { LEASE_MS } from "./registry.ts";
 import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
+import { MAX_FANOUT, settleAll } from "./tree.ts";
 
 /**
  * A slice of the in-process engine: chunks of events with a pause between
@@ -51,6 +56,9 @@ import { registryStub, simulationStub, type SimulationStub } from "./stubs.ts";
  * events or this much wall time, so that every slice ends soon.
  */
 const SLICE = { chunk: 1_000, events: 100_000, ms: 500 };
+
+/** A durable slice: after this long no place starts another step() (each is bounded by the Simulation), and the run persists its progress. */
+const DURABLE_SLICE_MS = 1_000;
 
 interface Totals {
   windows: number;
@@ -73,16 +81,27 @@ interface RunRecord extends LifecycleRecord {
   /** Faults injected into the finished simulations. */
   faultsInjected: number;
   maxEvents: number;
-  /** Each simulation's label and cores, and its hash once done. */
-  simulations: { label: string; cores: number; hash: string | null }[];
-  /** The simulation under way; simulations.length once all are done. */
-  current: number;
-  /** The current Simulation object has been started (durable engine). */
-  started: boolean;
-  /** Totals of the finished simulations, and of the current one so far. */
+  /** Each simulation: label and cores; its hash once done; while it holds a place, its progress so far. */
+  simulations: SimulationRecord[];
+  /** Simulations run at once: MAX_PARALLEL_SIMULATIONS on the durable engine, 1 in-process. */
+  parallel: number;
+  /** The next simulation to take a place; those before it have had one. */
+  next: number;
+  /** The simulation whose failure failed the run, if one did. */
+  culprit: number | null;
+  /** Totals of the finished simulations. */
   done: Totals;
-  live: Totals;
   renewedAt: number;
+}
+
+interface SimulationRecord {
+  label: string;
+  cores: number;
+  hash: string | null;
+  /** Its progress while it holds a place (null before and after). */
+  live: Totals | null;
+  /** Its Simulation object has been started (durable engine). */
+  started: boolean;
 }
 
 /** The planned simulations and the parameters as parsed, stored beside the record. */
@@ -140,11 +159,11 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       faults: req.faults,
       faultsInjected: 0,
       maxEvents: req.trace ? Math.min(maxEvents, TRACE_MAX_EVENTS) : maxEvents,
-      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores, hash: null })),
-      current: 0,
-      started: false,
+      simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores, hash: null, live: null, started: false })),
+      parallel: this.parallelFor(req.engine),
+      next: 0,
+      culprit: null,
       done: NO_TOTALS,
-      live: NO_TOTALS,
       renewedAt: now,
       ...newLifecycle(now),
     };
@@ -175,14 +194,15 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const r = this.rec;
     if (!r) return null;
     const queuePosition = r.state === "queued" ? await registryStub(this.env.REGISTRY).position(r.id) : null;
-    const state = (i: number): SimulationState => {
-      if (i < r.current) return "done";
-      if (i > r.current) return "pending";
-      if (r.state === "queued") return "pending";
-      if (r.state === "running") return r.engine === "durable" && !r.started ? "pending" : "running";
-      return r.state === "cancelled" ? "cancelled" : "failed";
+    const state = ({ hash, live, started }: SimulationRecord, i: number): SimulationState => {
+      if (hash !== null) return "done";
+      if (live === null || r.state === "queued") return "pending";
+      if (r.state === "running") return r.engine === "durable" && !started ? "pending" : "running";
+      return r.state === "failed" && (r.culprit === null || r.culprit === i) ? "failed" : "cancelled";
     };
-    const simulations = r.simulations.map(({ label, cores, hash }, index) => ({ index, label, cores, state: state(index), hash }));
+    const simulations = r.simulations.map((sim, index) => ({ index, label: sim.label, cores: sim.cores, state: state(sim, index), hash: sim.hash }));
+    const underWay = r.simulations.flatMap((sim, index) => (sim.live && simulations[index].state === "running" ? [{ index, label: sim.label, cores: sim.cores, ...sim.live }] : []));
+    const live = (f: keyof Totals) => r.simulations.reduce((n, sim) => n + (sim.live?.[f] ?? 0), r.done[f]);
     const result = this.ended() ? (this.store.getDoc<Omit<RunResult, "missing">>("result") ?? null) : null;
     return {
       id: r.id,
@@ -193,11 +213,13 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       trace: r.trace,
       progress: {
         simulations: r.simulations.length,
-        simulationsDone: Math.min(r.current, r.simulations.length),
-        windows: r.done.windows + r.live.windows,
-        events: r.done.events + r.live.events,
-        messages: r.done.messages + r.live.messages,
-        simulatedCycles: r.done.simulatedCycles + r.live.simulatedCycles,
+        simulationsDone: simulations.filter((sim) => sim.state === "done").length,
+        parallel: r.parallel,
+        windows: live("windows"),
+        events: live("events"),
+        messages: live("messages"),
+        simulatedCycles: live("simulatedCycles"),
+        underWay,
       },
       queuePosition,
       faults: r.faults ? { injected: r.faultsInjected } : null,
@@ -216,16 +238,20 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     return await this.status();
   }
 
-  /** One core of one of the run's simulations (by default the current or last), from its Core object. */
+  /** One core of one of the run's simulations (by default the first under way, else the last), from its Core object. */
   async core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>> {
     const r = this.rec;
-    simulation ??= r ? Math.min(r.current, r.simulations.length - 1) : 0;
+    if (simulation === null) {
+      const first = r ? r.simulations.findIndex((sim) => sim.live !== null) : -1;
+      simulation = first >= 0 ? first : r ? r.simulations.length - 1 : 0;
+    }
     const bad = this.checkSimulation(simulation);
     if (!r || bad) return bad ?? MISSING;
     if (r.engine !== "durable") return refuse("conflict", "engine", "an inproc run has no core objects: its cores live in the run's own object while it runs");
     const { cores } = r.simulations[simulation];
     if (!(Number.isInteger(core) && core >= 0 && core < cores)) return refuse("invalid", "core", `simulation ${simulation} has cores 0..${cores - 1}`);
-    if (simulation > r.current || (simulation === r.current && !r.started)) return refuse("conflict", "simulation", `simulation ${simulation} has not started yet`);
+    const sim = r.simulations[simulation];
+    if (sim.hash === null && !sim.started) return refuse("conflict", "simulation", `simulation ${simulation} has not started yet`);
     const state = await this.simulationStub(simulation).core(core);
     return state ? { ok: true, value: { simulation, state } } : refuse("conflict", "simulation", `simulation ${simulation} has not booted its cores yet, or they have expired`);
   }
@@ -236,7 +262,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const bad = this.checkSimulation(simulation);
     if (!r || bad) return bad ?? MISSING;
     if (!r.trace) return refuse("conflict", "trace", "the run was started without trace: true");
-    if (simulation >= r.current) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
+    if (r.simulations[simulation].hash === null) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
     const records =
       r.engine === "durable" ? await this.simulationStub(simulation).traceRecords() : (this.store.getDoc<TraceRecord[]>(`trace:${simulation}`) ?? null);
     if (!records) return refuse("conflict", "simulation", `the trace of simulation ${simulation} has expired`);
@@ -250,7 +276,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const bad = this.checkSimulation(simulation);
     if (!r || bad) return bad ?? MISSING;
     if (!r.trace) return refuse("conflict", "trace", "only a run started with trace: true can be replayed (the trace bounds its simulations)");
-    if (simulation >= r.current) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
+    if (r.simulations[simulation].hash === null) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
     return { ok: true, value: this.specs()[simulation] };
   }
 
@@ -258,9 +284,9 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     const r = this.record();
     try {
       await this.renewLease();
-      if (r.current < r.simulations.length) await (r.engine === "durable" ? this.stepDurable() : this.stepInProcess());
+      if (this.underWay().length) await (r.engine === "durable" ? this.stepDurable() : this.stepInProcess());
       if (this.ended()) return;
-      if (r.current === r.simulations.length) return await this.summarize();
+      if (this.finished().length === r.simulations.length) return await this.summarize();
       r.retries = 0;
       this.progressed();
       this.persist();
@@ -274,15 +300,15 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     return this.record().state === "running";
   }
 
-  /** Stop the current simulation, keep the results of those that finished, and give the place back. */
+  /** Stop the simulations under way, keep the results of those that finished, and give the place back. */
   protected override async onEnd(state: Final): Promise<void> {
     const r = this.record();
     this.inproc = null;
     // A Simulation the run no longer drives would never end, nor expire.
-    if (r.engine === "durable" && r.started && r.current < r.simulations.length) await this.simulationStub(r.current).cancel();
-    if (state !== "done" && r.current > 0) {
+    if (r.engine === "durable") await settleAll(this.underWay().filter((i) => r.simulations[i].started).map((i) => this.simulationStub(i).cancel()));
+    if (state !== "done" && this.finished().length > 0) {
       try {
-        this.store.putDoc("result", this.summary(r.current));
+        this.store.putDoc("result", this.summary());
       } catch (e) {
         r.error = `${r.error ?? state}; the simulations that finished could not be summarised: ${errorMessage(e)}`;
         this.persist();
@@ -297,6 +323,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     if (r.state !== "queued") return;
     r.state = "running";
     r.renewedAt = Date.now();
+    this.takePlaces();
     this.progressed();
     this.persist();
     await this.continueLater();
@@ -308,39 +335,98 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     this.inproc = null;
   }
 
-  /** One slice of the current simulation on its Simulation object. A cancel() may land at any await: after each, an ended run stops. */
-  private async stepDurable(): Promise<void> {
-    const r = this.record();
-    const i = r.current;
-    const sim = this.simulationStub(i);
-    if (!r.started) {
-      // A start cut short after the Simulation stored it must not be repeated: the Simulation refuses a second start.
-      const known = await sim.status();
-      if (this.ended()) return;
-      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false, faults: r.faults });
-      r.started = true;
-      this.persist();
-      // Cancelled while the Simulation started: onEnd() did not know of it.
-      if (this.ended()) return void (await sim.cancel());
-    }
-    const s = await sim.step();
-    if (this.ended()) return;
-    const { windows, events, messages, simulatedCycles } = s.progress;
-    r.live = { windows, events, messages, simulatedCycles };
-    if (s.state === "done") {
-      const outcome = await sim.outcome();
-      if (this.ended()) return;
-      if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
-      r.faultsInjected += s.faults;
-      return this.simulationEnded(outcome, null);
-    }
-    if (s.state === "failed" || s.state === "cancelled") await this.end("failed", `${this.describe(i)}: ${s.error ?? s.state}`);
+  /** Simulations run at once: the in-process engine runs them here, in one thread, so one after another. */
+  protected parallelFor(engine: EngineName): number {
+    return engine === "durable" ? limitOf(this.env, "MAX_PARALLEL_SIMULATIONS", 1, 2 * MAX_FANOUT) : 1;
   }
 
-  /** One slice of the current simulation on the in-process engine, here. */
+  /** How long a durable slice goes on starting steps. */
+  protected sliceMs(): number {
+    return DURABLE_SLICE_MS;
+  }
+
+  /** Give free places to the next simulations in plan order. */
+  private takePlaces(): void {
+    const r = this.record();
+    for (let free = r.parallel - this.underWay().length; free > 0 && r.next < r.simulations.length; free--) {
+      r.simulations[r.next++].live = NO_TOTALS;
+    }
+  }
+
+  /** The simulations holding a place, in plan order. */
+  private underWay(): number[] {
+    return this.record().simulations.flatMap((sim, i) => (sim.live ? [i] : []));
+  }
+
+  /** The simulations that are done, in plan order. */
+  private finished(): number[] {
+    return this.record().simulations.flatMap((sim, i) => (sim.hash !== null ? [i] : []));
+  }
+
+  /**
+   * One slice of the simulations under way, each on its Simulation object.
+   * Every place steps its simulation until the slice's time is up; one whose
+   * simulation ends takes the next, so a short simulation never waits for a
+   * long one. The slice ends when every place's step in flight has.
+   */
+  private async stepDurable(): Promise<void> {
+    const deadline = Date.now() + this.sliceMs();
+    const place = async (i: number | undefined): Promise<void> => {
+      while (i !== undefined && !this.ended()) {
+        const ended = await this.stepSimulation(i);
+        if (this.ended() || Date.now() >= deadline) return;
+        if (ended) {
+          i = this.underWay().find((j) => !placed.has(j));
+          if (i !== undefined) placed.add(i);
+        }
+      }
+    };
+    const placed = new Set(this.underWay());
+    await settleAll([...placed].map(place));
+  }
+
+  /** One step of simulation i on its Simulation object; true once it has ended. A cancel() may land at any await: after each, an ended run stops. */
+  private async stepSimulation(i: number): Promise<boolean> {
+    const r = this.record();
+    const rec = r.simulations[i];
+    const sim = this.simulationStub(i);
+    if (!rec.started) {
+      // A start cut short after the Simulation stored it must not be repeated: the Simulation refuses a second start.
+      const known = await sim.status();
+      if (this.ended()) return true;
+      if (!known) await sim.start(this.specs()[i], { trace: r.trace, limits: { maxEvents: r.maxEvents }, continueByAlarm: false, faults: r.faults });
+      rec.started = true;
+      this.persist();
+      // Cancelled while the Simulation started: onEnd() did not know of it.
+      if (this.ended()) {
+        await sim.cancel();
+        return true;
+      }
+    }
+    const s = await sim.step();
+    if (this.ended()) return true;
+    const { windows, events, messages, simulatedCycles } = s.progress;
+    rec.live = { windows, events, messages, simulatedCycles };
+    if (s.state === "done") {
+      const outcome = await sim.outcome();
+      if (this.ended()) return true;
+      if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
+      r.faultsInjected += s.faults;
+      await this.simulationEnded(i, outcome, null);
+      return true;
+    }
+    if (s.state === "failed" || s.state === "cancelled") {
+      r.culprit = i;
+      await this.end("failed", `${this.describe(i)}: ${s.error ?? s.state}`);
+      return true;
+    }
+    return false;
+  }
+
+  /** One slice of the simulation under way on the in-process engine, here (one at a time: parallel is 1). */
   private async stepInProcess(): Promise<void> {
     const r = this.record();
-    const i = r.current;
+    const [i] = this.underWay();
     let live = this.inproc;
     try {
       if (live?.index !== i) {
@@ -363,6 +449,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       });
     } catch (e) {
       // A kernel that throws: as a Simulation reports it.
+      r.culprit = i;
       return this.end("failed", `${this.describe(i)}: ${errorMessage(e)}`);
     }
     if (this.inproc !== live) return;
@@ -370,31 +457,31 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     if (!live.loop.loop.stopped) return;
     this.inproc = null;
     const outcome = await live.loop.finish();
-    await this.simulationEnded(outcome, outcome.trace);
+    await this.simulationEnded(i, outcome, outcome.trace);
   }
 
   /** The in-process simulation's progress so far, for status() (kept in memory until the slice persists it). */
   private showProgress(loop: SimulationLoop): void {
-    const r = this.record();
+    const sim = this.record().simulations[this.inproc!.index];
     const { windows, events, messages, next } = loop.loop;
-    r.live = { windows, events, messages, simulatedCycles: next ?? r.live.simulatedCycles };
+    sim.live = { windows, events, messages, simulatedCycles: next ?? sim.live?.simulatedCycles ?? 0 };
   }
 
-  /** Keep a simulation's outcome (and trace) and move on to the next; one cut short by the event limit fails the run. */
-  private async simulationEnded(outcome: SimulationOutcome, trace: TraceRecord[] | null): Promise<void> {
+  /** Keep simulation i's outcome (and trace) and give its place to the next; one cut short by the event limit fails the run. */
+  private async simulationEnded(i: number, outcome: SimulationOutcome, trace: TraceRecord[] | null): Promise<void> {
     const r = this.record();
-    const i = r.current;
     const { stopped } = outcome.stats;
+    if (stopped) r.culprit = i;
     if (stopped === "max-events") {
       return this.end("failed", `${this.describe(i)} stopped after ${outcome.stats.events} events: at most ${r.maxEvents} per simulation${r.trace ? " with a trace" : ""}`);
     }
     if (stopped === "max-cycles") return this.end("failed", `${this.describe(i)} stopped at ${outcome.stats.simulatedCycles} simulated cycles: past 2^53 the engine cannot count exactly`);
     const { windows, events, messages, simulatedCycles } = outcome.stats;
     r.done = { windows: r.done.windows + windows, events: r.done.events + events, messages: r.done.messages + messages, simulatedCycles: r.done.simulatedCycles + simulatedCycles };
-    r.live = NO_TOTALS;
-    r.simulations[i].hash = outcome.hash;
-    r.current++;
-    r.started = false;
+    const sim = r.simulations[i];
+    sim.live = null;
+    sim.hash = outcome.hash;
+    this.takePlaces();
     this.store.atomically(() => {
       this.store.putDoc(`outcome:${i}`, { ...outcome, trace: null });
       if (trace) this.store.putDoc(`trace:${i}`, trace);
@@ -404,18 +491,18 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
 
   /** Every simulation is done: the experiment's rows and series, as the CLI prints them. */
   private async summarize(): Promise<void> {
-    this.store.putDoc("result", this.summary(this.record().simulations.length));
+    this.store.putDoc("result", this.summary());
     await this.end("done", null);
   }
 
-  /** The rows and series of the first `done` simulations, those that have finished. */
-  private summary(done: number): Omit<RunResult, "missing"> {
+  /** The rows and series of the simulations that have finished, in plan order. */
+  private summary(): Omit<RunResult, "missing"> {
     const r = this.record();
     const stored = this.storedPlan();
     const machine = Machine.from(stored.machine);
-    const specs = stored.specs.slice(0, done);
-    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs };
-    const outcomes = specs.map((_, i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
+    const done = this.finished();
+    const plan: Plan = { experiment: this.experiments.byName(r.experiment)!, params: stored.params, specs: done.map((i) => stored.specs[i]) };
+    const outcomes = done.map((i) => this.store.getDoc<SimulationOutcome>(`outcome:${i}`)!);
     const { hashes: _, ...result } = summarizeExperiment(plan, machine, outcomes, r.engine);
     return result;
   }

@@ -69,7 +69,6 @@ export const DEFAULTS = {
 export class Simulation extends Lifecycle<SimulationRecord> implements SimulationApi {
   /** The experiments simulations boot from; a test worker adds its own. */
   protected readonly experiments: ExperimentSet = EXPERIMENTS;
-  private spec: SimulationSpec | null = null;
   /** Serialises the slices that advance the simulation: an alarm and a step() never interleave. */
   private driving: Promise<unknown> = Promise.resolve();
   /** run() callers waiting for the end. */
@@ -88,13 +87,13 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     const settings = this.settle(options);
     const maxCores = Number(this.env.MAX_CORES_PER_RUN);
     if (!(spec.cores <= maxCores)) throw new RangeError(`cores: at most ${maxCores} per run`);
-    // Boots nothing, but checks the experiment, its parameters and the machine.
-    const system = this.experiments.systemFor(spec);
+    // Boots nothing, but checks the experiment, its parameters and the machine (and readies the system for cores in this isolate).
+    const text = JSON.stringify(spec);
+    const system = this.experiments.systemOfText(text);
     if (system.cores !== spec.cores) throw new RangeError(`cores: the experiment booted ${system.cores} of ${spec.cores}`);
 
     const now = Date.now();
-    this.spec = spec;
-    this.store.putDoc("spec", spec);
+    this.store.putText("spec", text);
     this.rec = {
       simulation,
       state: "booting",
@@ -190,7 +189,6 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     await this.driving;
     const all = Array.from({ length: r.cores }, (_, c) => c);
     await settleAll(subtrees(all, r.settings.fanout).map((t) => this.coreStub(t[0]).destroy(r.simulation, t)));
-    this.spec = null;
   }
 
   protected advance(): Promise<void> {
@@ -226,7 +224,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       for (let w = 0; w < windows && r.state === "running" && !r.loop!.stopped; w++) {
         // A window costs the Simulation at most `fanout` calls, and so does the final collection.
         if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
-        this.horizons ??= new Horizons(this.experiments.systemFor(this.simulationSpec()).lookahead, r.cores, s.windows);
+        this.horizons ??= new Horizons(this.experiments.systemOfText(this.store.getText("spec")!).lookahead, r.cores, s.windows);
         this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
       }
       if (r.state !== "running") return; // cancelled meanwhile
@@ -278,9 +276,10 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   }
 
   private link(simulation: string, s: Settings): CoreLink {
-    const init: CoreInit = { simulation, spec: this.simulationSpec(), options: { trace: s.trace, fanout: s.fanout, faults: s.faults } };
+    // Read once per boot, not per slice: the spec is the largest thing stored here.
+    let init: CoreInit | null = null;
     return {
-      boot: (tree) => this.coreStub(tree[0]).boot(init, tree),
+      boot: (tree) => this.coreStub(tree[0]).boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree),
       window: (tree, w, bounds) => this.coreStub(tree[0]).window(w, bounds, tree),
       collect: (tree) => this.coreStub(tree[0]).collect(tree),
     };
@@ -314,9 +313,5 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`limits.${k} must be an integer >= 1`);
     }
     return s;
-  }
-
-  private simulationSpec(): SimulationSpec {
-    return (this.spec ??= this.store.getDoc<SimulationSpec>("spec")!);
   }
 }

@@ -30,12 +30,22 @@ export class Store {
   }
 
   getDoc<T>(key: string): T | undefined {
-    const parts = this.sql.exec<{ text: string }>("SELECT text FROM doc WHERE key = ? ORDER BY part", key).toArray();
-    return parts.length ? (JSON.parse(parts.map((p) => p.text).join("")) as T) : undefined;
+    const text = this.getText(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
   putDoc(key: string, value: unknown): void {
-    const text = JSON.stringify(value);
+    this.putText(key, JSON.stringify(value));
+  }
+
+  /** A document as the JSON text it was stored as. */
+  getText(key: string): string | undefined {
+    const parts = this.sql.exec<{ text: string }>("SELECT text FROM doc WHERE key = ? ORDER BY part", key).toArray();
+    return parts.length ? parts.map((p) => p.text).join("") : undefined;
+  }
+
+  /** A document already in JSON text. */
+  putText(key: string, text: string): void {
     this.sql.exec("DELETE FROM doc WHERE key = ?", key);
     let part = 0;
     for (let i = 0; i < text.length || part === 0; part++) {

@@ -11,6 +11,7 @@ import { sharing } from "./sharing.ts";
 import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
+import { recent } from "./recent.ts";
 
 /**
  * Simulations one run may plan, which bounds its status and its result: the
@@ -39,8 +40,12 @@ export class UnknownExperimentError extends Error {
  * The experiments a deployment runs, by name: what the Durable Objects boot
  * simulations from. A test worker runs the same objects with an extra one.
  */
+/** Booted systems kept by systemOfText: more than a run's simulations under way at once (MAX_PARALLEL_SIMULATIONS). */
+const KEPT_SYSTEMS = 16;
+
 export class ExperimentSet {
   readonly names: readonly string[];
+  private readonly systems = new Map<string, System>();
 
   // Heterogeneous parameter and point types: each experiment is used only with its own.
   constructor(readonly all: readonly Experiment<any, any>[]) {
@@ -58,6 +63,18 @@ export class ExperimentSet {
   /** The booted machine of one planned simulation. */
   systemFor(spec: SimulationSpec): System {
     return this.known(spec.experiment).system(spec);
+  }
+
+  /**
+   * The booted machine of a spec given as JSON text, kept for the next caller
+   * of the same text. It is the simulation's fixed description (machine,
+   * costs, routes, channels), read-only to the kernels: the cores of one
+   * simulation that share an isolate share it, as the in-process engine's
+   * cores share theirs, instead of each deriving it again (at 1024 cores,
+   * tens of milliseconds each).
+   */
+  systemOfText(spec: string): System {
+    return recent(this.systems, spec, KEPT_SYSTEMS, () => this.systemFor(JSON.parse(spec) as SimulationSpec));
   }
 
   /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
@@ -196,9 +213,20 @@ export async function runExperiment(
   return runPlan(await EXPERIMENTS.plan(name, machine, params), machine, simulator, engine);
 }
 
-/** Run every simulation of a plan in turn, and summarise. */
-export async function runPlan(plan: Plan, machine: Machine, simulator: Simulator, engine: EngineName): Promise<ExperimentRun> {
-  const outcomes: SimulationOutcome[] = [];
-  for (const spec of plan.specs) outcomes.push(await simulator(spec));
+/**
+ * Run every simulation of a plan, up to `parallel` at once (each taking the
+ * next in plan order as one ends), and summarise the outcomes in plan order:
+ * the result is that of one after another.
+ */
+export async function runPlan(plan: Plan, machine: Machine, simulator: Simulator, engine: EngineName, parallel = 1): Promise<ExperimentRun> {
+  const outcomes: SimulationOutcome[] = new Array(plan.specs.length);
+  let next = 0;
+  const place = async () => {
+    while (next < plan.specs.length) {
+      const i = next++;
+      outcomes[i] = await simulator(plan.specs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, plan.specs.length) }, place));
   return { outcomes, result: summarizeExperiment(plan, machine, outcomes, engine) };
 }

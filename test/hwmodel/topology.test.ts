@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { preset, syntheticMachine } from "../../src/hwmodel/index.ts";
+import { Machine, preset, syntheticMachine } from "../../src/hwmodel/index.ts";
 
 describe("machine topology facts", () => {
   it("amd-8x4: 24 one-hop, 28 two-hop and 4 three-hop ordered package pairs", () => {
@@ -25,5 +26,10 @@ describe("machine topology facts", () => {
     expect(m.numCores).toBe(4096);
     expect(m.numPackages).toBe(1024);
     expect(m.diameter).toBe(62);
+  });
+
+  it("examples/synthetic-1024.json, the README's 1024-core machine file, is syntheticMachine(1024)", () => {
+    const file = Machine.from(JSON.parse(readFileSync(new URL("../../examples/synthetic-1024.json", import.meta.url), "utf8")));
+    expect(file.toJSON()).toEqual(syntheticMachine(1024).toJSON());
   });
 });

@@ -140,7 +140,7 @@ export function runSection({ experiments, engines, machine, onResult, onStatus }
     const where = st.status === "queued" && st.queuePosition ? ` (place ${st.queuePosition} in the queue)` : "";
     $("run-status").replaceChildren(
       h("strong", {}, st.status),
-      `${where}: ${st.experiment} on ${st.machine}, ${st.engine} engine · ${p.simulationsDone} of ${p.simulations} simulations · ${num(p.events)} events · ${num(p.messages)} messages · ${num(p.simulatedCycles)} simulated cycles`,
+      `${where}: ${st.experiment} on ${st.machine}, ${st.engine} engine · ${p.simulationsDone} of ${p.simulations} simulations${p.underWay?.length ? ` (${p.underWay.map((u) => u.label).join("; ")} under way)` : ""} · ${num(p.events)} events · ${num(p.messages)} messages · ${num(p.simulatedCycles)} simulated cycles`,
     );
     const bar = $("run-progress");
     bar.max = p.simulations;

@@ -6,6 +6,7 @@ import { UsageError, type FlagSpec, type ParsedArgs } from "../args.ts";
 import type { Command, OutputFile } from "../command.ts";
 import { machineFlags, machineFromFlags } from "../machine-flags.ts";
 import { flagOf, paramFlags, paramsFromFlags, type ParamFlag } from "../param-flags.ts";
+import { progressLine, showProgress } from "../progress.ts";
 import { table } from "../table.ts";
 
 /** Every experiment's parameters as flags, generated from its schema. */
@@ -44,7 +45,7 @@ export const run: Command = {
     flagsAre: "parameters",
     list: EXPERIMENTS.all.map((e) => ({ name: e.name, summary: e.summary, flags: Object.fromEntries(PARAM_FLAGS.get(e.name)!.map((f) => [f.flag, f.spec])) })),
   },
-  async run(args, choice) {
+  async run(args, choice, progress) {
     const experiment = EXPERIMENTS.byName(choice!.name)!;
     const flags = PARAM_FLAGS.get(experiment.name)!;
     const machine = machineFromFlags(args, experiment.defaultMachine);
@@ -65,15 +66,21 @@ export const run: Command = {
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
     let injected = () => 0;
+    let parallel = 1;
     if (engine === "durable") {
       const local = await import("../local-durable.ts");
       const d = await local.startLocalDurable({ trace: Boolean(traceFile), faults });
       simulator = d.simulator;
-      dispose = d.dispose;
+      parallel = d.parallel;
       injected = () => d.statuses.reduce((n, s) => n + s.faults, 0);
+      const stop = progress ? showProgress(async () => progressLine(await d.progress(), plan.specs.length), progress) : null;
+      dispose = async () => {
+        await stop?.();
+        await d.dispose();
+      };
     }
     try {
-      const { result, outcomes } = await runPlan(plan, machine, simulator, engine);
+      const { result, outcomes } = await runPlan(plan, machine, simulator, engine, parallel);
       const files: OutputFile[] = [];
       if (traceFile) {
         const simulations = traced.map((i) => ({ index: i, name: EXPERIMENTS.titleOf(plan.specs[i]), clockGHz: machine.clockGHz, records: outcomes[i].trace ?? [] }));
