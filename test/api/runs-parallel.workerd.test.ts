@@ -50,8 +50,8 @@ describe("a parallel durable sweep", () => {
   }, 90_000);
 
   it("lists the simulations under way, then keeps those done when cancelled", async () => {
-    // Each needs more than one step (over 256 windows); stepped once a slice, by hand.
-    const params = { cores: [16], protocols: ["unicast", "multicast", "broadcast"], reps: 3 };
+    // Each needs more than one step (over 256 windows: 510 to 707 with per-core horizons); stepped once a slice, by hand.
+    const params = { cores: [16], protocols: ["unicast", "multicast", "broadcast"], reps: 8 };
     const { id, object } = await startWith(params, { [PARALLEL]: 2, [ONE_STEP]: true, [LOSE_ALARMS]: true });
     const slice = () => runInDurableObject(object, (run) => run.alarm());
     await slice();
