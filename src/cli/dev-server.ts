@@ -49,7 +49,14 @@ function parseArgs(args: string[]): { host: string; port: number; state: string;
 
 async function main(): Promise<void> {
   const { host, port, state, vars } = parseArgs(process.argv.slice(2));
-  const worker = await startWorker({ host, port, vars, persistRoot: resolve(state, "v3"), log: new Log(LogLevel.INFO) });
+  const worker = await startWorker({
+    host,
+    port,
+    vars,
+    persistRoot: resolve(state, "v3"),
+    log: new Log(LogLevel.INFO),
+    onRuntimeRestart: () => process.stderr.write("[dev-server] workerd crashed; Miniflare started it again, on the same state\n"),
+  });
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(sig, () => void worker.dispose().finally(() => process.exit(0)));
   }

@@ -47,6 +47,8 @@ export interface ServeOptions {
   vars?: Record<string, string>;
   /** Miniflare's log (requests, "Ready on"); none by default. */
   log?: Log;
+  /** Called once Miniflare has started workerd again after it crashed. */
+  onRuntimeRestart?: () => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     port: options.port,
     defaultPersistRoot: options.persistRoot,
     log: options.log,
+    unsafeHandleRuntimeRestart: options.onRuntimeRestart,
   });
   const url = await mf.ready;
 
