@@ -65,7 +65,7 @@ const entry: BenchEntry = {
       [null, CASES.filter((c) => c.machine.numCores >= 1024)],
     ];
     for (const [parallel, cases] of passes) {
-      const worker = await startWorker(parallel ? { MAX_PARALLEL_SIMULATIONS: parallel } : {});
+      const worker = await startWorker(parallel ? { vars: { MAX_PARALLEL_SIMULATIONS: parallel } } : {});
       try {
         for (const c of cases) {
           const { status: s, ms } = await apiRun(worker, c);

@@ -5,7 +5,8 @@
 // elsewhere at run time. Observable Plot comes as a package of ES modules
 // that import d3 by name, so esbuild bundles it (with the d3 it uses) into one
 // module; the others ship a file the browser loads as it is. wrangler runs
-// this before `wrangler dev` and `wrangler deploy` ([build] in wrangler.toml),
+// this before it bundles the Worker (`wrangler deploy`, and its `--dry-run`
+// under `npm start`; [build] in wrangler.toml),
 // and `npm test` before its tests. It does nothing when web/vendor/ already
 // holds the pinned versions.
 import "./require-node.ts";

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { Miniflare } from "miniflare";
+import { type Log, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -38,25 +38,46 @@ export async function bundleWorker(outDir = BUNDLE_DIR): Promise<string> {
   return stdout + stderr;
 }
 
+/** Where and how `startWorker` serves: by default on no socket of its own, in memory. */
+export interface ServeOptions {
+  /** The address and port of workerd's own HTTP socket (Miniflare's entry). */
+  host?: string;
+  port?: number;
+  /** The Durable Objects' state, kept across restarts (`wrangler dev` keeps it in `<persist-to>/v3`). */
+  persistRoot?: string;
+  /** Worker vars that replace wrangler.toml's `[vars]`. */
+  vars?: Record<string, string>;
+  /** Miniflare's log (requests, "Ready on"); none by default. */
+  log?: Log;
+  /** Called once Miniflare has started workerd again after it crashed. */
+  onRuntimeRestart?: () => void;
+}
+
 /**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
  * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml
- * (`vars` in place of some of its [vars], e.g. for the bench).
+ * (`options.vars` in place of some of its [vars], e.g. for the bench).
  */
-export async function startWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
+export async function startWorker(options: ServeOptions = {}): Promise<LocalWorker & { url: URL }> {
   await bundleWorker();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({
     ...workerOptions,
-    bindings: { ...workerOptions.bindings, ...vars },
+    bindings: { ...workerOptions.bindings, ...options.vars },
     modules: true,
     scriptPath: resolve(BUNDLE_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
+    host: options.host,
+    port: options.port,
+    defaultPersistRoot: options.persistRoot,
+    log: options.log,
+    unsafeHandleRuntimeRestart: options.onRuntimeRestart,
   });
-  await mf.ready;
+  const url = await mf.ready;
 
   return {
+    url,
     async getJson<T>(path: string): Promise<T> {
       const res = await mf.dispatchFetch(new URL(path, "http://edgefish.local"));
       const body = await res.text();
@@ -64,7 +85,7 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Lo
       return JSON.parse(body) as T;
     },
     miniflare: mf,
-    vars: { ...(workerOptions.bindings as Record<string, string>), ...vars },
+    vars: { ...(workerOptions.bindings as Record<string, string>), ...options.vars },
     dispose: () => mf.dispose(),
   };
 }

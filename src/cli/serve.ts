@@ -1,59 +1,62 @@
-// `npm start`: `wrangler dev` with the flags given, restarted if it dies,
-// behind a small front that keeps every answer the API's JSON.
+// `npm start`: the Worker in workerd through Miniflare (dev-server.ts),
+// restarted if it dies, behind a small front that keeps every answer the
+// API's JSON.
 //
-// Wrangler 4.116, the last release on Miniflare 4, exits when one client hangs
-// up in the middle of a request body: its ProxyWorker reports the failed
-// forward to the user Worker as an error, and the dev command treats any error
-// as fatal (README, "The two commands"). The releases that fix it run on
-// Miniflare 5, whose DO-to-DO calls are some thirty times slower (README,
-// "Benchmarks"). So this supervisor keeps the local server up: it restarts
-// wrangler when it dies after it was serving, and says why.
+// Not `wrangler dev`: wrangler 4.116, the last release on Miniflare 4, exits
+// whenever its ProxyWorker fails to forward a request to the Worker (a client
+// that hangs up mid-body; an idle keep-alive connection closed by workerd as
+// the ProxyWorker reuses it, which long durable runs make likely), since the
+// dev command treats any error as fatal (README, "The two commands"). The
+// releases that fix it run on Miniflare 5, whose DO-to-DO calls are some
+// thirty times slower (README, "Benchmarks"). Miniflare alone has no
+// ProxyWorker; this supervisor still restarts it when it dies after it was
+// serving, and says why.
 //
 // The front (Node's HTTP server) answers on the port the user asked for and
-// hands each request to wrangler on a private port. workerd's own HTTP server
+// hands each request to the Worker server on a private port, on a connection
+// of its own: a pooled idle connection could be closed by workerd just as a
+// request is sent on it, and that request would be lost. workerd's own HTTP server
 // answers an unknown method (501) and an oversized request line (431) in
 // plain text before the Worker sees the request, and Miniflare answers a
 // request whose Worker died (a crash, an isolate reset) with a plain-text 500
 // that carries a stack with local paths: the front answers these in the API's
 // JSON error shape instead, naming the field. It reads a request's body
 // whole (at most MAX_BODY_BYTES) before passing it on, so a client that hangs
-// up mid-body never reaches wrangler; while wrangler restarts, a request it
+// up mid-body never reaches the Worker server; while it restarts, a request it
 // never saw, or a read, waits for it (then 503 with Retry-After after half a
-// minute), and a request wrangler leaves unanswered for a minute gets 504.
-// And it asks wrangler every few seconds whether it answers: once workerd has
-// died under it, wrangler 4.116 starts a new one that never answers, so after
-// half a minute without an answer the supervisor restarts it.
+// minute), and a request the Worker server leaves unanswered for a minute gets 504.
+// And it asks the Worker server every few seconds whether it answers (workerd
+// can die or hang under it): after half a minute without an answer the
+// supervisor restarts it.
 import "./require-node.ts";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import { resolve } from "node:path";
 import { errorBody, MAX_BODY_BYTES } from "../core-object/protocol.ts";
 import { freePort } from "./local-server.ts";
 
-// The CLI script is not in wrangler's package exports; it sits beside its main module.
-const WRANGLER = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
+const DEV_SERVER = resolve(import.meta.dirname, "dev-server.ts");
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The methods passed on (the API's, and the standard ones it answers 405 to); others are not implemented here. */
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 /** A request line and headers longer than this are refused (Node's default). */
 const MAX_HEADER_BYTES = 16 * 1024;
-/** When to try again while wrangler restarts. */
+/** When to try again while the Worker server restarts. */
 const RETRY_AFTER_SECONDS = 2;
-/** A request wrangler has not begun to answer in this long is answered 504 (the API's longest wait is 30 s). */
+/** A request the Worker server has not begun to answer in this long is answered 504 (the API's longest wait is 30 s). */
 const ANSWER_MS = 60_000;
-/** How long a request waits for wrangler to come back before it is answered 503. */
+/** How long a request waits for the Worker server to come back before it is answered 503. */
 const RESTART_WAIT_MS = 30_000;
-/** Requests that may go to wrangler again when it died under them: they change nothing. */
+/** Requests that may go to the Worker server again when it died under them: they change nothing. */
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** How often the front asks wrangler whether it answers, how long it waits, and how many unanswered questions in a row mean it hangs. */
+/** How often the front asks the Worker server whether it answers, how long it waits, and how many unanswered questions in a row mean it hangs. */
 const PROBE = { everyMs: 5_000, timeoutMs: 10_000, unanswered: 3 };
 
 const log = (line: string): void => void process.stderr.write(`[serve] ${line}\n`);
 
-/** The user's --port and --ip, and wrangler's other flags. */
+/** The user's --port and --ip, and dev-server.ts's other flags. */
 function splitArgs(args: string[]): { port: number; ip: string; rest: string[] } {
   let port = 8787;
   let ip = "localhost";
@@ -80,18 +83,18 @@ function splitArgs(args: string[]): { port: number; ip: string; rest: string[] }
 let child: ChildProcess | undefined;
 let stopping = false;
 let restarts = 0;
-/** Whether wrangler answers now. */
+/** Whether the Worker server answers now. */
 let serving = false;
-/** The probe killed wrangler: that is why it exited. */
+/** The probe killed the Worker server: that is why it exited. */
 let hung = false;
 
-// The last error wrangler printed: the reason it exited.
+// The last error the Worker server printed: the reason it exited.
 function lastError(text: string): string | undefined {
   const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
   return [...plain.matchAll(/\[ERROR\] *(\S.*)/g)].at(-1)?.[1].trim();
 }
 
-/** Every process below `pid` (wrangler's workerd among them), deepest first. */
+/** Every process below `pid` (the Worker server's workerd among them), deepest first. */
 function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const line of execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" }).split("\n")) {
@@ -102,22 +105,27 @@ function descendants(pid: number): number[] {
   return below(pid);
 }
 
-/** Ask wrangler, every few seconds, whether it answers; kill it (and its workerd) when it has stopped answering, for the exit handler to restart it. */
-function probeWrangler(upstream: number): void {
+/** Ask the Worker server, every few seconds, whether it answers; kill it (and its workerd) when it has stopped answering, for the exit handler to restart it. */
+function probeServer(upstream: number): void {
   let unanswered = 0;
   let asking = false;
   setInterval(async () => {
     if (!serving || asking) return;
     asking = true;
-    const ok = await fetch(`http://127.0.0.1:${upstream}/api/machines`, { signal: AbortSignal.timeout(PROBE.timeoutMs) }).then(
-      (r) => r.ok,
-      () => false,
-    );
+    const ok = await new Promise<boolean>((done) => {
+      const ask = forward({ host: "127.0.0.1", port: upstream, path: "/api/machines", headers: { connection: "close" }, agent: false, timeout: PROBE.timeoutMs }, (r) => {
+        r.resume();
+        done(r.statusCode === 200);
+      });
+      ask.on("timeout", () => ask.destroy());
+      ask.on("error", () => done(false));
+      ask.end();
+    });
     asking = false;
     unanswered = ok ? 0 : unanswered + 1;
     if (unanswered < PROBE.unanswered || !child?.pid) return;
     unanswered = 0;
-    log(`wrangler dev has not answered for ${(PROBE.unanswered * (PROBE.everyMs + PROBE.timeoutMs)) / 1000} s; killing it to restart it`);
+    log(`the Worker server has not answered for ${(PROBE.unanswered * (PROBE.everyMs + PROBE.timeoutMs)) / 1000} s; killing it to restart it`);
     hung = true;
     for (const pid of [...descendants(child.pid), child.pid]) {
       try {
@@ -129,12 +137,13 @@ function probeWrangler(upstream: number): void {
   }, PROBE.everyMs).unref();
 }
 
-function startWrangler(args: string[]): void {
+function startServer(args: string[]): void {
   let ready = false;
-  let tail = ""; // the end of wrangler's stderr, where it says why it exits
-  const proc = spawn(process.execPath, [WRANGLER, "dev", ...args], { stdio: ["inherit", "inherit", "pipe", "ipc"] });
+  let tail = ""; // the end of its stderr, where it says why it exits
+  // process.execArgv: tsx's loader, which runs this file too.
+  const proc = spawn(process.execPath, [...process.execArgv, DEV_SERVER, ...args], { stdio: ["inherit", "inherit", "pipe", "ipc"] });
   child = proc;
-  // wrangler tells its parent through IPC once the server answers.
+  // dev-server.ts tells its parent through IPC, as wrangler does, once the server answers.
   proc.on("message", (msg) => {
     if (typeof msg === "string" && msg.includes('"DEV_SERVER_READY"')) ready = serving = true;
   });
@@ -144,13 +153,13 @@ function startWrangler(args: string[]): void {
   });
   proc.on("exit", (code, signal) => {
     serving = false;
-    // Stopped by the user (Ctrl-C, `x`), or never started (bad flag): exit as wrangler did.
+    // Stopped by the user (Ctrl-C), or never started (bad flag): exit as the Worker server did.
     if (stopping || !ready || code === 0) process.exit(code ?? 1);
     restarts++;
     const why = hung ? "it had stopped answering" : lastError(tail);
     hung = false;
-    log(`wrangler dev exited with ${signal ?? `code ${code}`}${why ? ` (${why})` : ""}; restarting it (restart ${restarts})`);
-    startWrangler(args);
+    log(`the Worker server exited with ${signal ?? `code ${code}`}${why ? ` (${why})` : ""}; restarting it (restart ${restarts})`);
+    startServer(args);
   });
 }
 
@@ -193,7 +202,7 @@ async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buff
       chunks.push(chunk);
     }
   } catch {
-    // The client hung up in the middle of its body: nothing reaches wrangler.
+    // The client hung up in the middle of its body: nothing reaches the Worker server.
     log(`a client hung up in the middle of its request body (${req.method} ${req.url?.slice(0, 80)}); it was not passed on`);
     return null;
   }
@@ -201,15 +210,16 @@ async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buff
   return Buffer.concat(chunks);
 }
 
-/** How one pass of a request to wrangler went: answered (or timed out), not reached at all, reached but not sure, or met a crashed Worker. */
+/** How one pass of a request to the Worker server went: answered (or timed out), not reached at all, reached but not sure, or met a crashed Worker. */
 type Pass = "answered" | "refused" | "lost" | "crashed";
 
-/** Pass a request to wrangler once; the client's answer is written only when wrangler gave one worth passing on. */
+/** Pass a request to the Worker server once; the client's answer is written only when the Worker server gave one worth passing on. */
 function pass(req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: number): Promise<Pass> {
   return new Promise((done) => {
     const headers = { ...req.headers, "content-length": String(body.length) };
     delete headers["transfer-encoding"];
-    const out = forward({ host: "127.0.0.1", port: upstream, method: req.method, path: req.url, headers, timeout: ANSWER_MS }, (up) => {
+    headers.connection = "close";
+    const out = forward({ host: "127.0.0.1", port: upstream, method: req.method, path: req.url, headers, timeout: ANSWER_MS, agent: false }, (up) => {
       out.setTimeout(0);
       const status = up.statusCode ?? 502;
       // workerd's and Miniflare's own errors are plain text (a crash's carries local paths): the API answers in JSON.
@@ -243,7 +253,7 @@ function front(upstream: number) {
     if (!METHODS.has(method)) return answer(res, 501, "method", `${method} is not a method this server implements; use ${[...METHODS].join(", ")}`);
     const body = await readBody(req, res);
     if (!body) return;
-    // While wrangler restarts, a request it never saw, or a read, waits for it and goes again.
+    // While the Worker server restarts, a request it never saw, or a read, waits for it and goes again.
     const deadline = Date.now() + RESTART_WAIT_MS;
     for (;;) {
       while (!serving && Date.now() < deadline && !res.destroyed) await new Promise((r) => setTimeout(r, 250));
@@ -270,7 +280,7 @@ async function main(): Promise<void> {
     log(`cannot listen on ${ip}:${port}: ${(e as Error).message}`);
     process.exit(1);
   });
-  server.listen(port, ip, () => log(`serving on http://${ip}:${port} (wrangler dev answers the front on 127.0.0.1:${upstream})`));
+  server.listen(port, ip, () => log(`serving on http://${ip}:${port} (the Worker server, Miniflare, answers the front on 127.0.0.1:${upstream})`));
   for (const sig of SIGNALS) {
     process.on(sig, () => {
       stopping = true;
@@ -279,8 +289,8 @@ async function main(): Promise<void> {
       child.kill(sig);
     });
   }
-  startWrangler(["--port", String(upstream), "--ip", "127.0.0.1", ...rest]);
-  probeWrangler(upstream);
+  startServer(["--port", String(upstream), "--ip", "127.0.0.1", ...rest]);
+  probeServer(upstream);
 }
 
 void main();

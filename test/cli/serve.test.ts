@@ -76,7 +76,7 @@ it("npm start answers every error in JSON, and keeps serving through a short upl
     await shortUpload(port);
     await until(server, "report of the failed request", () => /\[serve\] a client hung up in the middle of its request body/.test(server.output()));
     expect(await answers(port)).toBe(true);
-    expect(server.output()).not.toMatch(/\[serve\] wrangler dev exited/);
+    expect(server.output()).not.toMatch(/\[serve\] the Worker server exited/);
 
     // workerd dies under a run: every answer until the server is back is JSON, and the run is still there.
     const started = await fetch(`http://127.0.0.1:${port}/api/runs`, {

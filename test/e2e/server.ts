@@ -1,5 +1,6 @@
-// The e2e tests' server: `npm start` (the supervisor around `wrangler dev`,
-// which builds web/vendor first) on a free port with a state directory of its
+// The e2e tests' server: `npm start` (the supervisor around the Worker on
+// Miniflare, bundled as `wrangler deploy --dry-run` does, which builds
+// web/vendor first) on a free port with a state directory of its
 // own, started once for every e2e file through the helpers the server's own
 // test and the reliability soak use; stopped, with its whole process group,
 // at the end. It runs one run at a time (MAX_CONCURRENT_RUNS=1), so that a
