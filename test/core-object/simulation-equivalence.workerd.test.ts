@@ -14,10 +14,14 @@ describe("durable and in-process runs are identical", () => {
     ["shootdown", "amd-4x4", { cores: [4], protocols: ["numa-multicast"], reps: 1 }],
     ["twopc", "amd-4x4", { cores: [4], reps: 1 }],
     ["unmap", "amd-4x4", { cores: [4], kernels: ["barrelfish"], reps: 1 }],
+    // Cores of two clocks: 0-1 and 4-5 at half the reference clock; the NUMA-aware tree's leader of package 1 is core 6.
+    ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["barrelfish"], reps: 1 }],
+    ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["linux"], reps: 1 }],
+    ["twopc", "amd-8x4-biglittle", { cores: [8], reps: 1 }],
   ])("%s on %s", async (name, machine, params) => {
     const e = EXPERIMENTS.byName(name)!;
     const [spec] = await e.plan(preset(machine)!, e.params.parse(params));
-    const { status, outcome } = await simulation(`eq-${name}`).run(spec, {});
+    const { status, outcome } = await simulation(`eq-${name}-${machine}-${Object.values(params).flat().join("-")}`).run(spec, {});
     expect(status.state).toBe("done");
     await expectInProcessOutcome(spec, outcome);
   });
