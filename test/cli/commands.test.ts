@@ -21,6 +21,15 @@ describe("npm run cli -- calibrate / machines / machine", () => {
     expect(machines.map((m) => m.name)).toEqual(["intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4", "amd-8x4-biglittle"]);
   });
 
+  it("machine shows each clock of a heterogeneous machine, preset or file", async () => {
+    const { text } = await run("machine", "amd-8x4-biglittle");
+    expect(text).toMatch(/^32 cores, 8 packages, 2 GHz \(the reference clock; cores at 2, 1 GHz\)/m);
+    expect(text).toMatch(/^ {2}package 1: die 0 \[4 5\] at 1 GHz, die 1 \[6 7\]$/m);
+    const file = await run("machine", "--machine-file", "examples/biglittle-fast-core-0.json");
+    expect(file.text).toMatch(/^ {2}package 0: die 0 \[0 1\], die 1 \[2 3\]$/m);
+    expect((file.json as { coreClockGHz: number[] }).coreClockGHz.slice(0, 8)).toEqual([2, 2, 2, 2, 1, 1, 2, 2]);
+  });
+
   it("machine shows the round-trip matrix, from a preset or a file with a measured CSV", async () => {
     const preset = (await run("machine", "amd-8x4")).json as { roundTrip: number[][] };
     expect(preset.roundTrip).toHaveLength(32);
