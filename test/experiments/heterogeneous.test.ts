@@ -4,7 +4,7 @@
 // multicast by more than on the homogeneous amd-8x4.
 import { describe, expect, it } from "vitest";
 import { inProcessSimulator, runExperiment } from "../../src/experiments/index.ts";
-import { PAPER_LRPC, preset } from "../../src/hwmodel/index.ts";
+import { Machine, PAPER_LRPC, preset, presetDescription } from "../../src/hwmodel/index.ts";
 
 const run = (name: string, machine: string, params: object) => runExperiment(name, preset(machine)!, params, inProcessSimulator(), "inproc");
 const points = async (name: string, machine: string, params: object) => (await run(name, machine, params)).result.series[0].points.map((p) => p.cycles);
@@ -33,5 +33,16 @@ describe("experiments on amd-8x4-biglittle", () => {
     };
     const [hetero, homo] = [await gap("amd-8x4-biglittle"), await gap("amd-8x4")];
     for (let i = 0; i < 2; i++) expect(hetero[i]).toBeGreaterThan(homo[i]);
+  });
+
+  it("amd-8x4 with every package naming its own clock, 2.0 GHz, is amd-8x4: the same results and trace hashes", async () => {
+    const d = structuredClone(presetDescription("amd-8x4")!);
+    for (const p of d.packages) p.clockGHz = 2;
+    const params = { cores: [2, 8, 32], reps: 1 };
+    for (const name of ["unmap", "twopc"]) {
+      const [a, b] = [await run(name, "amd-8x4", params), await runExperiment(name, Machine.from(d), params, inProcessSimulator(), "inproc")];
+      expect(b.result.hashes).toEqual(a.result.hashes);
+      expect(b.result.series).toEqual(a.result.series);
+    }
   });
 });

@@ -7,7 +7,6 @@ import {
   CostModel,
   interconnectOf,
   Machine,
-  MachineError,
   PRESET_NAMES,
   preset,
   presetDescription,
@@ -16,21 +15,12 @@ import {
   URPC_SEND,
   type MachineDescription,
 } from "../../src/hwmodel/index.ts";
+import { issues } from "./helpers.ts";
 
 const PAPER = ["intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4"];
 
 /** Two packages of two cores each joined by one HyperTransport link, amd-8x4's costs. */
 const pair = (): MachineDescription => regularMachine({ name: "pair", clockGHz: 2, packages: 2, coresPerDie: 2, sharedCache: "package-l3", links: [[0, 1]] });
-
-function issues(input: unknown): { field: string; reason: string }[] {
-  try {
-    Machine.from(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(MachineError);
-    return (e as MachineError).issues;
-  }
-  throw new Error("expected the description to be rejected");
-}
 
 describe("clocks in a machine description", () => {
   it("a core runs at its die's clock, else its package's, else the machine's", () => {
