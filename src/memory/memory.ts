@@ -54,10 +54,11 @@ type Poll = LineRef & { version: number; tag: Json; reading: boolean; pass?: Pas
 
 /**
  * A line that software polls among others: a loop that visits `of` lines in
- * turn, `visit` cycles of the core's clock each, and starts over at the first whenever the CPU
- * comes back to it; this line is visited at position `at`. A copy the writer
- * invalidated is read again only when the loop comes round to it (a
- * waitset's polling pass), not at once (a core spinning on one line).
+ * turn, `visit` cycles of the core's own clock each, and starts over at the
+ * first whenever the CPU comes back to it; this line is visited at position
+ * `at`. A copy the writer invalidated is read again only when the loop comes
+ * round to it (a waitset's polling pass), not at once (a core spinning on one
+ * line).
  */
 export type Pass = { at: number; of: number; visit: number };
 type Contents = { version: number; value: Json; origin: Origin | null };
