@@ -68,7 +68,9 @@ export class Machine {
   readonly packageHops: Int32Array;
   /** Measured one-way line latency in cycles, numCores x numCores, when a matrix was given. */
   readonly measured: Float64Array | null;
-  /** Each core's clock in GHz: its die's, else its package's, else the machine's. */
+  /** Each die's clock in GHz (global die index, as coreDie): its own, else its package's, else the machine's. */
+  readonly dieClockGHz: number[] = [];
+  /** Each core's clock in GHz: its die's. */
   readonly coreClockGHz: Float64Array;
   /**
    * Reference cycles (cycles of clockGHz, the unit of simulated time) per
@@ -97,6 +99,7 @@ export class Machine {
     d.packages.forEach((p, pi) =>
       p.dies.forEach((dd) => {
         const ghz = dd.clockGHz ?? p.clockGHz ?? d.clockGHz;
+        this.dieClockGHz.push(ghz);
         for (const c of dd.cores) {
           this.corePackage[c] = pi;
           this.coreDie[c] = die;

@@ -1,5 +1,5 @@
-// The facts the SKB derives from a machine: its cores, packages, dies, shared
-// caches, interconnect links and hop counts, and the round trip of a message
+// The facts the SKB derives from a machine: its cores, packages, dies and
+// their clocks, shared caches, interconnect links and hop counts, and the round trip of a message
 // between every ordered pair of cores (from the cost model, or measured values
 // a run supplies).
 //
@@ -116,12 +116,17 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
   for (let c = 0; c < n; c++) {
     fact("core_package", c, ids[m.corePackage[c]]);
     fact("core_die", c, m.coreDie[c]);
-    fact("core_clock", c, m.coreClockGHz[c]);
   }
   // Which of a package's cores is fittest to forward for it (rules.ts, forwarder/2): the fastest, the lowest of equals.
-  ids.forEach((p, i) => fact("package_cores_by_clock", p, [...m.packageCores[i]].sort((a, b) => m.coreClockGHz[b] - m.coreClockGHz[a] || a - b)));
+  ids.forEach((p, i) => {
+    const byClock = [...m.packageCores[i]].sort((a, b) => m.coreClockGHz[b] - m.coreClockGHz[a] || a - b);
+    fact("package_cores_by_clock", p, byClock);
+    fact("package_forwarder", p, byClock[0], m.packageCores[i].filter((c) => c !== byClock[0]));
+  });
   let die = 0;
   d.packages.forEach((p) => p.dies.forEach(() => fact("die", die++, p.id)));
+  // A clock is a die's: one fact a die, not a core (rules.ts, core_clock/2).
+  m.dieClockGHz.forEach((ghz, k) => fact("die_clock", k, ghz));
   d.sharedCaches.forEach((cache, k) => fact("shared_cache", k, cache.level, [...cache.cores].sort((a, b) => a - b)));
   for (let c = 0; c < n; c++) if (m.coreCache[c] >= 0) fact("core_cache", c, m.coreCache[c]);
   if (d.interconnect.type === "hypertransport") {

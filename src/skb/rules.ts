@@ -14,6 +14,7 @@
 export const DERIVED_PREDICATES: readonly string[] = [
   "rtt(A, B, Cycles): round trip of a message from core A to core B and back",
   "hops(P, Q, H): interconnect hops between packages P and Q",
+  "core_clock(C, GHz): the clock core C runs at",
   "leader(P, L): the lowest core L of package P",
   "forwarder(P, L): the core L that forwards for package P in the NUMA-aware tree: its fastest, the lowest of equals",
   "shares_cache(A, B, Level): distinct cores A and B share a cache of Level",
@@ -27,13 +28,16 @@ link(_, _) :- fail.
 shared_cache(_, _, _) :- fail.
 core_cache(_, _) :- fail.
 
+% core_clock(C, GHz): core C runs at its die's clock.
+core_clock(C, GHz) :- core_die(C, D), die_clock(D, GHz).
+
 % leader(P, L): L, the lowest-numbered core of package P, leads it.
 leader(P, L) :- package_cores(P, [L|_]).
 
 % forwarder(P, L): L forwards for package P in the NUMA-aware tree: the
 % fastest of its cores (core_clock/2), the lowest-numbered of equals; the
 % leader on a package of one clock.
-forwarder(P, L) :- package_cores_by_clock(P, [L|_]).
+forwarder(P, L) :- package_forwarder(P, L, _).
 
 % shares_cache(A, B, Level): distinct cores A and B share a cache of Level.
 shares_cache(A, B, Level) :-
@@ -105,9 +109,12 @@ forwards(Mode, Root, N, L, Ms) :-
 
 % leads(Mode, P, N, L, Mates): L leads package P's share of cores 0..N-1 and
 % Mates are the package's other cores, ascending. plain: the lowest core.
-% numa: the first of package_cores_by_clock/2 below N.
+% numa: the package's forwarder (a fact, with its mates), or, when the tree
+% does not reach it, the first of package_cores_by_clock/2 below N.
 leads(plain, P, N, L, Mates) :- package_cores(P, [L|Mates]), L < N.
+leads(numa, P, N, F, Mates) :- package_forwarder(P, F, Mates), F < N.
 leads(numa, P, N, L, Mates) :-
+    package_forwarder(P, F, _), F >= N,
     package_cores_by_clock(P, Fs), first_below(Fs, N, L), package_cores(P, Cs), without(Cs, L, Mates).
 
 first_below([C|_], N, C) :- C < N, !.

@@ -17,6 +17,7 @@ describe("the SKB on cores of different clocks", () => {
     expect((await kb.query("core_clock(6, G)")).answers).toEqual([{ G: 2 }]);
     expect((await kb.query("package_cores_by_clock(1, Cs)")).answers).toEqual([{ Cs: [6, 7, 4, 5] }]);
     expect((await kb.query("forwarder(1, F), leader(1, L)")).answers).toEqual([{ F: 6, L: 4 }]);
+    expect((await kb.query("package_forwarder(1, F, Ms)")).answers).toEqual([{ F: 6, Ms: [4, 5, 7] }]);
   });
 
   it("its round trips are the cost model's, each end at its own clock", async () => {
