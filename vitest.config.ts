@@ -11,7 +11,7 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/**/*.workerd.test.ts", "**/node_modules/**"],
+          exclude: ["test/**/*.workerd.test.ts", "test/**/*.e2e.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -22,6 +22,19 @@ export default defineConfig({
           include: ["test/**/*.workerd.test.ts"],
           // A file's first test pays workerd's cold start (bundling, the SKB's first parse): seconds on a loaded 2-core machine.
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The demo in a real browser (Debian's chromium, driven by playwright-core) against `npm start`.
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["test/e2e/server.ts"],
+          fileParallelism: false,
+          // Bounds on waits for conditions, not sleeps: a durable run on a loaded 2-core machine takes seconds.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -8,9 +8,10 @@ import engine from "./engine";
 import rpc from "./rpc";
 import durable from "./durable";
 import skb from "./skb";
+import web from "./web";
 
 // The registry: add an entry's module here, in the order to run.
-const ENTRIES: BenchEntry[] = [rpc, engine, durable, skb];
+const ENTRIES: BenchEntry[] = [rpc, engine, durable, skb, web];
 
 const OUT = resolve(import.meta.dirname, "out/results.json");
 

@@ -25,8 +25,25 @@ const HANG_MS = 60_000;
 const RUN_MS = 300_000;
 
 const args = process.argv.slice(2);
-const minutes = Number(args[args.indexOf("--minutes") + 1] ?? 0) || 3;
-const seed = Number(args[args.indexOf("--seed") + 1] ?? 0) || 20_26;
+
+/** A flag's value: a number in [min, max], or its default when absent; anything else ends the soak before it starts. */
+function numberFlag(name: string, fallback: number, min: number, max: number, integer = false): number {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (args[i + 1] === undefined || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    console.error(`--${name}: must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${args[i + 1] === undefined ? "nothing" : `"${args[i + 1]}"`}`);
+    process.exit(2);
+  }
+  return v;
+}
+const unknown = args.filter((a, i) => a.startsWith("--") ? a !== "--minutes" && a !== "--seed" : args[i - 1] !== "--minutes" && args[i - 1] !== "--seed");
+if (unknown.length) {
+  console.error(`unknown argument "${unknown[0]}"; npm run reliability takes --minutes <0.1..60> and --seed <integer>`);
+  process.exit(2);
+}
+const minutes = numberFlag("minutes", 3, 0.1, 60);
+const seed = numberFlag("seed", 2026, 0, 2 ** 31 - 1, true);
 
 interface Tally {
   requests: number;

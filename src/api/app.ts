@@ -1,11 +1,11 @@
-// The Worker's HTTP face: the JSON API under /api (documented at
-// /openapi.json and /docs), the demo page at /, and the benchmarks' probe.
+// The Worker's HTTP face: the JSON API under /api, its OpenAPI document at
+// /openapi.json, and the benchmarks' probe. The demo page (/), the API
+// reference (/docs, over /openapi.json) and the favicon are static assets
+// (web/, wrangler.toml's [assets]), served before the Worker is asked.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "../env.ts";
-import { DEMO_PAGE } from "./demo.ts";
-import { docsPage } from "./docs.ts";
 import { errorBody, MAX_BODY_BYTES } from "../core-object/protocol.ts";
 import { fail, notFound, onError } from "./errors.ts";
 import { bench } from "./routes/bench.ts";
@@ -49,9 +49,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   for (const routes of [machines, skb, experiments, runs, bench]) app.route("/", routes);
 
   app.doc("/openapi.json", DOCUMENT);
-  let docs: string | undefined;
-  app.get("/docs", (c) => c.html((docs ??= docsPage(app.getOpenAPIDocument(DOCUMENT)))));
-  app.get("/", (c) => c.html(DEMO_PAGE));
 
   app.notFound(notFound);
   app.onError(onError);

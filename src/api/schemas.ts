@@ -35,16 +35,20 @@ const DESCRIPTIONS: Record<number, string> = {
 export const errors = (...codes: (keyof typeof DESCRIPTIONS)[]) =>
   Object.fromEntries(codes.map((code) => [code, { description: DESCRIPTIONS[code], content: { "application/json": { schema: ErrorSchema } } }]));
 
-export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
+/** A JSON request body; every one carries an example (typed by its schema), which /docs offers to send. */
+export const jsonBody = <T extends z.ZodType>(schema: T, description: string, example: z.input<T>) => ({
   required: true,
   description,
-  content: { "application/json": { schema } },
+  content: { "application/json": { schema, example } },
 });
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 /** A query-string integer: decimal digits only (Number() would take "", "1e3" or " 7"). */
 export const IntQuery = z.string().regex(/^\d{1,9}$/, "must be a decimal integer >= 0").transform(Number);
+
+/** A moment of a simulation in a query string: cycles, below 2^53. */
+export const CycleQuery = z.string().regex(/^\d{1,15}$/, "must be a decimal integer of cycles >= 0, at most 15 digits").transform(Number);
 
 export const PresetName = z.enum(PRESET_NAMES as [string, ...string[]], { error: `must be one of ${PRESET_NAMES.join(", ")}` }).openapi({ description: "A preset machine" });
 

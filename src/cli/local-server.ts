@@ -29,11 +29,11 @@ export interface LocalServer {
   exited(): boolean;
 }
 
-/** `npm start -- --port <port> --persist-to <state>`, in its own process group so that stopping it reaches wrangler and workerd too. */
-export function npmStart(port: number, state: string): LocalServer {
+/** `npm start -- --port <port> --persist-to <state> ...flags`, in its own process group so that stopping it reaches wrangler and workerd too. */
+export function npmStart(port: number, state: string, flags: string[] = []): LocalServer {
   let output = "";
   let exited = false;
-  const proc = spawn("npm", ["start", "--", "--port", String(port), "--persist-to", state], {
+  const proc = spawn("npm", ["start", "--", "--port", String(port), "--persist-to", state, ...flags], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

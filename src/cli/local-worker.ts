@@ -10,7 +10,8 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CONFIG = resolve(ROOT, "wrangler.toml");
-const OUT_DIR = resolve(ROOT, ".wrangler/local-worker");
+/** Where `wrangler deploy --dry-run` writes the bundle: the modules a deploy uploads. */
+export const BUNDLE_DIR = resolve(ROOT, ".wrangler/local-worker");
 
 export interface LocalWorker {
   /** Sends a GET to the Worker's fetch handler and parses the JSON answer. */
@@ -21,23 +22,32 @@ export interface LocalWorker {
 }
 
 /**
+ * `wrangler deploy --dry-run`: the Worker bundled into `outDir` as a deploy
+ * would upload it (the static assets built and checked too, by wrangler.toml's
+ * [build] and [assets]); what wrangler printed.
+ */
+export async function bundleWorker(outDir = BUNDLE_DIR): Promise<string> {
+  // The CLI script is not in wrangler's package exports; it sits beside its main module.
+  const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outDir, "--config", CONFIG], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return stdout + stderr;
+}
+
+/**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
  * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml.
  */
 export async function startWorker(): Promise<LocalWorker> {
-  // The CLI script is not in wrangler's package exports; it sits beside its main module.
-  const wranglerBin = resolve(createRequire(import.meta.url).resolve("wrangler"), "../../bin/wrangler.js");
-  await promisify(execFile)(
-    process.execPath,
-    [wranglerBin, "deploy", "--dry-run", "--outdir", OUT_DIR, "--config", CONFIG],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  await bundleWorker();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({
     ...workerOptions,
     modules: true,
-    scriptPath: resolve(OUT_DIR, "index.js"),
+    scriptPath: resolve(BUNDLE_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
   });
   await mf.ready;

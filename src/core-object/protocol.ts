@@ -378,6 +378,8 @@ export interface RunApi {
   cancel(): Promise<RunStatus | null>;
   core(simulation: number | null, core: number): Promise<Answer<{ simulation: number; state: CoreState }>>;
   simulationTrace(simulation: number): Promise<Answer<SimulationTrace>>;
+  /** One finished simulation of a traced run, as planned: to replay it up to a moment (the trace bounds its events). */
+  simulationSpec(simulation: number): Answer<SimulationSpec>;
   watch(): Promise<Watch>;
   /** From the Registry: the run holds a place; a queued run starts, a running one is watched. */
   admitted(): Promise<Watch>;

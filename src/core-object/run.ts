@@ -244,6 +244,16 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
     return { ok: true, value: { records, clockGHz: r.clockGHz, name: simulationTitle(r.experiment, r.machine, label) } };
   }
 
+  /** One finished simulation's spec, when the run keeps traces (so the simulation has at most TRACE_MAX_EVENTS events). */
+  simulationSpec(simulation: number): Answer<SimulationSpec> {
+    const r = this.rec;
+    const bad = this.checkSimulation(simulation);
+    if (!r || bad) return bad ?? MISSING;
+    if (!r.trace) return refuse("conflict", "trace", "only a run started with trace: true can be replayed (the trace bounds its simulations)");
+    if (simulation >= r.current) return refuse("conflict", "simulation", `simulation ${simulation} has not finished${r.state === "running" ? " yet" : ""}`);
+    return { ok: true, value: this.specs()[simulation] };
+  }
+
   protected async advance(): Promise<void> {
     const r = this.record();
     try {

@@ -7,6 +7,7 @@ import { ParamError, type Experiment, type ExperimentResult, type HotLine, type 
 import { urpc } from "./urpc.ts";
 import { lrpc } from "./lrpc.ts";
 import { sharedUpdate } from "./shared-update.ts";
+import { sharing } from "./sharing.ts";
 import { shootdown } from "./shootdown.ts";
 import { twopc } from "./twopc.ts";
 import { unmap } from "./unmap.ts";
@@ -72,7 +73,7 @@ export class ExperimentSet {
   /** Parse the parameters and plan the simulations; bad parameters, or too many simulations, throw a ParamError naming the field. */
   async plan(name: string, machine: Machine, params: unknown): Promise<Plan> {
     const e = this.known(name);
-    const p = parseParams(e, params);
+    const p = parseParams(e, fitDefaultCores(e, machine, params));
     const specs = await e.plan(machine, p);
     if (specs.length > MAX_SIMULATIONS) throw new ParamError("params", `${specs.length} simulations; a run has at most ${MAX_SIMULATIONS}`);
     return { experiment: e, params: p, specs };
@@ -91,7 +92,7 @@ export function simulationTitle(experiment: string, machine: string, label: stri
 }
 
 /** The paper's experiments, and the ones beyond it. */
-export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate]);
+export const EXPERIMENTS = new ExperimentSet([urpc, lrpc, shootdown, unmap, twopc, sharedUpdate, sharing]);
 
 /** What a simulation measures, for people: its experiment's label, or its series and cores in a sweep. */
 function labelOf(e: Experiment<unknown> | undefined, spec: SimulationSpec): string {
@@ -144,6 +145,22 @@ export function parseParams<P>(e: Experiment<P>, params: unknown): P {
   // An unknown key is reported at its object; name the key itself.
   if (issue.code === "unrecognized_keys") throw new ParamError(fieldPath([...issue.path, issue.keys[0]]), "not a parameter of this experiment");
   throw new ParamError(fieldPath(issue.path) || "params", issue.message);
+}
+
+/**
+ * The parameters, with a sweep's default core counts fitted to the machine
+ * when none are given: the paper's sweep goes to 32 cores, so on a smaller
+ * machine it keeps the counts the machine has and ends at its own count.
+ */
+export function fitDefaultCores<P>(e: Experiment<P>, machine: Machine, params: unknown): unknown {
+  const given = params ?? {};
+  if (typeof given !== "object" || Array.isArray(given) || "cores" in given) return params;
+  const defaults = (e.params.safeParse({}).data as { cores?: unknown } | undefined)?.cores;
+  if (!Array.isArray(defaults)) return params;
+  const fitted = (defaults as number[]).filter((n) => n <= machine.numCores);
+  if (fitted.length === defaults.length || machine.numCores < 2) return params;
+  if (!fitted.includes(machine.numCores)) fitted.push(machine.numCores);
+  return { ...given, cores: fitted };
 }
 
 /** The experiment's table and series from the outcomes of its planned runs, in plan order, with their totals. */

@@ -43,7 +43,7 @@ export const coresParam = (defaults: number[]) =>
     .min(1, "must name at least one core count")
     .max(64, { error: (i) => `must be at most 64 core counts, got ${(i.input as unknown[]).length}` })
     .default(defaults)
-    .describe("the core counts to sweep, one simulation each per series");
+    .describe("the core counts to sweep, one simulation each per series; by default the paper's, those the machine has, ending at its own count");
 
 /** The core counts of a sweep, each checked against the machine, once each, ascending. */
 export function coreCounts(machine: Machine, cores: number[]): number[] {

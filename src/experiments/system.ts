@@ -4,7 +4,17 @@
 import { CostModel, interconnectOf, Machine, RING_SLOTS } from "../hwmodel/index.ts";
 import { EventClass, type Json, type SimulationOutcome, type SimEvent, type System } from "../engine/index.ts";
 import type { Capability } from "../cpudriver/index.ts";
-import { ChannelTable, RouteTable, type BroadcastSpec, type ChannelSpec, type MonitorConfig, type RouteSet } from "../monitor/index.ts";
+import {
+  ChannelTable,
+  ReplicaGroups,
+  RouteTable,
+  warmReplicas,
+  type BroadcastSpec,
+  type ChannelSpec,
+  type MonitorConfig,
+  type RouteSet,
+  type StateConfig,
+} from "../monitor/index.ts";
 import {
   baselineCosts,
   IpiKernel,
@@ -49,6 +59,8 @@ export interface KernelSystemOptions<S extends Json, D extends Json, M extends J
   slots?: number;
   /** Windows' extra cycles per IPI (an assumption, baselineCosts). */
   windowsPerIpi?: number;
+  /** A replicated table the application reads and writes through its monitor. */
+  state?: StateConfig;
 }
 
 /**
@@ -79,6 +91,9 @@ export function kernelSystem<S extends Json, D extends Json, M extends Json>(spe
   const cost = new CostModel(machine);
   const routes = spec.routes ?? {};
   const channels = channelsOf(machine, spec.cores, routes, o.channels, o.slots);
+  // Node replication keeps one replica per package.
+  const groups = o.state && new ReplicaGroups(machine, spec.cores, o.state.scheme === "op-log" ? "per-package" : o.state.scheme);
+  const warm = groups ? warmReplicas(groups) : () => null;
   const env: KernelEnv = {
     machine,
     cost,
@@ -86,10 +101,11 @@ export function kernelSystem<S extends Json, D extends Json, M extends Json>(spe
     app: o.app,
     routes: new RouteTable(routes),
     channels,
-    primer: (line) => channels.holders(line),
+    primer: (line) => warm(line) ?? channels.holders(line),
     caps: o.caps ?? [],
     pages: o.pages ?? 1,
     config: { dispatch: "flounder", notification: null, ...o.config },
+    ...(o.state && groups && { state: { config: o.state, groups } }),
   };
   const personality = o.personality ?? "barrelfish";
   const baseline = personality === "barrelfish" ? null : baselineCosts(personality, machine, o.windowsPerIpi);

@@ -28,6 +28,10 @@ export interface Os<S extends Json = Json> {
   shootdown(kind: string): string;
   /** Retype a capability in every replica by two-phase commit over a routing tree. */
   retype(req: RetypeRequest, kind: string): string;
+  /** Read entry `key` of the run's replicated table (MonitorEnv.state); done() gives the version read. */
+  readState(key: number): string;
+  /** Write entry `key` of the run's replicated table on every replica; done() gives the version written. */
+  writeState(key: number): string;
   /**
    * Store to each of `lines` (cache lines of the application's, in package
    * `memory`'s memory) and wait until every store has committed: plain
@@ -213,6 +217,8 @@ export abstract class ApplicationHost implements Kernel, Os {
   abstract unmap(vaddr: number, kind: string): string;
   abstract shootdown(kind: string): string;
   abstract retype(req: RetypeRequest, kind: string): string;
+  abstract readState(key: number): string;
+  abstract writeState(key: number): string;
   /** Every event but the start. */
   protected abstract event(e: SimEvent, ctx: Context): void;
   abstract snapshot(): Json;

@@ -139,6 +139,14 @@ export class IpiKernel extends ApplicationHost {
     throw this.noMonitors("retype by two-phase commit");
   }
 
+  readState(): string {
+    throw this.noMonitors("a replicated table");
+  }
+
+  writeState(): string {
+    throw this.noMonitors("a replicated table");
+  }
+
   snapshot(): IpiKernelState {
     this.s.cpu = this.cpu.snapshot();
     this.memorySnapshot();

@@ -25,7 +25,13 @@ export type OsNodeState = HostState & {
   monitor: MonitorState;
 };
 
-export type OsNodeResult = AppResult & ReturnType<Monitor["result"]> & { tlbHoldsSharedPage: boolean; lines: LineReport[] };
+export type OsNodeResult = AppResult &
+  ReturnType<Monitor["result"]> & {
+    tlbHoldsSharedPage: boolean;
+    lines: LineReport[];
+    /** The replicated table's lines this core holds, with their contents (runs with a table only). */
+    table?: Record<string, Json>;
+  };
 
 export class OsNode extends ApplicationHost {
   readonly cpu: CpuDriver;
@@ -36,7 +42,7 @@ export class OsNode extends ApplicationHost {
     super(core, env, saved);
     const booted = saved ? { cpu: CpuDriver.restore(saved.cpu!, env.cost), toMonitor: saved.toMonitor, toApp: saved.toApp } : bootCore(core, env.cost, env.pages);
     this.cpu = booted.cpu;
-    this.monitor = new Monitor(core, this.cpu, this.memory, env, (ctx, result, lrpc) => this.reply(ctx, result, lrpc), saved?.monitor);
+    this.monitor = new Monitor(core, this.cpu, this.memory, env, (ctx, result, lrpc) => this.reply(ctx, result, lrpc), (tag) => this.kernelTag(tag), saved?.monitor);
     this.s = Object.assign(this.host, { cpu: null, toMonitor: booted.toMonitor, toApp: booted.toApp, monitor: this.monitor.snapshot() });
   }
 
@@ -69,6 +75,14 @@ export class OsNode extends ApplicationHost {
     return this.monitor.retype(this.ctx, req, kind);
   }
 
+  readState(key: number): string {
+    return this.monitor.readState(this.ctx, key);
+  }
+
+  writeState(key: number): string {
+    return this.monitor.writeState(this.ctx, key);
+  }
+
   snapshot(): OsNodeState {
     this.s.cpu = this.cpu.snapshot();
     this.s.monitor = this.monitor.snapshot();
@@ -77,11 +91,13 @@ export class OsNode extends ApplicationHost {
   }
 
   result(): OsNodeResult {
+    const table = this.env.state ? { table: this.monitor.tableLines(this.memory) } : {};
     return {
       records: this.host.records,
       ...this.monitor.result(),
       tlbHoldsSharedPage: this.cpu.tlbHolds(APP_DOMAIN, SHARED_PAGE),
       lines: this.memory.stats(LINES_REPORTED),
+      ...table,
     };
   }
 
@@ -91,6 +107,11 @@ export class OsNode extends ApplicationHost {
 
   protected override settle(ctx: Context): Ready[] {
     return this.monitor.settle(ctx);
+  }
+
+  /** The memory system answered the monitor's replicated table. */
+  protected override resumeKernel(ctx: Context, tag: Json, value: Json): void {
+    this.monitor.resume(ctx, tag, value);
   }
 
   /** What the API shows of one core, for people. */

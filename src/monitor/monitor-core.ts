@@ -6,8 +6,8 @@ import type { Context } from "../engine/index.ts";
 import type { Agreement } from "./agreement.ts";
 import type { Replica } from "./replica.ts";
 
-/** An operation the application started is done; `reason` says why it was refused. */
-export type Completion = { op: string; ok: boolean; reason: string | null };
+/** An operation the application started is done; `reason` says why it was refused; `value`: what a read of replicated state returned, or the version a write gave. */
+export type Completion = { op: string; ok: boolean; reason: string | null; value?: number | null };
 
 export interface MonitorCore {
   readonly core: number;

@@ -11,7 +11,10 @@ import type { Memory, Ready } from "../memory/index.ts";
 import { AGREE, AGREE_ACK, Agreement, type AgreementState, type Round } from "./agreement.ts";
 import { DISPATCH_LOOP_PER_OPERATION, flounderCosts } from "./flounder.ts";
 import type { Completion, MonitorCore } from "./monitor-core.ts";
+import { OpLog, type OpLogState } from "./oplog.ts";
+import type { ReplicaGroups } from "./placement.ts";
 import { Replica, type ReplicaState, type RetypeRequest, type Vote } from "./replica.ts";
+import { PlacedReplicas, type PlacedState, type StateConfig, type StateProtocol } from "./replicated-state.ts";
 import type { RouteTable } from "./routes.ts";
 import { twoPhaseCommitPhases } from "./twopc.ts";
 import { unmapPhases } from "./unmap.ts";
@@ -43,6 +46,8 @@ export interface MonitorEnv {
   caps: readonly { cap: Capability; owner: number }[];
   /** Pages of the application mapped on every core at boot. */
   pages: number;
+  /** A replicated table the application reads and writes, and the groups its replicas are placed by; none when absent. */
+  state?: { config: StateConfig; groups: ReplicaGroups };
 }
 
 export type MonitorState = {
@@ -53,6 +58,8 @@ export type MonitorState = {
   blocks: number;
   /** Operations started here: the next one's number. */
   ops: number;
+  /** The replicated table's protocol on this core, when the run has one. */
+  state: PlacedState | OpLogState | null;
 };
 
 /** A monitor message: agreement traffic between monitors. */
@@ -61,6 +68,8 @@ type MonitorMessage = { svc: typeof AGREE; round: Round } | { svc: typeof AGREE_
 export class Monitor implements MonitorCore {
   readonly replica: Replica;
   readonly agreement: Agreement;
+  /** The replicated table's protocol, when the run has one. */
+  private readonly table: StateProtocol | null;
   private readonly urpc: UrpcChannels;
   private readonly s: MonitorState;
 
@@ -71,6 +80,8 @@ export class Monitor implements MonitorCore {
     private readonly env: MonitorEnv,
     /** Answers the local application, by LRPC when `lrpc`. */
     private readonly reply: (ctx: Context, result: Completion, lrpc: boolean) => void,
+    /** Wraps a tag of the memory system's so that its answer comes back to resume(). */
+    kernelTag: (tag: Json) => Json,
     saved?: MonitorState,
   ) {
     this.replica = new Replica(saved?.replica);
@@ -79,13 +90,15 @@ export class Monitor implements MonitorCore {
       for (let i = 0; i < env.pages; i++) this.replica.map(SHARED_PAGE + i * PAGE_BYTES, i);
     }
     this.urpc = new UrpcChannels(core, memory, env.channels, env.config.dispatch === "flounder" ? flounderCosts(env.cost.machine) : null, saved?.urpc);
-    this.agreement = new Agreement(core, this.urpc, env.routes.of(core), { ...unmapPhases(this), ...twoPhaseCommitPhases(this) }, saved?.agreement);
+    this.table = tableOf(this, memory, env, kernelTag, saved?.state ?? undefined);
+    this.agreement = new Agreement(core, this.urpc, env.routes.of(core), { ...unmapPhases(this), ...twoPhaseCommitPhases(this), ...this.table?.phases }, saved?.agreement);
     this.s = {
       urpc: this.urpc.snapshot(),
       agreement: this.agreement.snapshot(),
       replica: this.replica.s,
       blocks: saved?.blocks ?? 0,
       ops: saved?.ops ?? 0,
+      state: this.table ? (this.table.snapshot() as PlacedState | OpLogState) : null,
     };
   }
 
@@ -139,6 +152,31 @@ export class Monitor implements MonitorCore {
     return this.startRound(ctx, "prepare", kind, { req, reason: null });
   }
 
+  /** Read entry `key` of the replicated table; the operation's id, its completion's value the entry's version. */
+  readState(ctx: Context, key: number): string {
+    const op = `${this.core}:${this.s.ops++}`;
+    this.tableOrThrow().read(ctx, op, key);
+    return op;
+  }
+
+  /** Write entry `key` of the replicated table on every replica; the operation's id, its completion's value the version written. */
+  writeState(ctx: Context, key: number): string {
+    const op = `${this.core}:${this.s.ops++}`;
+    this.tableOrThrow().write(ctx, op, key);
+    return op;
+  }
+
+  /** The memory system answered a load or locked instruction of the replicated table's. */
+  resume(ctx: Context, tag: Json, value: Json): void {
+    this.tableOrThrow().resume(ctx, tag, value);
+  }
+
+  /** The replicated table's lines this core holds a valid copy of, with their contents: where its replicas' state is. */
+  tableLines(memory: Memory): Record<string, Json> {
+    if (!this.table) return {};
+    return Object.fromEntries(Object.entries(memory.heldLines(this.table.prefix)).map(([line, c]) => [line, c.value]));
+  }
+
   complete(ctx: Context, result: Completion, lrpc: boolean): void {
     this.reply(ctx, result, lrpc);
   }
@@ -163,6 +201,11 @@ export class Monitor implements MonitorCore {
     };
   }
 
+  private tableOrThrow(): StateProtocol {
+    if (!this.table) throw new Error(`core ${this.core}: the run has no replicated table`);
+    return this.table;
+  }
+
   private startRound(ctx: Context, phase: string, kind: string, data: Json): string {
     const op = `${this.core}:${this.s.ops++}`;
     this.agreement.start(ctx, { op, phase, kind, data });
@@ -183,6 +226,15 @@ export class Monitor implements MonitorCore {
     this.s.blocks++;
     ctx.charge(added);
   }
+}
+
+/** The replicated table's protocol on one core: node replication's log, or replicas where the placement puts them. */
+function tableOf(m: Monitor, memory: Memory, env: MonitorEnv, tag: (t: Json) => Json, saved?: PlacedState | OpLogState): StateProtocol | null {
+  if (!env.state) return null;
+  const { config, groups } = env.state;
+  const done = (ctx: Context, op: string, value: number | null) => m.complete(ctx, { op, ok: true, reason: null, value }, false);
+  if (config.scheme === "op-log") return new OpLog(m, memory, groups, tag, done, saved as OpLogState | undefined);
+  return new PlacedReplicas(m, memory, groups, config, tag, done, saved as PlacedState | undefined);
 }
 
 function isMonitorMessage(body: Json): body is MonitorMessage {

@@ -1,7 +1,10 @@
-// The Worker as a web server: the demo page, the API reference, the OpenAPI
-// document, and JSON errors for unknown paths and wrong methods.
+// The Worker as a web server: the OpenAPI document (an example for every
+// request body, each one taken by its endpoint), the experiments with the
+// paper's figures, and JSON errors for unknown paths and wrong methods. The
+// demo page and /docs are static assets, tested in a browser (test/e2e).
 import { describe, expect, it } from "vitest";
-import { expectError, json, request } from "./helpers.ts";
+import { PAPER_POINTS } from "../../src/experiments/index.ts";
+import { expectError, finished, json, request } from "./helpers.ts";
 
 const ENDPOINTS = [
   "get /api/machines",
@@ -9,6 +12,7 @@ const ENDPOINTS = [
   "post /api/machines/validate",
   "post /api/skb/query",
   "get /api/skb/routes",
+  "post /api/skb/routes",
   "get /api/experiments",
   "post /api/runs",
   "get /api/runs/{id}",
@@ -17,9 +21,6 @@ const ENDPOINTS = [
   "get /api/runs/{id}/cores/{core}",
   "get /api/runs/{id}/events",
 ];
-
-/** URLs a page would fetch by itself: scripts, styles, images, frames. */
-const assets = (html: string) => [...html.matchAll(/<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
 
 describe("the web server", () => {
   it("documents every endpoint in /openapi.json", async () => {
@@ -31,21 +32,18 @@ describe("the web server", () => {
     expect(doc.components.schemas).toHaveProperty("Error");
   });
 
-  it("serves a reference page at /docs, with no assets from elsewhere", async () => {
-    const res = await request("GET", "/docs");
-    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    const html = await res.text();
-    for (const op of ENDPOINTS) expect(html).toContain(op.split(" ")[1]);
-    expect(assets(html)).toEqual([]);
-  });
-
-  it("serves the demo page at /, with no assets from elsewhere", async () => {
-    const res = await request("GET", "/");
-    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    const html = await res.text();
-    expect(html).toContain("Edgefish");
-    expect(html).toContain("/api/runs");
-    expect(assets(html)).toEqual([]);
+  it("gives every request body an example, which its endpoint takes", async () => {
+    const doc = await json(await request("GET", "/openapi.json"), 200);
+    const bodies = Object.entries(doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> } }>>).flatMap(
+      ([path, item]) => Object.entries(item).flatMap(([method, op]) => (op.requestBody ? [{ path, method, example: op.requestBody.content["application/json"]?.example }] : [])),
+    );
+    expect(bodies.map((b) => `${b.method} ${b.path}`).sort()).toEqual(ENDPOINTS.filter((e) => e.startsWith("post")).sort());
+    for (const { path, method, example } of bodies) {
+      expect(example, `${method} ${path}`).toBeDefined();
+      const res = await request(method.toUpperCase(), path, example);
+      expect([200, 202], `${method} ${path}: ${await res.clone().text()}`).toContain(res.status);
+      if (res.status === 202) await finished(((await res.json()) as { id: string }).id);
+    }
   });
 
   it("lists the experiments with their parameters", async () => {
@@ -54,6 +52,14 @@ describe("the web server", () => {
     expect(shootdown).toMatchObject({ defaultMachine: "amd-8x4", sweepsCores: true, params: { type: "object" } });
     expect(shootdown.params.properties.protocols.default).toEqual(["unicast", "broadcast", "multicast", "numa-multicast"]);
     expect(experiments.find((e: { name: string }) => e.name === "lrpc").sweepsCores).toBe(false);
+  });
+
+  it("gives the paper's figures with each experiment that has them", async () => {
+    const { experiments } = await json(await request("GET", "/api/experiments"), 200);
+    const byName = Object.fromEntries(experiments.map((e: { name: string; paper: unknown }) => [e.name, e.paper]));
+    for (const [name, ref] of Object.entries(PAPER_POINTS)) expect(byName[name], name).toEqual(ref);
+    expect(byName.lrpc).toBeNull();
+    expect(byName.urpc).toBeNull();
   });
 
   it("answers 404 in JSON for an unknown path", async () => {

@@ -1,6 +1,6 @@
-// POST /api/skb/query and GET /api/skb/routes.
+// POST /api/skb/query, and GET and POST /api/skb/routes.
 import { describe, expect, it } from "vitest";
-import { CostModel, preset } from "../../src/hwmodel/index.ts";
+import { CostModel, Machine, preset } from "../../src/hwmodel/index.ts";
 import { SystemKnowledgeBase, treeToDot } from "../../src/skb/index.ts";
 import { expectError, json, request } from "./helpers.ts";
 
@@ -90,5 +90,36 @@ describe("GET /api/skb/routes", () => {
     ["machine=amd-2x2&colour=red", "colour", /unknown field/],
   ])("answers 400 for ?%s", async (q, field, reason) => {
     await expectError(await request("GET", `/api/skb/routes?${q}`), 400, field, reason ?? undefined);
+  });
+});
+
+describe("POST /api/skb/routes", () => {
+  const pair = { name: "pair", clockGHz: 2, packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1] }] }, { id: 1, dies: [{ id: 0, cores: [2, 3] }] }], interconnect: { type: "hypertransport", links: [[0, 1]] } };
+
+  it("gives the tree of a preset as GET does", async () => {
+    const got = await json(await request("GET", "/api/skb/routes?machine=amd-4x4&kind=multicast&root=3"), 200);
+    expect(await json(await request("POST", "/api/skb/routes", { machine: "amd-4x4", kind: "multicast", root: 3 }), 200)).toEqual(got);
+  });
+
+  it("gives the tree of a described machine, as JSON and as Graphviz", async () => {
+    const m = Machine.from(pair);
+    const expected = await (await SystemKnowledgeBase.for(m)).route("numa-multicast", 1, {});
+    expect(await json(await request("POST", "/api/skb/routes", { machineDescription: pair, root: 1 }), 200)).toEqual(expected);
+    const res = await request("POST", "/api/skb/routes", { machineDescription: pair, root: 1, format: "dot" });
+    expect(await res.text()).toBe(treeToDot(expected, m));
+  });
+
+  it.each([
+    [{ machine: "amd-2x2", root: 4 }, "root", /0\.\.3/],
+    [{ machine: "amd-2x2", root: -1 }, "root", />= 0/],
+    [{ machine: "amd-2x2", fanout: 2 }, "fanout", /only to kind radix/],
+    [{ machine: "amd-2x2", machineDescription: pair }, "machineDescription", /not both/],
+    [{ machineDescription: { ...pair, packages: [] } }, "machineDescription.packages", null],
+    [{ kind: "unicast" }, "machine", null],
+    [{ machine: "amd-2x2", colour: "red" }, "colour", /unknown field/],
+  ])("answers an error naming the field for %j", async (body, field, reason) => {
+    const res = await request("POST", "/api/skb/routes", body);
+    expect([400, 422]).toContain(res.status);
+    await expectError(res, res.status, field, reason ?? undefined);
   });
 });

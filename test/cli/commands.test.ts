@@ -71,15 +71,15 @@ describe("npm run cli -- run", () => {
     expect(await usage("run", "unmap", "--machine", "amd-4x4", "--cores", "2,32")).toBe("--cores: must be at most 16 (amd-4x4 has 16 cores), got 32");
     expect(await usage("run", "unmap", "--cores", "2,x")).toBe('--cores: must be an integer, got "x"');
     expect(await usage("run", "unmap", "--reps", "17")).toBe("--reps: must be at most 16 (each unmap takes one of the 16 pages the application mapped), got 17");
-    // The sweep's default does not fit a smaller machine: the error names the flag and its default.
-    expect(await usage("run", "unmap", "--machine", "amd-4x4")).toBe("--cores (default 2,4,8,12,16,20,24,28,32): must be at most 16 (amd-4x4 has 16 cores), got 20");
+    // A parameter's default does not fit the others given: the error names its flag and its default.
+    expect(await usage("run", "twopc", "--pipeline", "256")).toMatch(/^--reps \(default 3\): 417792 capabilities in the replicas of one simulation/);
     expect(await usage("run", "unmap", "--params", '{"reps":0}')).toBe("--params: reps: must be at least 1, got 0");
     expect(await usage("run", "unmap", "--params", "[1]")).toBe("--params: must be a JSON object, got [1]");
     expect(await usage("run", "unmap", "--params", '{"reps":2}', "--reps", "3")).toBe("--reps: reps is in --params too; give it once");
     expect(await usage("run", "warp")).toMatch(/^unknown experiment "warp"; experiments are urpc, lrpc, shootdown/);
     expect(await usage("run", "--cores", "2", "unmap")).toMatch(/^name the experiment first \(run <experiment> \[flags\]\)/);
     expect(await usage("run", "urpc", "--engine", "warp")).toBe('--engine: must be inproc or durable, got "warp"');
-    expect(await usage("run", "shootdown", "--protocol", "unicast")).toBe("--protocol is not a flag of run shootdown (run unmap, run twopc take it); did you mean --protocols?");
+    expect(await usage("run", "shootdown", "--protocol", "unicast")).toBe("--protocol is not a flag of run shootdown (run unmap, run twopc, run sharing take it); did you mean --protocols?");
     expect(await usage("run", "shootdown", "--kernels", "linux")).toBe("--kernels is not a flag of run shootdown (run unmap takes it)");
     expect(await usage("run", "lrpc", "--call", "3")).toBe("unknown flag --call; did you mean --calls?");
   });

@@ -54,10 +54,4 @@ describe("GET /__bench/rpc", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { field, reason: expect.any(String) } });
   });
-
-  it("serves the root", async () => {
-    const res = await get("/");
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Edgefish");
-  });
 });

@@ -18,6 +18,8 @@ describe("durable and in-process runs are identical", () => {
     ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["barrelfish"], reps: 1 }],
     ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["linux"], reps: 1 }],
     ["twopc", "amd-8x4-biglittle", { cores: [8], reps: 1 }],
+    ["sharing", "amd-8x4", { cores: [8], schemes: ["per-package"], reads: 50, ops: 4, warmup: 1 }],
+    ["sharing", "amd-8x4", { cores: [8], schemes: ["op-log"], reads: 50, ops: 4, warmup: 1 }],
   ])("%s on %s", async (name, machine, params) => {
     const e = EXPERIMENTS.byName(name)!;
     const [spec] = await e.plan(preset(machine)!, e.params.parse(params));

@@ -1,6 +1,6 @@
 // The experiments a run can name, with the parameters each takes.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { EXPERIMENTS, sweepsCores } from "../../experiments/index.ts";
+import { EXPERIMENTS, PAPER_POINTS, sweepsCores } from "../../experiments/index.ts";
 import type { AppEnv } from "../../env.ts";
 import { validationHook } from "../errors.ts";
 import { json } from "../schemas.ts";
@@ -15,6 +15,21 @@ const Listing = z.object({
       defaultMachine: z.string(),
       sweepsCores: z.boolean().openapi({ description: "Takes `cores`: the core counts to run; the others boot the cores they need" }),
       params: z.unknown().openapi({ description: "JSON Schema of `params`, defaults included" }),
+      paper: z
+        .object({
+          machine: z.string().openapi({ description: "The machine the paper measured" }),
+          note: z.string().openapi({ description: "Where the figures come from" }),
+          points: z.array(
+            z.object({
+              series: z.string(),
+              cores: z.number().int(),
+              cycles: z.number(),
+              from: z.enum(["figure", "text"]).openapi({ description: "figure: read off the plot (to about +-500-1000 cycles); text: stated in the text" }),
+            }),
+          ),
+        })
+        .nullable()
+        .openapi({ description: "The paper's figures for the experiment's series (SOSP 2009, section 5), to set beside ours; null when it has none. The urpc and lrpc rows carry theirs (Tables 1 and 2)." }),
     }),
   ),
 });
@@ -27,6 +42,7 @@ const listing = {
     defaultMachine: e.defaultMachine,
     sweepsCores: sweepsCores(e),
     params: z.toJSONSchema(e.params, { io: "input" }),
+    paper: PAPER_POINTS[e.name] ?? null,
   })),
 };
 

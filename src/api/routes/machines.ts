@@ -50,7 +50,14 @@ machines.openapi(
     tags: ["machines"],
     summary: "Check a machine description and derive its summary",
     description: "A body that does not fit the format is a 400; one that fits but is not a machine (duplicate ids, a disconnected interconnect...) a 422. Either names every bad field.",
-    request: { body: jsonBody(MachineDescription, "A machine description") },
+    request: {
+      body: jsonBody(MachineDescription, "A machine description", {
+        name: "pair",
+        clockGHz: 2,
+        packages: [{ id: 0, dies: [{ id: 0, cores: [0, 1] }] }],
+        interconnect: { type: "fsb" },
+      }),
+    },
     responses: { 200: json(MachineSummarySchema, "The machine is valid"), ...errors(400, 413, 415, 422) },
   }),
   (c) => {

@@ -13,7 +13,8 @@ import { runStub, type RunStub } from "../../core-object/stubs.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
 import { machineFrom } from "../machine-ref.ts";
-import { AcceptedSchema, errors, ExperimentName, IntQuery, json, jsonBody, MachineRef, RunId, RunStatusSchema } from "../schemas.ts";
+import { replayCore } from "../replay.ts";
+import { AcceptedSchema, CycleQuery, errors, ExperimentName, IntQuery, json, jsonBody, MachineRef, RunId, RunStatusSchema } from "../schemas.ts";
 
 export const runs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -124,7 +125,14 @@ runs.openapi(
       `Plans the experiment's simulations (one booted machine each) and runs them one after another. Answers 202 with the run's id and a Location header at once, or, with \`wait\`, 200 with the finished run if it ends within ${WAIT_MS / 1000} s. Past MAX_CONCURRENT_RUNS runs under way the run is queued (status \`queued\`, with its \`queuePosition\`); past MAX_QUEUED_RUNS more it is refused with 429.`,
     request: {
       query: z.strictObject({ wait: z.enum(["true", "false"]).optional().openapi({ description: "Same as the body's wait" }) }),
-      body: jsonBody(RunBody, "What to run"),
+      body: jsonBody(RunBody, "What to run", {
+        experiment: "shootdown",
+        machine: "amd-4x4",
+        cores: [2, 4],
+        params: { protocols: ["numa-multicast"], reps: 1 },
+        engine: "inproc",
+        trace: true,
+      }),
     },
     responses: {
       200: json(RunStatusSchema, "The run ended while the request waited"),
@@ -213,7 +221,8 @@ const CoreStateSchema = z
     id: z.string(),
     simulation: z.number().int(),
     core: z.number().int(),
-    window: z.number().int().openapi({ description: "The last window the core handled; -1 after boot" }),
+    at: z.number().nullable().openapi({ description: "The moment replayed (`at`), in cycles; null for the core's object as it stands" }),
+    window: z.number().int().nullable().openapi({ description: "The last window the core handled; -1 after boot; null when replayed" }),
     clock: z.number(),
     next: z.number().nullable().openapi({ description: "Its earliest pending event; null when none" }),
     pending: z.number().int().openapi({ description: "Events queued" }),
@@ -229,20 +238,32 @@ runs.openapi(
     method: "get",
     path: "/api/runs/{id}/cores/{core}",
     tags: ["runs"],
-    summary: "One core of a run as it stands: clock, queue, channels, replica",
-    description: "From the core's own Durable Object: durable runs only. `simulation` picks the simulation (default: the current one, or the last).",
+    summary: "One core of a run, as it stands or at a moment: clock, queue, channels, replica",
+    description:
+      "Without `at`: from the core's own Durable Object (durable runs only); `simulation` picks the simulation (default: the current one, or the last). With `at`: the core after every event that started before that cycle, replayed in-process from the simulation's plan (either engine: the simulation is deterministic); for a finished simulation (default 0) of a run started with `trace: true`.",
     request: {
       params: z.object({ id: RunId, core: IntQuery.openapi({ param: { name: "core", in: "path" }, example: "0" }) }),
-      query: SimulationIndex,
+      query: SimulationIndex.extend({
+        at: CycleQuery.optional().openapi({ description: "A moment of the simulation, in cycles from its start: replay up to it" }),
+      }),
     },
     responses: { 200: json(CoreStateSchema, "The core"), ...errors(400, 404, 409) },
   }),
   async (c) => {
     const { id, core } = c.req.valid("param");
-    const answer = await runStub(c.env.RUN, id).core(c.req.valid("query").simulation ?? null, core);
+    const { simulation, at } = c.req.valid("query");
+    const run = runStub(c.env.RUN, id);
+    if (at !== undefined) {
+      const index = simulation ?? 0;
+      const spec = await run.simulationSpec(index);
+      if (!spec.ok) throw refusalError(spec.refusal);
+      if (core >= spec.value.cores) throw fail(400, "core", `simulation ${index} has cores 0..${spec.value.cores - 1}`);
+      return c.json({ id, simulation: index, at, window: null, ...(await replayCore(spec.value, core, at)) }, 200);
+    }
+    const answer = await run.core(simulation ?? null, core);
     if (!answer.ok) throw refusalError(answer.refusal);
     const { simulation: _, ...state } = answer.value.state;
-    return c.json({ id, simulation: answer.value.simulation, ...state }, 200);
+    return c.json({ id, simulation: answer.value.simulation, at: null, ...state }, 200);
   },
 );
 

@@ -1,6 +1,7 @@
 // The System Knowledge Base: Prolog queries over a machine's facts, and the
 // routing trees its rules compute.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { preset, type Machine } from "../../hwmodel/index.ts";
 import {
   ROUTE_KINDS,
@@ -69,7 +70,7 @@ skb.openapi(
     summary: "Ask the SKB a Prolog query over a machine's facts",
     description:
       "Facts: core/1, package/1, core_package/2, shares_cache/3, hops/3, rtt/3 and more (`npm run cli -- skb facts`). A query runs in a fresh state and may only read: builtins that change the database, flags or operators, or do input, are a permission error. A query that does not parse is a 400 with its `position`; one stopped by a limit (`limit`: steps, time, cells built, answer bytes, depth) or ended by an uncaught exception (its ISO `term`) a 422.",
-    request: { body: jsonBody(QueryBody, "The machine and the query") },
+    request: { body: jsonBody(QueryBody, "The machine and the query", { machine: "amd-8x4", query: "rtt(0, B, C), C > 615" }) },
     responses: { 200: json(Answers, "The answers"), ...errors(400, 413, 415, 422) },
   }),
   async (c) => {
@@ -80,14 +81,35 @@ skb.openapi(
   },
 );
 
+const RouteKind = z.enum(ROUTE_KINDS as [string, ...string[]], { error: `must be one of ${ROUTE_KINDS.join(", ")}` }).default("numa-multicast");
+const RouteFormat = z.enum(["json", "dot"]).default("json").openapi({ description: "json, or Graphviz text (`dot -Tsvg`)" });
+const ROUTE_ARGS = {
+  root: "The core the tree starts from (default 0)",
+  fanout: "Fan-out of a radix tree (default 2)",
+  cores: "Span cores 0..cores-1 only (default all)",
+};
+
 const RouteQuery = z.strictObject({
   machine: PresetName,
-  kind: z.enum(ROUTE_KINDS as [string, ...string[]], { error: `must be one of ${ROUTE_KINDS.join(", ")}` }).default("numa-multicast"),
-  root: IntQuery.optional().openapi({ description: "The core the tree starts from (default 0)" }),
-  fanout: IntQuery.optional().openapi({ description: "Fan-out of a radix tree (default 2)" }),
-  cores: IntQuery.optional().openapi({ description: "Span cores 0..cores-1 only (default all)" }),
-  format: z.enum(["json", "dot"]).default("json").openapi({ description: "json, or Graphviz text (`dot -Tsvg`)" }),
+  kind: RouteKind,
+  root: IntQuery.optional().openapi({ description: ROUTE_ARGS.root }),
+  fanout: IntQuery.optional().openapi({ description: ROUTE_ARGS.fanout }),
+  cores: IntQuery.optional().openapi({ description: ROUTE_ARGS.cores }),
+  format: RouteFormat,
 });
+
+const Count = z.number().int("must be an integer").min(0, "must be >= 0");
+
+const RouteBody = z
+  .strictObject({
+    ...MachineRef,
+    kind: RouteKind,
+    root: Count.optional().openapi({ description: ROUTE_ARGS.root }),
+    fanout: Count.optional().openapi({ description: ROUTE_ARGS.fanout }),
+    cores: Count.optional().openapi({ description: ROUTE_ARGS.cores }),
+    format: RouteFormat,
+  })
+  .openapi("RouteRequest");
 
 const Tree = z
   .object({
@@ -108,6 +130,19 @@ const Tree = z
   })
   .openapi("RoutingTree");
 
+const TREE_ANSWER = {
+  200: { description: "The tree", content: { "application/json": { schema: Tree }, "text/vnd.graphviz": { schema: z.string() } } },
+};
+
+type RouteArgs = { kind: string; root?: number; fanout?: number; cores?: number; format: "json" | "dot" };
+
+async function tree(c: Context<AppEnv>, m: Machine, q: RouteArgs): Promise<Response> {
+  const kb = await knowledgeBase(m);
+  const t = await kb.route(q.kind, q.root ?? 0, { fanout: q.fanout, cores: q.cores }).catch(skbError);
+  if (q.format === "dot") return c.body(treeToDot(t, m), 200, { "Content-Type": "text/vnd.graphviz; charset=utf-8" });
+  return c.json(t, 200);
+}
+
 skb.openapi(
   createRoute({
     method: "get",
@@ -115,17 +150,26 @@ skb.openapi(
     tags: ["skb"],
     summary: "A routing tree the SKB computes: unicast, broadcast, multicast, numa-multicast or radix",
     request: { query: RouteQuery },
-    responses: {
-      200: { description: "The tree", content: { "application/json": { schema: Tree }, "text/vnd.graphviz": { schema: z.string() } } },
-      ...errors(400, 422),
-    },
+    responses: { ...TREE_ANSWER, ...errors(400, 422) },
   }),
-  async (c) => {
-    const q = c.req.valid("query");
-    const m = preset(q.machine)!;
-    const kb = await knowledgeBase(m);
-    const tree = await kb.route(q.kind, q.root ?? 0, { fanout: q.fanout, cores: q.cores }).catch(skbError);
-    if (q.format === "dot") return c.body(treeToDot(tree, m), 200, { "Content-Type": "text/vnd.graphviz; charset=utf-8" });
-    return c.json(tree, 200);
+  (c) => {
+    const { machine, ...q } = c.req.valid("query");
+    return tree(c, preset(machine)!, q);
+  },
+);
+
+skb.openapi(
+  createRoute({
+    method: "post",
+    path: "/api/skb/routes",
+    tags: ["skb"],
+    summary: "A routing tree over a preset or a described machine",
+    description: "As GET /api/skb/routes, with the machine in the body: a preset's name or a machine description.",
+    request: { body: jsonBody(RouteBody, "The machine and the tree", { machine: "amd-8x4", kind: "numa-multicast", root: 0 }) },
+    responses: { ...TREE_ANSWER, ...errors(400, 413, 415, 422) },
+  }),
+  (c) => {
+    const { machine, machineDescription, ...q } = c.req.valid("json");
+    return tree(c, machineFrom({ machine, machineDescription }, c.env), q);
   },
 );

@@ -30,6 +30,16 @@ export function withReport(readme: string, report: string): string {
 /** Windows' extra cycles per IPI that the report tries beside the default (an assumption: ipi-kernel.ts). */
 const WINDOWS_PER_IPI_SWEEP = [0, 400, 800, 1600];
 
+/** The sharing experiment's runs in the report: machine, parameters, and what they change from the defaults. */
+const SHARING_REPORT: [string, Record<string, number | number[]>, string][] = [
+  ["amd-8x4", {}, ""],
+  ["amd-4x4", { cores: [2, 4, 8, 12, 16] }, ""],
+  ["intel-2x4", { cores: [2, 4, 6, 8] }, ""],
+  ["amd-8x4", { locality: 0 }, ", no locality (`--locality 0`)"],
+  ["amd-8x4", { reads: 50 }, ", half the operations writes (`--reads 50`)"],
+  ["amd-8x4", { reads: 100 }, ", reads only (`--reads 100`)"],
+];
+
 /** A Markdown table of series by cores, the paper's point in brackets beside ours where it has one. */
 function seriesTable(result: Pick<ExperimentResult, "series">, paper: readonly PaperPoint[]): string[] {
   const cores = [...new Set(result.series.flatMap((s) => s.points.map((p) => p.cores)))].sort((a, b) => a - b);
@@ -165,6 +175,13 @@ export const report: Command = {
     }
     json["unmap/windows-per-ipi"] = { ...json.unmap, series: windows };
     out.push(...seriesTable({ series: windows }, []));
+    // Beyond the paper: where the replicas of OS state should be (the sharing experiment), on the three machines, then
+    // on amd-8x4 with no locality (every operation on any entry) and with half the operations writes.
+    for (const [machine, params, note] of SHARING_REPORT) {
+      const { result } = await runExperiment("sharing", preset(machine)!, params, inProcessSimulator(), "inproc");
+      json[`sharing/${machine}${note ? `/${Object.keys(params).join("-")}-${Object.values(params).join("-")}` : ""}`] = result;
+      out.push("", `#### sharing on ${machine}${note}: cycles per operation`, "", ...seriesTable(result, []));
+    }
     out.push(...(await heterogeneous(json)));
     const text = out.join("\n");
     const files: OutputFile[] = readme === undefined ? [] : [{ flag: "write-readme", path: README, content: withReport(readme, text), what: "the results tables" }];

@@ -1,0 +1,137 @@
+// The SKB's routing tree over the machine: a kind and a root, the tree the
+// server's Prolog rules compute (POST /api/skb/routes), drawn as arrows
+// between cores with each sender's send order numbered; and, on request, the
+// same tree as Graphviz lays out the SKB's DOT (@viz-js/viz, loaded then).
+import { post } from "./api.js";
+import { $, h, s, num, download, showIssues, clearIssues } from "./dom.js";
+import { drawMachine } from "./machine-view.js";
+
+let viz = null; // Graphviz, once loaded
+
+/**
+ * An arrow from the edge of core a's box to the edge of b's: straight between
+ * neighbours, bowed to the left of its direction when long, the more the
+ * longer (so that the arrows fanning out of one core stay apart); its
+ * midpoint for the badge.
+ */
+function arrow(view, a, b) {
+  const p = view.centre(a);
+  const q = view.centre(b);
+  const dx = q.cx - p.cx;
+  const dy = q.cy - p.cy;
+  const len = Math.hypot(dx, dy) || 1;
+  const ux = dx / len;
+  const uy = dy / len;
+  const r = view.coreSize / 2 / Math.max(Math.abs(ux), Math.abs(uy)) + 1;
+  const x1 = p.cx + ux * r;
+  const y1 = p.cy + uy * r;
+  const x2 = q.cx - ux * r;
+  const y2 = q.cy - uy * r;
+  // The longer the arrow, the deeper its bow: arrows from one core to cores further along the same line part.
+  const bow = len < 3 * view.coreSize ? 0 : Math.min(120, len * 0.12);
+  const cx = (x1 + x2) / 2 + uy * bow;
+  const cy = (y1 + y2) / 2 - ux * bow;
+  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: 0.25 * x1 + 0.5 * cx + 0.25 * x2, by: 0.25 * y1 + 0.5 * cy + 0.25 * y2 };
+}
+
+export function treeSection({ machineRef, routeKinds }) {
+  const kind = $("tree-kind");
+  const root = $("tree-root");
+  const fanout = $("tree-fanout");
+  const general = $("tree-error");
+  const fields = { kind, root, fanout };
+  kind.replaceChildren(...routeKinds.map((k) => h("option", { value: k, selected: k === "numa-multicast" }, k)));
+  let view = null;
+  let summary = null;
+  let current = null; // the tree drawn
+  let seq = 0;
+
+  const args = () => ({ ...machineRef(), kind: kind.value, root: Number(root.value), ...(kind.value === "radix" && fanout.value !== "" ? { fanout: Number(fanout.value) } : {}) });
+
+  async function draw() {
+    if (!summary) return;
+    $("tree-fanout-field").hidden = kind.value !== "radix";
+    const mine = ++seq;
+    try {
+      const tree = await post("/api/skb/routes", args());
+      if (mine !== seq) return;
+      clearIssues(fields, general);
+      current = tree;
+      overlay(tree);
+      if ($("tree-dot").open) await graphviz();
+    } catch (e) {
+      if (mine !== seq) return;
+      if (!e.issues) throw e;
+      showIssues(e.issues, fields, general);
+    }
+  }
+
+  function overlay(tree) {
+    const layer = view.overlay;
+    layer.replaceChildren();
+    const edges = s("g", { class: "tree" });
+    const badges = s("g", { class: "badges" });
+    for (const e of tree.edges) {
+      const a = arrow(view, e.from, e.to);
+      const title = `core ${e.from} → core ${e.to}: core ${e.from}'s send ${e.order + 1}, round trip ${num(e.cost)} cycles, buffer in core ${e.bufferAt}'s memory${e.shared ? ", the one shared channel" : ""}`;
+      edges.append(
+        s(
+          "path",
+          { d: a.d, class: e.shared ? "edge shared" : "edge", "marker-end": "url(#arrowhead)", "data-from": e.from, "data-to": e.to, "data-order": e.order },
+          s("title", {}, title),
+        ),
+      );
+      badges.append(s("g", { class: "badge" }, s("circle", { cx: a.bx, cy: a.by, r: 6.5 }), s("text", { x: a.bx, y: a.by + 3, "text-anchor": "middle" }, e.order + 1), s("title", {}, title)));
+    }
+    layer.append(
+      s("defs", {}, s("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, s("path", { d: "M0,0 L10,5 L0,10 z" }))),
+      edges,
+      badges,
+    );
+    view.mark("root", new Set([tree.root]));
+    view.mark("reached", new Set(tree.edges.map((e) => e.to)));
+    const senders = new Map();
+    for (const e of tree.edges) senders.set(e.from, [...(senders.get(e.from) ?? []), e]);
+    $("tree-caption").textContent = `${tree.kind}${tree.fanout ? ` (fan-out ${tree.fanout})` : ""} from core ${tree.root} on ${tree.machine}: ${tree.edges.length} edges, ${senders.size} cores send. The number on each arrow is the sender's send order: 1 goes first.`;
+    $("tree-edges").replaceChildren(
+      ...[...senders].map(([from, es]) =>
+        h("li", {}, `core ${from} sends to `, es.sort((x, y) => x.order - y.order).map((e, i) => `${i ? ", then " : ""}core ${e.to} (${num(e.cost)} cycles)`).join("")),
+      ),
+    );
+  }
+
+  async function graphviz() {
+    const dot = await post("/api/skb/routes", { ...args(), format: "dot" });
+    if (!viz) viz = await (await import("/vendor/viz.js")).instance();
+    const svg = viz.renderSVGElement(dot);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", `Graphviz layout of the ${current.kind} tree from core ${current.root}`);
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    $("tree-graphviz").replaceChildren(svg);
+    $("tree-dot-download").onclick = () => download(`${current.machine}-${current.kind}-${current.root}.dot`, dot, "text/vnd.graphviz");
+  }
+
+  kind.addEventListener("change", draw);
+  root.addEventListener("change", draw);
+  fanout.addEventListener("change", draw);
+  $("tree-dot").addEventListener("toggle", () => {
+    if ($("tree-dot").open && current) graphviz().catch((e) => (general.textContent = e.message));
+  });
+
+  return {
+    /** A new machine: its view, its cores as roots. */
+    setMachine(m) {
+      summary = m;
+      const keep = root.value !== "" && Number(root.value) < m.cores ? root.value : "0";
+      root.replaceChildren(...Array.from({ length: m.cores }, (_, c) => h("option", { value: c }, `core ${c}`)));
+      root.value = keep;
+      view = drawMachine($("tree-view"), m, { label: `${m.machine.name} with the routing tree` });
+      view.onCore("pick", (c) => {
+        root.value = String(c);
+        draw();
+      });
+      return draw();
+    },
+  };
+}
