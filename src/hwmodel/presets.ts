@@ -1,4 +1,4 @@
-// The paper's four machines (SOSP 2009, section 3 and Table 2), plus a builder
+// The paper's four machines (SOSP 2009, section 3 and Table 2) and a heterogeneous one beyond it, plus a builder
 // for regular machines of any size. Core c of a regular machine sits in
 // package floor(c / coresPerPackage), as on the paper's AMD machines.
 import { CALIBRATED_COSTS, ONE_WAY_COSTS } from "./defaults.ts";

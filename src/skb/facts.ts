@@ -122,6 +122,7 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
     const byClock = [...m.packageCores[i]].sort((a, b) => m.coreClockGHz[b] - m.coreClockGHz[a] || a - b);
     fact("package_cores_by_clock", p, byClock);
     fact("package_forwarder", p, byClock[0], m.packageCores[i].filter((c) => c !== byClock[0]));
+    if (m.coreClockGHz[byClock[0]] !== m.coreClockGHz[byClock.at(-1)!]) fact("mixed_clocks", p);
   });
   let die = 0;
   d.packages.forEach((p) => p.dies.forEach(() => fact("die", die++, p.id)));

@@ -27,6 +27,7 @@ export const RULES = String.raw`
 link(_, _) :- fail.
 shared_cache(_, _, _) :- fail.
 core_cache(_, _) :- fail.
+mixed_clocks(_) :- fail.
 
 % core_clock(C, GHz): core C runs at its die's clock.
 core_clock(C, GHz) :- core_die(C, D), die_clock(D, GHz).
@@ -109,12 +110,14 @@ forwards(Mode, Root, N, L, Ms) :-
 
 % leads(Mode, P, N, L, Mates): L leads package P's share of cores 0..N-1 and
 % Mates are the package's other cores, ascending. plain: the lowest core.
-% numa: the package's forwarder (a fact, with its mates), or, when the tree
-% does not reach it, the first of package_cores_by_clock/2 below N.
+% numa: the package's forwarder (a fact, with its mates), or, on a package of
+% mixed clocks whose forwarder the tree does not reach, the first of
+% package_cores_by_clock/2 below N (on a package of one clock the forwarder
+% is its lowest core: the tree reaches none of it).
 leads(plain, P, N, L, Mates) :- package_cores(P, [L|Mates]), L < N.
 leads(numa, P, N, F, Mates) :- package_forwarder(P, F, Mates), F < N.
 leads(numa, P, N, L, Mates) :-
-    package_forwarder(P, F, _), F >= N,
+    mixed_clocks(P), package_forwarder(P, F, _), F >= N,
     package_cores_by_clock(P, Fs), first_below(Fs, N, L), package_cores(P, Cs), without(Cs, L, Mates).
 
 first_below([C|_], N, C) :- C < N, !.
