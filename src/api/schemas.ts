@@ -85,7 +85,8 @@ export const MachineListingSchema = z
     name: z.string(),
     cores: z.number().int(),
     packages: z.number().int(),
-    clockGHz: z.number(),
+    clockGHz: z.number().openapi({ description: "The reference clock: simulated time counts its cycles" }),
+    coreClocksGHz: z.array(z.number()).openapi({ description: "The cores' distinct clocks, fastest first (one on a homogeneous machine)" }),
     interconnect: z.enum(["hypertransport", "fsb"]),
     description: z.string(),
   })
@@ -97,6 +98,7 @@ export const MachineSummarySchema = z
     cores: z.number().int(),
     packages: z.number().int(),
     diameter: z.number().int().openapi({ description: "Interconnect hops between the two furthest packages" }),
+    coreClockGHz: z.array(z.number()).openapi({ description: "Each core's clock, GHz: its work takes clockGHz / coreClockGHz cycles of simulated time a cycle" }),
     pairClasses: z.array(
       z.object({
         pair: z.string().openapi({ description: "The class of core pair (Table 2): shared-cache, same-die, one-hop, ..." }),

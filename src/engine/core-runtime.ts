@@ -185,9 +185,22 @@ export class CoreRuntime implements Context {
   }
 
   charge(cycles: number): void {
-    if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: charge of ${cycles} cycles`);
+    this.busy(cycles, "charge");
+    if (!this.kernel.time) return void (this.now = this.at(cycles, "a charge"));
+    const t = this.kernel.time(cycles);
+    if (!(t >= 0) || !Number.isInteger(t)) throw new RangeError(`core ${this.core}: ${cycles} cycles of its clock come to ${t} cycles of time`);
+    this.now = this.at(t, "a charge");
+  }
+
+  stall(cycles: number): void {
+    this.busy(cycles, "stall");
+    this.now = this.at(cycles, "a stall");
+  }
+
+  /** Checks what keeps the CPU busy: whole cycles, and not from a hardware event. */
+  private busy(cycles: number, what: string): void {
+    if (!(cycles >= 0) || !Number.isInteger(cycles)) throw new RangeError(`core ${this.core}: ${what} of ${cycles} cycles`);
     if (this.hardware && cycles > 0) throw new Error(`core ${this.core}: a hardware event cannot keep the CPU busy`);
-    this.now = this.at(cycles, "a charge");
   }
 
   get cpuFreeAt(): number {

@@ -318,8 +318,8 @@ export class HomeAgent {
       for (const p of order) {
         const up = tree.parent[p];
         if (up < 0) continue;
-        head[p] = this.net.cross(this.links, up, p, head[up], t.occupancy.probe);
-        probed[p] = head[p] + t.occupancy.probe;
+        head[p] = this.net.cross(this.links, up, p, head[up], "probe");
+        probed[p] = this.net.tail(up, p, head[p], probed[up], "probe");
       }
     }
     const supplier = needData ? (owner ?? "memory") : null;

@@ -1,5 +1,8 @@
 // The cost model: what each mechanism a core runs costs, in integer cycles of
-// the simulated machine. Cache lines are not priced here: every access to
+// the simulated machine. A core's own work (a trap, a switch, a TLB
+// invalidation) is in cycles of that core's clock, which the engine turns
+// into simulated time (Machine.time); an interrupt's wire, an APIC access and
+// a round trip are times, in cycles of the machine's reference clock. Cache lines are not priced here: every access to
 // shared memory is a transaction on the cache-line model (coherence.ts),
 // simulated where it happens; what is left are the costs local to a core
 // (traps, dispatch, TLB, a line it owns) and the interrupts between cores.
@@ -68,8 +71,10 @@ export class CostModel {
 
   /**
    * A receiver that waits `wait` cycles for a message: it polls for up to the
-   * poll budget, then blocks and is woken by an IPI. Returns the cycles spent
-   * polling and the latency that blocking adds to the message.
+   * poll budget, then blocks and is woken by an IPI. Returns the time spent
+   * polling and the latency that blocking adds to the message. `wait` and
+   * `budget` are times (a slow core's budget lasts longer: Machine.time);
+   * `added` is the core's own work, in its cycles.
    */
   pollingWait(wait: number, budget = POLL_BUDGET): { polled: number; added: number } {
     return wait <= budget ? { polled: wait, added: 0 } : { polled: budget, added: BLOCK_AND_WAKE };
@@ -83,19 +88,23 @@ export class CostModel {
    * What the SKB takes as the measured round trip between two cores. A
    * machine with a measured core-to-core latency matrix gives it from the
    * matrix instead: each message two line transfers (the write's
-   * invalidation, the read's fetch) and the send and receive paths.
+   * invalidation, the read's fetch) and the send and receive paths. The send
+   * and receive paths run at each end's own clock: a slow core's round trips
+   * are longer.
    */
   roundTrip(a: number, b: number): number {
     if (a === b) return 0;
     const m = this.machine;
     if (m.measured) {
       const n = m.numCores;
-      return Math.round(2 * (URPC_SEND + URPC_RECEIVE) + 2 * (m.measured[a * n + b] + m.measured[b * n + a]));
+      const paths = m.time(a, URPC_SEND) + m.time(b, URPC_RECEIVE) + m.time(b, URPC_SEND) + m.time(a, URPC_RECEIVE);
+      return Math.round(paths + 2 * (m.measured[a * n + b] + m.measured[b * n + a]));
     }
     // Under a probe filter an idle transaction between two packages involves only them, so only their distance
     // matters; under broadcast probes every package's distance from the home does.
     const [pa, pb] = [m.corePackage[a], m.corePackage[b]];
-    const key = interconnectOf(m).probeFilter ? `h${m.hops(a, b)}` : `${pa}:${pb}:${m.coreDie[a] === m.coreDie[b] ? 1 : 0}`;
+    const where = interconnectOf(m).probeFilter ? `h${m.hops(a, b)}` : `${pa}:${pb}:${m.coreDie[a] === m.coreDie[b] ? 1 : 0}`;
+    const key = m.heterogeneous ? `${where}:${m.corePeriod[a]}:${m.corePeriod[b]}` : where;
     let cache = roundTrips.get(m);
     if (!cache) roundTrips.set(m, (cache = new Map()));
     let rtt = cache.get(key);
@@ -109,10 +118,10 @@ export class CostModel {
     // One line per direction: its writer owns it, its reader holds a copy.
     const home = new HomeAgent(m, h.package, h.core, (line) => (line === "ab" ? [[a, "O"], [b, "S"]] : [[b, "O"], [a, "S"]]));
     const oneWay = (from: number, to: number, line: string, start: number): number => {
-      const write = home.request(home.arrival(from, start + URPC_SEND), { requester: from, line, op: "write" });
+      const write = home.request(home.arrival(from, start + m.time(from, URPC_SEND)), { requester: from, line, op: "write" });
       const seen = write.notices.find((n) => n.core === to)?.at ?? write.serviced;
       const read = home.request(home.arrival(to, seen), { requester: to, line, op: "read" });
-      return read.complete + URPC_RECEIVE;
+      return read.complete + m.time(to, URPC_RECEIVE);
     };
     return oneWay(b, a, "ba", oneWay(a, b, "ab", 0));
   }

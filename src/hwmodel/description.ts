@@ -34,19 +34,48 @@ export const MAX_CACHE_KIB = 4 * 1024 * 1024;
 
 const id = z.number().int("must be an integer").nonnegative("must be >= 0");
 const number = (what: string) => z.number({ error: `${what} must be a number` }).finite("must be finite");
+const clock = (what: string) =>
+  number(what)
+    .min(CLOCK_GHZ.min, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`)
+    .max(CLOCK_GHZ.max, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`);
 const positive = (what: string) => number(what).positive("must be > 0");
 /** A cost in cycles: > 0 (or >= 0), at most MAX_CYCLES_COST. */
 const cycles = (what: string, min: "positive" | "nonnegative" = "positive") =>
   (min === "positive" ? positive(what) : number(what).nonnegative("must be >= 0")).max(MAX_CYCLES_COST, `at most ${MAX_CYCLES_COST} cycles`);
 
+/*
+ * Heterogeneous machines. The machine's clockGHz is its reference clock: the
+ * unit of simulated time, of every latency among the costs (the line model's
+ * legs, a link's occupancy, a measured matrix in cycles) and of every time a
+ * result reports. A package or a die may run its cores at another clock (a
+ * big/little package, an accelerator, a core held at a lower P-state): their
+ * own work, counted in their own cycles (a trap, a dispatcher switch, a URPC
+ * stub, a TLB invalidation), takes clockGHz / theirs reference cycles a cycle.
+ * What lies outside the cores (caches, homes, links, DRAM, APICs) keeps the
+ * reference clock. A package's links may be slower than the machine's.
+ */
+
 export const DieSchema = z.strictObject({
   id,
   cores: z.array(id).min(1, "a die needs at least one core"),
+  /** The clock of this die's cores; its package's (or the machine's) when left out. */
+  clockGHz: clock("clockGHz").optional(),
+});
+
+/** A package's HyperTransport links, when slower than the machine's: every link that touches the package takes the slower of its two ends' values. */
+export const PackageLinksSchema = z.strictObject({
+  /** Latency of one hop over this package's links, in reference cycles: the machine's hopLeg when left out. */
+  hopLeg: cycles("hopLeg").optional(),
+  /** Bandwidth of this package's links, per direction, GB/s: the machine's linkGBps when left out. */
+  linkGBps: positive("linkGBps").max(MAX_LINK_GBPS, `at most ${MAX_LINK_GBPS} GB/s`).optional(),
 });
 
 export const PackageSchema = z.strictObject({
   id,
   dies: z.array(DieSchema).min(1, "a package needs at least one die"),
+  /** The clock of this package's cores (a die may set its own); the machine's when left out. */
+  clockGHz: clock("clockGHz").optional(),
+  links: PackageLinksSchema.optional(),
 });
 
 /** A cache shared by a set of cores (private caches are implied). */
@@ -127,9 +156,8 @@ export const LatencyMatrixSchema = z.strictObject({
 export const MachineDescriptionSchema = z.strictObject({
   name: z.string().min(1, "must not be empty").max(64, "at most 64 characters"),
   description: z.string().max(500).optional(),
-  clockGHz: number("clockGHz")
-    .min(CLOCK_GHZ.min, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`)
-    .max(CLOCK_GHZ.max, `must be ${CLOCK_GHZ.min} to ${CLOCK_GHZ.max} GHz`),
+  /** The reference clock (see above), and the clock of every core whose die and package set none. */
+  clockGHz: clock("clockGHz"),
   packages: z.array(PackageSchema).min(1, "a machine needs at least one package"),
   sharedCaches: z.array(SharedCacheSchema).default([]),
   interconnect: InterconnectSchema,
@@ -150,3 +178,4 @@ export type MachineDescription = z.input<typeof MachineDescriptionSchema>;
 export type ParsedDescription = z.output<typeof MachineDescriptionSchema>;
 export type CostParameters = z.infer<typeof CostParametersSchema>;
 export type LatencyMatrix = z.infer<typeof LatencyMatrixSchema>;
+export type PackageLinks = z.infer<typeof PackageLinksSchema>;

@@ -14,6 +14,11 @@
 // (HyperTransport I/O Link Specification, packet formats; MindShare,
 // "HyperTransport System Architecture", ch. 4).
 //
+// A package may have slower links than the machine's (an accelerator behind a
+// narrower link): a link takes the slower hop and the lower bandwidth of its
+// two ends, and a packet's tail reaches each crossbar its serialisation on
+// the slowest link so far behind its head.
+//
 // Front-side bus: no links; the bus is the one place every transaction goes
 // through, and the home agent of the machine (coherence.ts) books it.
 import type { Machine } from "./machine.ts";
@@ -45,6 +50,10 @@ export class Interconnect {
   private readonly trees = new Map<number, { order: number[]; parent: Int32Array }>();
   /** routes[a * packages + b]: the next package from a towards b; made on first use. */
   private routes: Int32Array | null = null;
+  /** Per directed link (u * packages + v), when some package's links are slower than the machine's: hop latency and each packet kind's occupancy. */
+  private readonly slow: { hop: Int32Array; occupancy: Record<PacketKind, Int32Array> } | null;
+  /** Idle path latencies per packet kind, a * packages + b, on machines with slow links; made on first use. */
+  private readonly paths = new Map<PacketKind, Int32Array>();
 
   constructor(readonly machine: Machine) {
     const c = machine.costs;
@@ -52,8 +61,8 @@ export class Interconnect {
     const ic = machine.description.interconnect;
     this.probeFilter = ic.type === "hypertransport" && ic.probeFilter;
     this.packages = machine.numPackages;
-    const bytesPerCycle = c.linkGBps / machine.clockGHz;
-    const occ = (bytes: number) => Math.max(1, Math.ceil(bytes / bytesPerCycle));
+    const occupancy = (bytes: number, gbps: number) => Math.max(1, Math.ceil(bytes / (gbps / machine.clockGHz)));
+    const occ = (bytes: number) => occupancy(bytes, c.linkGBps);
     this.t = {
       chip: Math.max(1, Math.round(c.chipLeg)),
       hop: Math.max(1, Math.round(c.hopLeg)),
@@ -82,6 +91,31 @@ export class Interconnect {
       }
       for (const n of this.neighbours) n.sort((x, y) => x - y);
     }
+    const own = d.packages.map((pk) => pk.links);
+    if (own.some((l) => l !== undefined)) {
+      const p = this.packages;
+      const hop = (i: number) => Math.max(1, Math.round(own[i]?.hopLeg ?? c.hopLeg));
+      const gbps = (i: number) => own[i]?.linkGBps ?? c.linkGBps;
+      const kinds = Object.keys(PACKET_BYTES) as PacketKind[];
+      const slow = { hop: new Int32Array(p * p), occupancy: Object.fromEntries(kinds.map((k) => [k, new Int32Array(p * p)])) as Record<PacketKind, Int32Array> };
+      for (let u = 0; u < p; u++) {
+        for (const v of this.neighbours[u]) {
+          slow.hop[u * p + v] = Math.max(hop(u), hop(v));
+          for (const k of kinds) slow.occupancy[k][u * p + v] = occupancy(PACKET_BYTES[k], Math.min(gbps(u), gbps(v)));
+        }
+      }
+      this.slow = slow;
+    } else this.slow = null;
+  }
+
+  /** The latency of one hop over the link u -> v. */
+  linkHop(u: number, v: number): number {
+    return this.slow ? this.slow.hop[u * this.packages + v] : this.t.hop;
+  }
+
+  /** Cycles a packet of `kind` holds the link u -> v. */
+  linkOccupancy(u: number, v: number, kind: PacketKind): number {
+    return this.slow ? this.slow.occupancy[kind][u * this.packages + v] : this.t.occupancy[kind];
   }
 
   hops(a: number, b: number): number {
@@ -110,7 +144,15 @@ export class Interconnect {
   /** A packet's latency from package a's crossbar to b's on idle links. */
   path(a: number, b: number, kind: PacketKind): number {
     const h = this.fsb ? 0 : this.hops(a, b);
-    return h === 0 ? 0 : h * this.t.hop + this.t.occupancy[kind];
+    if (h === 0) return 0;
+    if (!this.slow) return h * this.t.hop + this.t.occupancy[kind];
+    let table = this.paths.get(kind);
+    if (!table) {
+      const p = this.packages;
+      this.paths.set(kind, (table = new Int32Array(p * p)));
+      for (let u = 0; u < p; u++) for (let v = 0; v < p; v++) table[u * p + v] = this.send(new Map(), u, v, 0, kind);
+    }
+    return table[a * this.packages + b];
   }
 
   /**
@@ -120,22 +162,32 @@ export class Interconnect {
    */
   send(links: Map<number, number>, a: number, b: number, t: number, kind: PacketKind): number {
     if (a === b) return t;
-    const occ = this.t.occupancy[kind];
     let head = t;
+    let tail = t;
     for (let u = a; u !== b; ) {
       const v = this.nextHop(u, b);
-      head = this.cross(links, u, v, head, occ);
+      head = this.cross(links, u, v, head, kind);
+      tail = this.tail(u, v, head, tail, kind);
       u = v;
     }
-    return head + occ;
+    return tail;
   }
 
   /** One link: wait until it is free, hold it for the packet; returns when the head reaches the far crossbar. */
-  cross(links: Map<number, number>, u: number, v: number, t: number, occ: number): number {
+  cross(links: Map<number, number>, u: number, v: number, t: number, kind: PacketKind): number {
     const key = u * this.packages + v;
     const depart = Math.max(t, links.get(key) ?? 0);
-    links.set(key, depart + occ);
-    return depart + this.t.hop;
+    links.set(key, depart + this.linkOccupancy(u, v, kind));
+    return depart + this.linkHop(u, v);
+  }
+
+  /**
+   * When a packet is all in at v, its head there at `head` and its tail at u
+   * at `tail`: its serialisation on u -> v behind the head, or later if a
+   * slower link before held its tail back. (On uniform links: head + occupancy.)
+   */
+  tail(u: number, v: number, head: number, tail: number, kind: PacketKind): number {
+    return Math.max(head + this.linkOccupancy(u, v, kind), tail + this.linkHop(u, v));
   }
 
   /** The probe broadcast tree from a home: packages in breadth-first order and each one's parent (-1 at the root). */

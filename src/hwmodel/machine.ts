@@ -68,6 +68,17 @@ export class Machine {
   readonly packageHops: Int32Array;
   /** Measured one-way line latency in cycles, numCores x numCores, when a matrix was given. */
   readonly measured: Float64Array | null;
+  /** Each die's clock in GHz (global die index, as coreDie): its own, else its package's, else the machine's. */
+  readonly dieClockGHz: number[] = [];
+  /** Each core's clock in GHz: its die's. */
+  readonly coreClockGHz: Float64Array;
+  /**
+   * Reference cycles (cycles of clockGHz, the unit of simulated time) per
+   * cycle of each core's clock: exactly 1 for a core at the machine's clock.
+   */
+  readonly corePeriod: Float64Array;
+  /** Whether some core runs at another clock than the machine's. */
+  readonly heterogeneous: boolean;
 
   private constructor(d: ParsedDescription) {
     this.description = d;
@@ -82,17 +93,25 @@ export class Machine {
     this.corePackage = new Int32Array(this.numCores);
     this.coreDie = new Int32Array(this.numCores);
     this.packageCores = d.packages.map(() => []);
+    this.coreClockGHz = new Float64Array(this.numCores);
+    this.corePeriod = new Float64Array(this.numCores);
     let die = 0;
     d.packages.forEach((p, pi) =>
       p.dies.forEach((dd) => {
+        const ghz = dd.clockGHz ?? p.clockGHz ?? d.clockGHz;
+        this.dieClockGHz.push(ghz);
         for (const c of dd.cores) {
           this.corePackage[c] = pi;
           this.coreDie[c] = die;
           this.packageCores[pi].push(c);
+          this.coreClockGHz[c] = ghz;
+          // Exactly 1 at the machine's clock, so a homogeneous machine's times are never multiplied.
+          this.corePeriod[c] = ghz === d.clockGHz ? 1 : d.clockGHz / ghz;
         }
         die++;
       }),
     );
+    this.heterogeneous = this.corePeriod.some((p) => p !== 1);
     for (const list of this.packageCores) list.sort((a, b) => a - b);
     this.coreCache = new Int32Array(this.numCores).fill(-1);
     this.cacheLevel = d.sharedCaches.map((c) => c.level);
@@ -116,6 +135,22 @@ export class Machine {
     const issues = checkWhole(parsed.data);
     if (issues.length) throw new MachineError(issues);
     return new Machine(parsed.data);
+  }
+
+  /**
+   * The simulated time, in reference cycles, that `cycles` of core's own
+   * clock take: rounded to the nearest cycle, and `cycles` itself on a core at
+   * the machine's clock. How the engine charges a core's work (the kernels
+   * give it to the engine as Kernel.time) and how the cost model prices it.
+   */
+  time(core: number, cycles: number): number {
+    const p = this.corePeriod[core];
+    return p === 1 ? cycles : Math.round(cycles * p);
+  }
+
+  /** The cores' distinct clocks in GHz, fastest first. */
+  get clocksGHz(): number[] {
+    return [...new Set(this.coreClockGHz)].sort((a, b) => b - a);
   }
 
   /** Level of the cache that cores a and b share (0 if none). */
@@ -203,6 +238,11 @@ function checkWhole(d: ParsedDescription): FieldIssue[] {
         });
       }
     }
+  }
+  if (d.interconnect.type === "fsb") {
+    d.packages.forEach((p, pi) => {
+      if (p.links) issues.push({ field: `packages[${pi}].links`, reason: "a front-side-bus machine has no links between packages: set links only on a hypertransport machine" });
+    });
   }
   d.memoryControllers.forEach((m, mi) => {
     if (m.package !== undefined && !seenPkg.has(m.package)) {

@@ -1,4 +1,4 @@
-// The paper's four machines (SOSP 2009, section 3 and Table 2), plus a builder
+// The paper's four machines (SOSP 2009, section 3 and Table 2) and a heterogeneous one beyond it, plus a builder
 // for regular machines of any size. Core c of a regular machine sits in
 // package floor(c / coresPerPackage), as on the paper's AMD machines.
 import { CALIBRATED_COSTS, ONE_WAY_COSTS } from "./defaults.ts";
@@ -115,13 +115,56 @@ const descriptions: Record<string, MachineDescription> = {
   }),
 };
 
+/** Clock of the slow cores of amd-8x4-biglittle: half the Opteron 8350's 2.0 GHz. */
+const LITTLE_GHZ = 1.0;
+
+/*
+ * A heterogeneous machine beyond the paper's: amd-8x4 with big/little
+ * packages. It is an illustrative configuration, not a measured machine. Its
+ * parts are real: the Opteron 8350 (Barcelona, AMD Family 10h) gives each
+ * core and the northbridge their own PLL ("Independent Dynamic Core
+ * Technology"), so one core can run at half clock beside another at full
+ * while the L3, the memory controller and the HyperTransport links keep
+ * theirs (Hardware Secrets, "Inside AMD K10 Architecture"; tecchannel,
+ * "AMDs K10-CPUs", 2007). Here every package holds its two lowest-numbered
+ * cores at 1.0 GHz and runs the other two at 2.0 GHz, the slow cores first
+ * as on boards that number their little cluster first. Each clock domain is
+ * described as a die of two cores; the four share the package's L3, and the
+ * line model's costs are amd-8x4's, in cycles of its 2.0 GHz.
+ */
+const bigLittle = regularMachine({
+  name: "amd-8x4-biglittle",
+  description: "amd-8x4 with big/little packages: in each package cores 4p, 4p+1 at 1.0 GHz and 4p+2, 4p+3 at 2.0 GHz (per-core clocks as Family 10h allows; an illustrative configuration)",
+  clockGHz: 2.0,
+  packages: 8,
+  diesPerPackage: 2,
+  coresPerDie: 2,
+  sharedCache: "package-l3",
+  sharedCacheKiB: 2048,
+  links: [[0, 1], [0, 4], [0, 7], [1, 2], [1, 6], [2, 3], [2, 4], [3, 4], [3, 5], [4, 5], [5, 6], [6, 7]],
+  costs: CALIBRATED_COSTS["amd-8x4"],
+});
+descriptions["amd-8x4-biglittle"] = {
+  ...bigLittle,
+  packages: bigLittle.packages.map((p) => ({ ...p, dies: p.dies.map((d) => (d.id === 0 ? { ...d, clockGHz: LITTLE_GHZ } : d)) })),
+};
+
+/** Whose fitted costs each preset carries: its own, or those of the machine it varies. */
+const COSTS_OF: Record<string, keyof typeof ONE_WAY_COSTS> = {
+  "intel-2x4": "intel-2x4",
+  "amd-2x2": "amd-2x2",
+  "amd-4x4": "amd-4x4",
+  "amd-8x4": "amd-8x4",
+  "amd-8x4-biglittle": "amd-8x4",
+};
+
 export const PRESET_NAMES = Object.keys(descriptions);
 
 /** A preset's description, its costs fitted under the given reading of Table 2's latency; only the presets' own names, never a name every object has (constructor, __proto__). */
 export function presetDescription(name: string, table2: Table2Latency = "round-trip"): MachineDescription | undefined {
   const d = Object.hasOwn(descriptions, name) ? descriptions[name] : undefined;
   if (!d || table2 === "round-trip") return d;
-  return { ...d, costs: ONE_WAY_COSTS[name as keyof typeof ONE_WAY_COSTS], table2Latency: "one-way" };
+  return { ...d, costs: ONE_WAY_COSTS[COSTS_OF[name]], table2Latency: "one-way" };
 }
 
 const cache = new Map<string, Machine>();

@@ -10,7 +10,10 @@ export interface MachineListing {
   name: string;
   cores: number;
   packages: number;
+  /** The reference clock: the unit of simulated time. */
   clockGHz: number;
+  /** The cores' distinct clocks, fastest first: one entry on a homogeneous machine. */
+  coreClocksGHz: number[];
   interconnect: "hypertransport" | "fsb";
   description: string;
 }
@@ -30,6 +33,8 @@ export interface MachineSummary {
   packages: number;
   /** Interconnect hops between the two furthest packages. */
   diameter: number;
+  /** Each core's clock, GHz. */
+  coreClockGHz: number[];
   pairClasses: PairClassCost[];
   /** roundTrip[a][b]: URPC round trip from core a to core b in cycles (0 on the diagonal); null when left out. */
   roundTrip: number[][] | null;
@@ -41,6 +46,7 @@ export function machineListing(m: Machine): MachineListing {
     cores: m.numCores,
     packages: m.numPackages,
     clockGHz: m.clockGHz,
+    coreClocksGHz: m.clocksGHz,
     interconnect: m.interconnect,
     description: m.description.description ?? "",
   };
@@ -57,6 +63,7 @@ export function machineSummary(m: Machine, opts: { matrix?: boolean } = {}): Mac
     cores: n,
     packages: m.numPackages,
     diameter: m.diameter,
+    coreClockGHz: Array.from(m.coreClockGHz),
     pairClasses: pairClasses(m).map(({ pair, cores: [a, b] }) => ({
       pair,
       cores: [a, b],

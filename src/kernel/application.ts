@@ -198,6 +198,11 @@ export abstract class ApplicationHost implements Kernel, Os {
     this.ctx.charge(cycles);
   }
 
+  /** The engine's measure of this core's work: its cycles at its own clock, in the machine's reference cycles. */
+  time(cycles: number): number {
+    return this.env.machine.time(this.core, cycles);
+  }
+
   record(name: string, value: Json): void {
     (this.host.records[name] ??= []).push(value);
   }

@@ -178,7 +178,10 @@ export class IpiKernel extends ApplicationHost {
     const apic = c.apicAccess();
     let accepted = ctx.now;
     for (const group of this.costs.sequential ? targets.map((t) => [t]) : [targets]) {
-      ctx.charge(Math.max(0, accepted - ctx.now) + apic + this.costs.perIpi + 2 * apic);
+      // Waiting for acceptance and the APIC's accesses are stalls outside the core; the per-IPI work is the core's own.
+      ctx.stall(Math.max(0, accepted - ctx.now) + apic);
+      ctx.charge(this.costs.perIpi);
+      ctx.stall(2 * apic);
       for (const t of group) {
         const wire = c.ipiWire(this.core, t);
         ctx.send(t, IPI_KIND, { op, from: this.core, version } satisfies IpiRequest, wire, EventClass.Interrupt);

@@ -78,10 +78,11 @@ type Poll = LineRef & { version: number; tag: Json; reading: boolean; pass?: Pas
 
 /**
  * A line that software polls among others: a loop that visits `of` lines in
- * turn, `visit` cycles each, and starts over at the first whenever the CPU
- * comes back to it; this line is visited at position `at`. A copy the writer
- * invalidated is read again only when the loop comes round to it (a
- * waitset's polling pass), not at once (a core spinning on one line).
+ * turn, `visit` cycles of the core's own clock each, and starts over at the
+ * first whenever the CPU comes back to it; this line is visited at position
+ * `at`. A copy the writer invalidated is read again only when the loop comes
+ * round to it (a waitset's polling pass), not at once (a core spinning on one
+ * line).
  */
 export type Pass = { at: number; of: number; visit: number };
 type Contents = { version: number; value: Json; origin: Origin | null };
@@ -344,7 +345,8 @@ export class Memory {
   private lookAt(ctx: Context, p: Poll): number {
     const from = this.issueAt(ctx);
     if (!p.pass) return from;
-    const { at, of, visit } = p.pass;
+    const { at, of } = p.pass;
+    const visit = this.env.machine.time(this.core, p.pass.visit);
     // The loop (re)started from its first line when the CPU last became free.
     const first = ctx.cpuFreeAt + at * visit;
     const period = of * visit;

@@ -220,7 +220,8 @@ export class Monitor implements MonitorCore {
   private pollOrBlock(ctx: Context, waited: number): void {
     const notification = this.env.config.notification;
     if (notification === null || this.agreement.busy) return;
-    const { added } = this.env.cost.pollingWait(waited, notification.pollBudget);
+    // The budget is counted in the core's own cycles (a polling loop), the wait in global time.
+    const { added } = this.env.cost.pollingWait(waited, this.env.cost.machine.time(this.core, notification.pollBudget));
     if (!added) return;
     this.s.blocks++;
     ctx.charge(added);

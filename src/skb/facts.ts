@@ -1,5 +1,5 @@
-// The facts the SKB derives from a machine: its cores, packages, dies, shared
-// caches, interconnect links and hop counts, and the round trip of a message
+// The facts the SKB derives from a machine: its cores, packages, dies and
+// their clocks, shared caches, interconnect links and hop counts, and the round trip of a message
 // between every ordered pair of cores (from the cost model, or measured values
 // a run supplies).
 //
@@ -10,9 +10,9 @@
 // arg/3 in O(1). Two shapes, chosen per machine:
 //  - per package, when every core of package P has the same round trip to
 //    every other core of package Q (always so under the cost model when a
-//    package has at most one shared cache: the AMD presets, the synthetic
-//    machines): one row per package, shared by its cores; slots are package
-//    positions. 1024 cores in packages of 4 cost 256 rows of 256 entries.
+//    package has at most one shared cache and one clock: the AMD presets, the
+//    synthetic machines): one row per package, shared by its cores; slots are
+//    package positions. 1024 cores in packages of 4 cost 256 rows of 256 entries.
 //  - per core otherwise (intel-2x4's two L2s per package, measured values):
 //    one row per core, slot = core id + 1.
 // Either way rtt(A, B, C) answers for any pair, and equal numbers share one
@@ -75,11 +75,13 @@ const row = (values: ArrayLike<number>): Compound => ({ functor: "row", args: Ar
  */
 function packageRows(m: Machine, rtt: (a: number, b: number) => number, fromTopology: boolean): number[][] | null {
   const rows: number[][] = [];
-  for (const from of m.packageCores) {
+  // A core's clock prices its end of the round trip: one pair stands for two packages only if each has one clock.
+  const oneClock = m.packageCores.map((cores) => cores.every((c) => m.corePeriod[c] === m.corePeriod[cores[0]]));
+  for (const [i, from] of m.packageCores.entries()) {
     const r: number[] = [];
-    for (const to of m.packageCores) {
+    for (const [j, to] of m.packageCores.entries()) {
       let v = Number.NaN;
-      const sample = fromTopology && from !== to;
+      const sample = fromTopology && from !== to && oneClock[i] && oneClock[j];
       for (const a of sample ? from.slice(0, 1) : from) {
         for (const b of sample ? to.slice(0, 1) : to) {
           if (a === b) continue;
@@ -115,8 +117,17 @@ export function machineFacts(machine: Machine, override?: RttOverride): Fact[] {
     fact("core_package", c, ids[m.corePackage[c]]);
     fact("core_die", c, m.coreDie[c]);
   }
+  // Which of a package's cores is fittest to forward for it (rules.ts, forwarder/2): the fastest, the lowest of equals.
+  ids.forEach((p, i) => {
+    const byClock = [...m.packageCores[i]].sort((a, b) => m.coreClockGHz[b] - m.coreClockGHz[a] || a - b);
+    fact("package_cores_by_clock", p, byClock);
+    fact("package_forwarder", p, byClock[0], m.packageCores[i].filter((c) => c !== byClock[0]));
+    if (m.coreClockGHz[byClock[0]] !== m.coreClockGHz[byClock.at(-1)!]) fact("mixed_clocks", p);
+  });
   let die = 0;
   d.packages.forEach((p) => p.dies.forEach(() => fact("die", die++, p.id)));
+  // A clock is a die's: one fact a die, not a core (rules.ts, core_clock/2).
+  m.dieClockGHz.forEach((ghz, k) => fact("die_clock", k, ghz));
   d.sharedCaches.forEach((cache, k) => fact("shared_cache", k, cache.level, [...cache.cores].sort((a, b) => a - b)));
   for (let c = 0; c < n; c++) if (m.coreCache[c] >= 0) fact("core_cache", c, m.coreCache[c]);
   if (d.interconnect.type === "hypertransport") {

@@ -14,7 +14,9 @@
 export const DERIVED_PREDICATES: readonly string[] = [
   "rtt(A, B, Cycles): round trip of a message from core A to core B and back",
   "hops(P, Q, H): interconnect hops between packages P and Q",
+  "core_clock(C, GHz): the clock core C runs at",
   "leader(P, L): the lowest core L of package P",
+  "forwarder(P, L): the core L that forwards for package P in the NUMA-aware tree: its fastest, the lowest of equals",
   "shares_cache(A, B, Level): distinct cores A and B share a cache of Level",
   "route(Kind, Root, Sends): routing tree Kind (unicast, broadcast, multicast, 'numa-multicast', radix(K)) from Root",
   "route(Kind, Root, N, Sends): the same over cores 0..N-1",
@@ -25,9 +27,18 @@ export const RULES = String.raw`
 link(_, _) :- fail.
 shared_cache(_, _, _) :- fail.
 core_cache(_, _) :- fail.
+mixed_clocks(_) :- fail.
+
+% core_clock(C, GHz): core C runs at its die's clock.
+core_clock(C, GHz) :- core_die(C, D), die_clock(D, GHz).
 
 % leader(P, L): L, the lowest-numbered core of package P, leads it.
 leader(P, L) :- package_cores(P, [L|_]).
+
+% forwarder(P, L): L forwards for package P in the NUMA-aware tree: the
+% fastest of its cores (core_clock/2), the lowest-numbered of equals; the
+% leader on a package of one clock.
+forwarder(P, L) :- package_forwarder(P, L, _).
 
 % shares_cache(A, B, Level): distinct cores A and B share a cache of Level.
 shares_cache(A, B, Level) :-
@@ -71,6 +82,12 @@ each_other(Root, Row, N, C-to(C, Cost, Root)) :-
 % plain: every send in id order, buffers at the sender. numa: farthest first
 % (see order_key/5), and every buffer local to the core that aggregates (the
 % leader, or the root for its mates).
+%
+% Slow cores: a leader handles a message for each of its mates and each of
+% their acks, in its own cycles, so on a package of mixed clocks the
+% NUMA-aware tree has its fastest core lead (forwarder/2) and its slower
+% cores as leaves; the plain tree keeps the lowest-numbered core, as the
+% paper's. On a package of one clock the two are the same core.
 multicast(Mode, Root, N, [send(Root, private, Rs)|Forwards]) :-
     findall(R, receiver(Mode, Root, N, R), Rs0), sort(Rs0, Rs),
     findall(send(L, private, Ms), forwards(Mode, Root, N, L, Ms), Forwards).
@@ -79,7 +96,7 @@ receiver(Mode, Root, N, R) :-
     core_package(Root, RP), rtt_row(Root, Row), receiver(Mode, Root, RP, Row, N, R).
 
 receiver(Mode, Root, RP, Row, N, Key-to(L, C, B)) :-
-    package(P), P \== RP, package_cores(P, [L|_]), L < N,
+    package(P), P \== RP, leads(Mode, P, N, L, _),
     rtt_slot(L, I), arg(I, Row, C), order_key(Mode, leader(P), L, C, Key), leader_buffer(Mode, Root, L, B).
 receiver(Mode, Root, RP, Row, N, Key-to(M, C, Root)) :-
     package_cores(RP, Cs), member(M, Cs), M \== Root, M < N,
@@ -88,8 +105,26 @@ receiver(Mode, Root, RP, Row, N, Key-to(M, C, Root)) :-
 % forwards(Mode, Root, N, L, Ms): L leads another package than Root's and
 % sends to its package-mates Ms.
 forwards(Mode, Root, N, L, Ms) :-
-    core_package(Root, RP), package(P), P \== RP, package_cores(P, [L|Mates]), L < N,
+    core_package(Root, RP), package(P), P \== RP, leads(Mode, P, N, L, Mates),
     rtt_row(L, Row), keyed_mates(Mates, Mode, L, Row, N, Ms0), Ms0 \== [], sort(Ms0, Ms).
+
+% leads(Mode, P, N, L, Mates): L leads package P's share of cores 0..N-1 and
+% Mates are the package's other cores, ascending. plain: the lowest core.
+% numa: the package's forwarder (a fact, with its mates), or, on a package of
+% mixed clocks whose forwarder the tree does not reach, the first of
+% package_cores_by_clock/2 below N (on a package of one clock the forwarder
+% is its lowest core: the tree reaches none of it).
+leads(plain, P, N, L, Mates) :- package_cores(P, [L|Mates]), L < N.
+leads(numa, P, N, F, Mates) :- package_forwarder(P, F, Mates), F < N.
+leads(numa, P, N, L, Mates) :-
+    mixed_clocks(P), package_forwarder(P, F, _), F >= N,
+    package_cores_by_clock(P, Fs), first_below(Fs, N, L), package_cores(P, Cs), without(Cs, L, Mates).
+
+first_below([C|_], N, C) :- C < N, !.
+first_below([_|Cs], N, L) :- first_below(Cs, N, L).
+
+without([X|Xs], X, Xs) :- !.
+without([Y|Xs], X, [Y|Ys]) :- without(Xs, X, Ys).
 
 % package_cores/2 lists a package's cores in ascending order: the first at or
 % above N ends the tree's share of the package.

@@ -23,6 +23,23 @@ describe("machines", () => {
     expect(m.roundTrip[3][12]).toBe(cost.roundTrip(3, 12));
   });
 
+  it("shows the heterogeneous preset with each core's clock, and lists its clocks", async () => {
+    const m = await json(await request("GET", "/api/machines/amd-8x4-biglittle"), 200);
+    expect(m.coreClockGHz).toEqual(Array.from({ length: 32 }, (_, c) => (c % 4 < 2 ? 1 : 2)));
+    expect(m.roundTrip[0][1]).toBe(new CostModel(preset("amd-8x4-biglittle")!).roundTrip(0, 1));
+    const { machines } = await json(await request("GET", "/api/machines"), 200);
+    expect(machines.find((x: { name: string }) => x.name === "amd-8x4-biglittle")).toMatchObject({ clockGHz: 2, coreClocksGHz: [2, 1] });
+    expect(machines.find((x: { name: string }) => x.name === "amd-8x4")).toMatchObject({ clockGHz: 2, coreClocksGHz: [2] });
+  });
+
+  it("answers 400 naming a die's or a package's clock out of range, and 422 for links on a front-side bus", async () => {
+    const fast = { ...fsbPair, packages: [{ id: 0, clockGHz: 20, dies: [{ id: 0, cores: [0, 1], clockGHz: 0 }] }] };
+    const e = await expectError(await request("POST", "/api/machines/validate", fast), 400, "packages[0].dies[0].clockGHz", /0.1 to 10 GHz/);
+    expect(e.issues.map((i) => i.field)).toEqual(["packages[0].dies[0].clockGHz", "packages[0].clockGHz"]);
+    const linked = { ...fsbPair, packages: [{ id: 0, links: { linkGBps: 1 }, dies: [{ id: 0, cores: [0, 1] }] }] };
+    await expectError(await request("POST", "/api/machines/validate", linked), 422, "packages[0].links", /front-side-bus machine has no links/);
+  });
+
   it("answers 404 for a machine that is not a preset", async () => {
     await expectError(await request("GET", "/api/machines/cray-1"), 404, "id", /presets are/);
   });

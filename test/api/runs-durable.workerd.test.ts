@@ -17,6 +17,16 @@ describe("POST /api/runs, engine durable", () => {
     expect(s.progress).toMatchObject({ simulations: 1, simulationsDone: 1, events: result.stats.events, messages: result.stats.messages, windows: result.stats.windows });
   });
 
+  it("runs twopc on the heterogeneous preset and gives the in-process result", async () => {
+    const params = { variants: ["single"], protocol: "numa-multicast", reps: 1 };
+    const id = await start({ experiment: "twopc", machine: "amd-8x4-biglittle", cores: [8], params });
+    const s = await finished(id, 60_000);
+    expect(s).toMatchObject({ status: "done", machine: "amd-8x4-biglittle", engine: "durable", error: null });
+    const { result } = await runExperiment("twopc", preset("amd-8x4-biglittle")!, { ...params, cores: [8] }, inProcessSimulator(), "inproc");
+    expect(s.simulations.map((x) => x.hash)).toEqual(result.hashes);
+    expect(s.result!.series).toEqual(result.series);
+  }, 90_000);
+
   it("shows a core of the run from its Durable Object", async () => {
     const id = await start({ experiment: "lrpc", machine: "amd-2x2", params: { calls: 2 } });
     await finished(id);

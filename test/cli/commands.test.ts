@@ -16,9 +16,18 @@ describe("npm run cli -- calibrate / machines / machine", () => {
     expect(rows.find((r) => r.machine === "amd-8x4" && r.pair === "two-hop" && r.metric === "latency")).toMatchObject({ table: "urpc", paper: 618 });
   });
 
-  it("machines lists the four presets", async () => {
+  it("machines lists the paper's four presets and the heterogeneous one", async () => {
     const { machines } = (await run("machines")).json as { machines: { name: string }[] };
-    expect(machines.map((m) => m.name)).toEqual(["intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4"]);
+    expect(machines.map((m) => m.name)).toEqual(["intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4", "amd-8x4-biglittle"]);
+  });
+
+  it("machine shows each clock of a heterogeneous machine, preset or file", async () => {
+    const { text } = await run("machine", "amd-8x4-biglittle");
+    expect(text).toMatch(/^32 cores, 8 packages, 2 GHz \(the reference clock; cores at 2, 1 GHz\)/m);
+    expect(text).toMatch(/^ {2}package 1: die 0 \[4 5\] at 1 GHz, die 1 \[6 7\]$/m);
+    const file = await run("machine", "--machine-file", "examples/biglittle-fast-core-0.json");
+    expect(file.text).toMatch(/^ {2}package 0: die 0 \[0 1\], die 1 \[2 3\]$/m);
+    expect((file.json as { coreClockGHz: number[] }).coreClockGHz.slice(0, 8)).toEqual([2, 2, 2, 2, 1, 1, 2, 2]);
   });
 
   it("machine shows the round-trip matrix, from a preset or a file with a measured CSV", async () => {
@@ -32,7 +41,7 @@ describe("npm run cli -- calibrate / machines / machine", () => {
 
   it("bad arguments name the flag or field", async () => {
     expect(await usage("machine", "amd-8x4", "amd-4x4")).toMatch(/unexpected argument "amd-4x4"/);
-    expect(await usage("machine", "amd-9x9")).toMatch(/^--machine: must be one of intel-2x4, amd-2x2, amd-4x4, amd-8x4, got "amd-9x9"$/);
+    expect(await usage("machine", "amd-9x9")).toMatch(/^--machine: must be one of intel-2x4, amd-2x2, amd-4x4, amd-8x4, amd-8x4-biglittle, got "amd-9x9"$/);
     expect(await usage("machine", "--machine-file", "/nonexistent.json")).toBe("--machine-file: cannot read /nonexistent.json: no such file or directory");
     // An 8 x 8 matrix for a 4-core machine: the description is refused, naming the field.
     const wrongShape = (await usage("machine", "amd-2x2", "--latency-csv", "examples/two-socket-quad-measured.csv")) as MachineError;

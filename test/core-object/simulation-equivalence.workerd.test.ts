@@ -21,6 +21,10 @@ describe("durable and in-process runs are identical", () => {
     ["unmap", "amd-4x4", { cores: [4], kernels: ["barrelfish"], reps: 1 }],
     ["unmap", "intel-2x4", { cores: [4], kernels: ["linux"], reps: 1 }],
     ["shared-update", "amd-4x4", { cores: [4], variants: ["MSG1"], updates: 2 }],
+    // Cores of two clocks: 0-1 and 4-5 at half the reference clock; the NUMA-aware tree's leader of package 1 is core 6.
+    ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["barrelfish"], reps: 1 }],
+    ["unmap", "amd-8x4-biglittle", { cores: [8], kernels: ["linux"], reps: 1 }],
+    ["twopc", "amd-8x4-biglittle", { cores: [8], reps: 1 }],
     ["sharing", "amd-8x4", { cores: [8], schemes: ["per-package"], reads: 50, ops: 4, warmup: 1 }],
     ["sharing", "amd-8x4", { cores: [8], schemes: ["op-log"], reads: 50, ops: 4, warmup: 1 }],
   ];

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Machine, MachineError, presetDescription, regularMachine, type MachineDescription } from "../../src/hwmodel/index.ts";
+import { Machine, presetDescription, regularMachine, type MachineDescription } from "../../src/hwmodel/index.ts";
+import { issues } from "./helpers.ts";
 
 const base = (): MachineDescription => structuredClone(presetDescription("amd-4x4")!);
-
-function issues(input: unknown): { field: string; reason: string }[] {
-  try {
-    Machine.from(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(MachineError);
-    return (e as MachineError).issues;
-  }
-  throw new Error("expected the description to be rejected");
-}
 
 describe("machine descriptions: bad input names the field and the reason", () => {
   it("accepts every preset", () => {

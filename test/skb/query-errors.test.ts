@@ -49,8 +49,8 @@ describe("query errors", () => {
   });
 
   const KNOWN =
-    "core/1, core_cache/2, core_die/2, core_package/2, die/2, hops/3, hops_row/2, leader/2, link/2, machine/5, package/1, package_cores/2, " +
-    "package_index/2, route/3, route/4, rtt/3, rtt_row/2, rtt_slot/2, rtt_source/1, shared_cache/3, shares_cache/3";
+    "core/1, core_cache/2, core_clock/2, core_die/2, core_package/2, die/2, die_clock/2, forwarder/2, hops/3, hops_row/2, leader/2, link/2, machine/5, package/1, package_cores/2, " +
+    "package_cores_by_clock/2, package_forwarder/3, package_index/2, route/3, route/4, rtt/3, rtt_row/2, rtt_slot/2, rtt_source/1, shared_cache/3, shares_cache/3";
 
   it("an unknown predicate is said so, with the predicates the SKB knows; the ISO term stays for programs", async () => {
     const e = await rejection((await kb).query("no_such(X)"));

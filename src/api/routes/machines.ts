@@ -17,7 +17,7 @@ machines.openapi(
     method: "get",
     path: "/api/machines",
     tags: ["machines"],
-    summary: "The preset machines (the paper's four)",
+    summary: "The preset machines (the paper's four, and a heterogeneous one)",
     responses: { 200: json(z.object({ machines: z.array(MachineListingSchema) }), "Every preset") },
   }),
   (c) => c.json({ machines: PRESET_NAMES.map((name) => machineListing(preset(name)!)) }, 200),

@@ -1,10 +1,14 @@
-import { machineSummary } from "../../hwmodel/index.ts";
+import { machineSummary, type PackageLinks } from "../../hwmodel/index.ts";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { DEFAULT_MACHINE, machineFlags, machineFromFlags } from "../machine-flags.ts";
 import { table } from "../table.ts";
 
 const MATRIX_TEXT_LIMIT = 64;
+
+const clockOf = (ghz: number | undefined): string => (ghz === undefined ? "" : ` at ${ghz} GHz`);
+const linksOf = (l: PackageLinks | undefined): string =>
+  l ? `; its links ${[l.hopLeg !== undefined && `${l.hopLeg} cycles a hop`, l.linkGBps !== undefined && `${l.linkGBps} GB/s`].filter(Boolean).join(", ")}` : "";
 
 export const machine: Command = {
   name: "machine",
@@ -21,7 +25,7 @@ export const machine: Command = {
     const roundTrip = json.roundTrip!;
     const classes = json.pairClasses;
     const topo = m.description.packages
-      .map((p) => `  package ${p.id}: ${p.dies.map((d) => `die ${d.id} [${d.cores.join(" ")}]`).join(", ")}`)
+      .map((p) => `  package ${p.id}: ${p.dies.map((d) => `die ${d.id} [${d.cores.join(" ")}]${clockOf(d.clockGHz ?? p.clockGHz)}`).join(", ")}${linksOf(p.links)}`)
       .join("\n");
     const caches = m.description.sharedCaches.map((c) => `  L${c.level} shared by [${c.cores.join(" ")}]`).join("\n") || "  none (private caches only)";
     const links =
@@ -34,7 +38,7 @@ export const machine: Command = {
         : `(${n} x ${n}: use --json for the matrix)`;
     const text = [
       `${m.name}: ${m.description.description ?? ""}`,
-      `${n} cores, ${m.numPackages} packages, ${m.clockGHz} GHz, interconnect diameter ${m.diameter} hop(s)`,
+      `${n} cores, ${m.numPackages} packages, ${m.clockGHz} GHz${m.heterogeneous ? ` (the reference clock; cores at ${m.clocksGHz.join(", ")} GHz)` : ""}, interconnect diameter ${m.diameter} hop(s)`,
       "packages:",
       topo,
       "shared caches:",

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { PAPER_LRPC, PAPER_URPC, preset } from "../../hwmodel/index.ts";
+import { Machine, PAPER_LRPC, PAPER_URPC, preset } from "../../hwmodel/index.ts";
 import { inProcessSimulator, PAPER_POINTS, runExperiment, type ExperimentResult, type PaperPoint } from "../../experiments/index.ts";
 import { UsageError } from "../args.ts";
 import type { Command, OutputFile } from "../command.ts";
@@ -74,6 +74,56 @@ function crossovers(result: ExperimentResult): string {
   return `Barrelfish's unmap becomes cheaper than Windows' ${at("windows")} and than Linux's ${at("linux")} (the paper: about 5 and about 12-13).`;
 }
 
+/** The routing trees the heterogeneous machine's tables compare. */
+const TREES = ["unicast", "broadcast", "multicast", "numa-multicast"] as const;
+const HETEROGENEOUS = "amd-8x4-biglittle";
+/** The same machine with core 0, where the workloads start, fast: a description among the examples. */
+export const FAST_CORE_0 = resolve(import.meta.dirname, "../../../examples/biglittle-fast-core-0.json");
+
+/**
+ * Beyond the paper: unmap (Barrelfish) and two-phase commit (one at a time)
+ * on the big/little machine over each routing tree; beside them the two
+ * multicasts on the same machine with a fast core 0, and on amd-8x4; and
+ * what the NUMA-aware tree saves over the plain one on each.
+ */
+async function heterogeneous(json: Record<string, ExperimentResult>): Promise<string[]> {
+  const fast = Machine.from(JSON.parse(readText("report", FAST_CORE_0)));
+  const machines = [preset(HETEROGENEOUS)!, fast, preset("amd-8x4")!];
+  const runs: [Machine, string][] = [...TREES.map((t): [Machine, string] => [machines[0], t]), ...machines.slice(1).flatMap((m) => ["multicast", "numa-multicast"].map((t): [Machine, string] => [m, t]))];
+  const out: string[] = [];
+  const workloads = [
+    { experiment: "unmap", params: { kernels: ["barrelfish"] }, title: "unmap (Barrelfish)" },
+    { experiment: "twopc", params: { variants: ["single"] }, title: "twopc (one retype at a time)" },
+  ];
+  for (const w of workloads) {
+    const series: ExperimentResult["series"] = [];
+    for (const [machine, protocol] of runs) {
+      const { result } = await runExperiment(w.experiment, machine, { ...w.params, protocol }, inProcessSimulator(), "inproc");
+      series.push({ name: machine === machines[0] ? protocol : `${protocol} on ${machine.name}`, points: result.series[0].points });
+    }
+    json[`${w.experiment}/${HETEROGENEOUS}`] = { ...json[w.experiment], machine: HETEROGENEOUS, series };
+    out.push("", `#### ${w.title} on ${HETEROGENEOUS}, by routing tree; the multicasts on ${fast.name} and amd-8x4 below (cycles per operation)`, "");
+    out.push(...seriesTable({ series }, []), "", saving(series, machines));
+  }
+  return out;
+}
+
+/**
+ * What the NUMA-aware tree saves over the plain multicast on each machine: at
+ * 8 cores (two packages: the other package's leader is on the critical path)
+ * and at the largest point.
+ */
+function saving(series: ExperimentResult["series"], machines: Machine[]): string {
+  const at = (name: string, cores: number) => series.find((s) => s.name === name)!.points.find((p) => p.cores === cores)!.cycles;
+  const cut = (cores: number, m: Machine) => {
+    const suffix = m === machines[0] ? "" : ` on ${m.name}`;
+    const [p, n] = [at(`multicast${suffix}`, cores), at(`numa-multicast${suffix}`, cores)];
+    return `${p - n} (${(((p - n) / p) * 100).toFixed(1)}%) on ${m.name}`;
+  };
+  const points = [8, series[0].points.at(-1)!.cores];
+  return `The NUMA-aware tree saves over the plain multicast, in cycles, ${points.map((c) => `at ${c} cores ${machines.map((m) => cut(c, m)).join(", ")}`).join("; ")}.`;
+}
+
 /** The paper's evaluation, rerun in-process: Markdown tables of our figures beside the paper's, for the README. */
 export const report: Command = {
   name: "report",
@@ -132,6 +182,7 @@ export const report: Command = {
       json[`sharing/${machine}${note ? `/${Object.keys(params).join("-")}-${Object.values(params).join("-")}` : ""}`] = result;
       out.push("", `#### sharing on ${machine}${note}: cycles per operation`, "", ...seriesTable(result, []));
     }
+    out.push(...(await heterogeneous(json)));
     const text = out.join("\n");
     const files: OutputFile[] = readme === undefined ? [] : [{ flag: "write-readme", path: README, content: withReport(readme, text), what: "the results tables" }];
     return { text, json, files };
