@@ -5,26 +5,9 @@
 // link 2 cycles, a response 1, a 68-byte data packet 17), DRAM 100.
 import { describe, expect, it } from "vitest";
 import { CoreLines, homeFor, HomeAgent } from "../../src/hwmodel/coherence.ts";
-import { Machine, type MachineDescription } from "../../src/hwmodel/index.ts";
+import { Machine } from "../../src/hwmodel/index.ts";
+import { duo } from "./helpers.ts";
 import type { Json } from "../../src/json.ts";
-
-const htCosts = { chipLeg: 10, hopLeg: 20, probeLookup: 5, homeOccupancy: 0, homeSlots: 1, dieTransfer: 0, dieOccupancy: 0, linkGBps: 4, memoryNs: 100 };
-
-/** Two packages of two cores (0,1 | 2,3), one HyperTransport link. */
-function duo(costs: Partial<typeof htCosts> = {}): Machine {
-  const d: MachineDescription = {
-    name: "duo",
-    clockGHz: 1,
-    packages: [
-      { id: 0, dies: [{ id: 0, cores: [0, 1] }] },
-      { id: 1, dies: [{ id: 0, cores: [2, 3] }] },
-    ],
-    interconnect: { type: "hypertransport", links: [[0, 1]] },
-    memoryControllers: [{ package: 0 }, { package: 1 }],
-    costs: { ...htCosts, ...costs },
-  };
-  return Machine.from(d);
-}
 
 /** One package with a die of two cores sharing an L2 and a die of one, on a front-side bus. */
 function fsb3(): Machine {

@@ -6,21 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HomeAgent, type LineRequest } from "../../src/hwmodel/coherence.ts";
-import { Machine } from "../../src/hwmodel/index.ts";
-
-function duo(homeOccupancy: number, homeSlots: number): Machine {
-  return Machine.from({
-    name: "duo",
-    clockGHz: 1,
-    packages: [
-      { id: 0, dies: [{ id: 0, cores: [0, 1] }] },
-      { id: 1, dies: [{ id: 0, cores: [2, 3] }] },
-    ],
-    interconnect: { type: "hypertransport", links: [[0, 1]] },
-    memoryControllers: [{ package: 0 }, { package: 1 }],
-    costs: { chipLeg: 10, hopLeg: 20, probeLookup: 5, homeOccupancy, homeSlots, dieTransfer: 0, dieOccupancy: 0, linkGBps: 4, memoryNs: 100 },
-  });
-}
+import { duo } from "./helpers.ts";
 
 const stream = fc.array(
   fc.record({
@@ -36,7 +22,7 @@ describe("the home agent's queue", () => {
   it("keeps within its slots, starts each transaction at the first cycle that fits, and survives a restore", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 3 }), stream, fc.nat(), (length, slots, reqs, cut) => {
-        const m = duo(length, slots);
+        const m = duo({ homeOccupancy: length, homeSlots: slots });
         let arrival = 0;
         const arrivals = reqs.map((r) => (arrival += r.gap));
         const requests = reqs.map(({ requester, line, op }) => ({ requester, line, op }));
