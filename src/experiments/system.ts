@@ -28,18 +28,13 @@ import {
   type Personality,
 } from "../kernel/index.ts";
 import type { SimulationSpec } from "./experiment.ts";
+import { recent } from "./recent.ts";
 
 const machines = new Map<string, Machine>();
 
 /** Parsing a description is not free, and a Durable Object boots many cores of one machine. */
 export function machineOf(spec: SimulationSpec): Machine {
-  const key = JSON.stringify(spec.machine);
-  let m = machines.get(key);
-  if (!m) {
-    if (machines.size > 16) machines.clear();
-    machines.set(key, (m = Machine.from(spec.machine)));
-  }
-  return m;
+  return recent(machines, JSON.stringify(spec.machine), 16, () => Machine.from(spec.machine));
 }
 
 const lagTables = new WeakMap<Machine, Map<string, LagTable>>();
