@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { ENGINES, type CollectedCore, type EngineName, type Json, type Limits, type SimEvent, type SimulationOutcome, type TraceRecord, type WindowRule } from "../engine/index.ts";
 import type { SimulationSpec } from "../experiments/index.ts";
-import type { MachineDescription } from "../hwmodel/index.ts";
+import { TABLE2_LATENCY, type MachineDescription } from "../hwmodel/index.ts";
 
 // --- Errors: the one JSON shape of every error the API answers, which the
 // local server's front (src/cli/serve.ts) answers in too:
@@ -346,6 +346,7 @@ export const RunStatusSchema = z.object({
   status: RunStateSchema,
   experiment: z.string(),
   machine: z.string(),
+  table2Latency: z.enum(TABLE2_LATENCY).describe("How the machine's costs read the paper's Table 2 latency (`assume` on a preset, or the description's own)"),
   engine: z.enum(ENGINES),
   trace: z.boolean(),
   progress: z.object({

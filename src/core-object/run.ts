@@ -26,7 +26,7 @@
 // those of one after another. A run that ends gives its lease back.
 // Expected refusals come back as data, never as a rejected call.
 import { limitOf, type Env } from "../env.ts";
-import { Machine, type MachineDescription } from "../hwmodel/index.ts";
+import { Machine, type MachineDescription, type Table2Latency } from "../hwmodel/index.ts";
 import { InProcessTransport, NO_LIMITS, SimulationLoop, type EngineName, type Json, type SimulationOutcome, type TraceRecord } from "../engine/index.ts";
 import { EXPERIMENTS, ParamError, simulationTitle, summarizeExperiment, type ExperimentSet, type Plan, type SimulationSpec } from "../experiments/index.ts";
 import { errorMessage, isTransient, Lifecycle, newLifecycle, type Final, type LifecycleRecord } from "./lifecycle.ts";
@@ -75,6 +75,8 @@ interface RunRecord extends LifecycleRecord {
   experiment: string;
   machine: string;
   clockGHz: number;
+  /** How the machine's costs read Table 2 (absent in runs stored before it was recorded: the round trip then). */
+  table2Latency?: Table2Latency;
   engine: EngineName;
   trace: boolean;
   faults: Faults | null;
@@ -154,6 +156,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       experiment: req.experiment,
       machine: machine.name,
       clockGHz: machine.clockGHz,
+      table2Latency: machine.description.table2Latency ?? "round-trip",
       engine: req.engine,
       trace: req.trace,
       faults: req.faults,
@@ -209,6 +212,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       status: r.state,
       experiment: r.experiment,
       machine: r.machine,
+      table2Latency: r.table2Latency ?? "round-trip",
       engine: r.engine,
       trace: r.trace,
       progress: {

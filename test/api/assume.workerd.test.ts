@@ -22,6 +22,9 @@ describe("assume", () => {
       [undefined, "one-way"].map(async (a) => (await json(await request("POST", "/api/runs?wait=true", body(a)), 200)).result),
     );
     expect(ow.rows).not.toEqual(rt.rows);
+    // The status says which reading the numbers come from.
+    const statusOf = async (assume?: string) => (await json(await request("POST", "/api/runs?wait=true", body(assume)), 200)).table2Latency;
+    expect([await statusOf(), await statusOf("one-way")]).toEqual(["round-trip", "one-way"]);
     expect(await json(await request("POST", "/api/runs?wait=true", body("round-trip")), 200)).toMatchObject({ result: { rows: rt.rows } });
   });
 
