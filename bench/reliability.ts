@@ -13,6 +13,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { answers, freePort, kill9, npmStart, stop, until, type LocalServer } from "../src/cli/local-server.ts";
 import { EXPERIMENTS, inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
@@ -24,26 +25,28 @@ const HANG_MS = 60_000;
 /** A run not ended in this long is lost. */
 const RUN_MS = 300_000;
 
-const args = process.argv.slice(2);
-
-/** A flag's value: a number in [min, max], or its default when absent; anything else ends the soak before it starts. */
-function numberFlag(name: string, fallback: number, min: number, max: number, integer = false): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (args[i + 1] === undefined || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    console.error(`--${name}: must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${args[i + 1] === undefined ? "nothing" : `"${args[i + 1]}"`}`);
+/** The soak's flags; a bad one ends it before it starts, naming the flag (exit 2). */
+function flags(): { minutes: number; seed: number } {
+  const usage = (reason: string): never => {
+    console.error(`${reason}; npm run reliability takes --minutes <0.1..60> and --seed <integer>`);
     process.exit(2);
+  };
+  let values: Record<string, string | undefined> = {};
+  try {
+    values = parseArgs({ options: { minutes: { type: "string" }, seed: { type: "string" } } }).values;
+  } catch (e) {
+    usage((e as Error).message);
   }
-  return v;
+  const number = (name: string, fallback: number, min: number, max: number, integer: boolean): number => {
+    const text = values[name];
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) usage(`--${name}: must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got "${text}"`);
+    return v;
+  };
+  return { minutes: number("minutes", 3, 0.1, 60, false), seed: number("seed", 2026, 0, 2 ** 31 - 1, true) };
 }
-const unknown = args.filter((a, i) => a.startsWith("--") ? a !== "--minutes" && a !== "--seed" : args[i - 1] !== "--minutes" && args[i - 1] !== "--seed");
-if (unknown.length) {
-  console.error(`unknown argument "${unknown[0]}"; npm run reliability takes --minutes <0.1..60> and --seed <integer>`);
-  process.exit(2);
-}
-const minutes = numberFlag("minutes", 3, 0.1, 60);
-const seed = numberFlag("seed", 2026, 0, 2 ** 31 - 1, true);
+const { minutes, seed } = flags();
 
 interface Tally {
   requests: number;
