@@ -2,8 +2,11 @@
 // --dry-run` as it would be deployed, and run through Miniflare with the
 // bindings of wrangler.toml. For the CLI's durable engine and the bench.
 import { execFile } from "node:child_process";
+import { existsSync, statfsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { type Log, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -43,7 +46,7 @@ export interface ServeOptions {
   /** The address and port of workerd's own HTTP socket (Miniflare's entry). */
   host?: string;
   port?: number;
-  /** The Durable Objects' state, kept across restarts (`wrangler dev` keeps it in `<persist-to>/v3`). */
+  /** The Durable Objects' state, kept across restarts (`wrangler dev` keeps it in `<persist-to>/v3`); by default a scratch directory deleted on dispose. */
   persistRoot?: string;
   /** Worker vars that replace wrangler.toml's `[vars]`. */
   vars?: Record<string, string>;
@@ -60,6 +63,7 @@ export interface ServeOptions {
  */
 export async function startWorker(options: ServeOptions = {}): Promise<LocalWorker & { url: URL }> {
   await bundleWorker();
+  const scratch = options.persistRoot ? null : await scratchDir();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const mf = new Miniflare({
@@ -70,7 +74,7 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
     host: options.host,
     port: options.port,
-    defaultPersistRoot: options.persistRoot,
+    defaultPersistRoot: options.persistRoot ?? scratch!,
     log: options.log,
     unsafeHandleRuntimeRestart: options.onRuntimeRestart,
   });
@@ -86,6 +90,29 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     },
     miniflare: mf,
     vars: { ...(workerOptions.bindings as Record<string, string>), ...options.vars },
-    dispose: () => mf.dispose(),
+    async dispose() {
+      await mf.dispose();
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    },
   };
+}
+
+/**
+ * Where state that nobody keeps lives: in memory (tmpfs) where the machine
+ * has room in it. Every Durable Object write commits to SQLite, which syncs
+ * its log to disk; a window of the durable engine commits about three times,
+ * and on disk those syncs were most of a local sweep's wall time (bench/sweeps.ts).
+ */
+async function scratchDir(): Promise<string> {
+  return mkdtemp(join(hasRoom(SHM) ? SHM : tmpdir(), "edgefish-"));
+}
+
+const SHM = "/dev/shm";
+/** A 1024-core simulation's objects take some 100 MB; a container's /dev/shm is often 64 MB. */
+const SCRATCH_BYTES = 1024 ** 3;
+
+function hasRoom(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  const fs = statfsSync(dir);
+  return fs.bavail * fs.bsize >= SCRATCH_BYTES;
 }

@@ -14,14 +14,19 @@
 //             tree: no object calls more than 2 x fanout others at once);
 //   collect   reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
-// State lives in SQLite: a snapshot of the runtime saved at the end of every
-// window (in content-defined chunks: a window writes only the chunks its
-// events changed, Store.putChunked), the inbox of messages not yet in the
-// queue, the trace. An
-// instance caches the live runtime; an evicted core is rebuilt from storage
-// on its next call with nothing lost. A window asked for twice (a reply lost,
-// an invocation retried) is answered from the saved report, and deliveries
-// are keyed by (source, sequence), so repeats change nothing.
+// State lives in SQLite as a checkpoint and a log, as a database keeps its
+// pages and its write-ahead log: every CHECKPOINT_WINDOWS windows the
+// runtime's whole state (in content-defined chunks, Store.putChunked), and
+// in between only what each window took in: the batches it drained from the
+// inbox and its bound. The kernel is deterministic, so the checkpoint with
+// the log replayed is the state at the end of the last window, exactly; a
+// window saves a few bytes instead of the whole state. The inbox holds one
+// row per batch, with the window that drained it (none yet: still to be
+// taken), and the trace its own table. An instance caches the live runtime;
+// an evicted core is rebuilt from storage on its next call with nothing lost.
+// A window asked for twice (a reply lost, an invocation retried) is answered
+// from the saved report, and batches are keyed by (source, first sequence),
+// so repeats change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
@@ -68,7 +73,13 @@ interface CoreMeta {
   window: number;
   /** This core's own answer to that window, repeated if it is asked again. */
   report: OwnWindow | null;
+  /** The windows handled since the checkpoint, in order, with their bounds: replayed on a load. */
+  log: { window: number; bound: number }[];
+  /** The length of the whole state at the checkpoint, in characters. */
+  size: number;
 }
+
+type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
 
 interface OwnWindow {
   events: number;
@@ -95,6 +106,13 @@ const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as numb
 
 const TRACE_BATCH = 2000;
 
+/**
+ * Windows between two checkpoints. Saving the whole state costs a
+ * serialisation of all of it (most of a window's time when it was saved every
+ * window); replaying costs a load at most this many windows' handling.
+ */
+const CHECKPOINT_WINDOWS = 32;
+
 /** Tries of one delivery before its window fails. */
 const DELIVERY_ATTEMPTS = 4;
 
@@ -113,6 +131,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
   private readonly store: Store;
   /** The booted core while this instance lives; null until loaded, or after a failed window. */
   private live: Live | null = null;
+  private known: Identity | null = null;
+  /** The inbox's batches not yet taken, in order, as storage has them; null until read (once per instance). */
+  private inbox: { id: number; events: SimEvent[] }[] | null = null;
   /** The window being handled, so a repeated call waits for it instead of running it twice. */
   private handling: { window: number; done: Promise<OwnWindow | Failure> } | null = null;
 
@@ -120,9 +141,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
     super(ctx, env);
     this.store = new Store(ctx.storage);
     this.store.sql.exec(`
-      CREATE TABLE IF NOT EXISTS inbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, src INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
-        UNIQUE (src, seq));
+      CREATE TABLE IF NOT EXISTS batch (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, src INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, events TEXT NOT NULL,
+        window INTEGER, UNIQUE (src, seq));
       CREATE TABLE IF NOT EXISTS trace (id INTEGER PRIMARY KEY AUTOINCREMENT, records TEXT NOT NULL);`);
   }
 
@@ -172,12 +193,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
   async deliver(batches: Batch[], fault: DeliveryFault = null): Promise<Calls> {
     const [{ core, events }] = batches;
     if (fault === "before") throw new InjectedFault(`a delivery to core ${core} failed before it landed`);
-    for (const e of events) {
-      this.store.sql.exec("INSERT OR IGNORE INTO inbox (src, seq, event) VALUES (?, ?, ?)", e.src, e.seq, JSON.stringify(e));
-    }
+    // A batch is one sender's messages of one window: its first sequence number names it.
+    const [row] = this.store.sql
+      .exec<{ id: number }>("INSERT OR IGNORE INTO batch (src, seq, n, events) VALUES (?, ?, ?, ?) RETURNING id", events[0].src, events[0].seq, events.length, JSON.stringify(events))
+      .toArray();
+    if (row) this.inbox?.push({ id: row.id, events });
     if (fault === "after") throw new InjectedFault(`a delivery to core ${core} landed, and its answer was lost`);
     if (batches.length === 1) return subtreeCalls(0, 0, []);
-    const { simulation, options } = this.meta();
+    const { simulation, options } = this.identity();
     const passed = await this.send(simulation, batches.slice(1), options.fanout, null);
     return subtreeCalls(0, passed.roots, [passed.calls]);
   }
@@ -236,6 +259,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
       trees.map((t) => this.peer(simulation, t[0]).destroy(simulation, t)),
     );
     this.live = null;
+    this.known = null;
+    this.inbox = null;
     await this.ctx.storage.deleteAll();
   }
 
@@ -263,18 +288,19 @@ export class Core extends DurableObject<Env> implements CoreApi {
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null }, system, rt };
+    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null, log: [], size: 0 }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putText("spec", init.spec);
-    this.save(live, 0);
+    this.save(live, 0, true);
     this.live = live;
     return { next: rt.nextTime() };
   }
 
-  private meta(): CoreMeta {
-    const meta = this.live?.meta ?? this.store.get<CoreMeta>("meta");
-    if (!meta) throw new Error("core not booted");
-    return meta;
+  /** Who this core is: fixed at boot, so read from storage once per instance. */
+  private identity(): Identity {
+    this.known ??= this.live?.meta ?? this.store.get<CoreMeta>("meta") ?? null;
+    if (!this.known) throw new Error("core not booted");
+    return this.known;
   }
 
   /** The live core: the cached one, else rebuilt from storage. */
@@ -286,6 +312,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const system = this.experiments.systemOfText(this.store.getText("spec")!);
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
       const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
+      // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
+      for (const { window, bound } of meta.log) {
+        this.take(rt, this.batches("window = ?", window));
+        rt.process(bound, () => {});
+      }
+      if (rt.trace) rt.trace.length = 0;
       this.live = { meta, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
@@ -305,21 +337,30 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   private async handle(window: number, bound: number): Promise<OwnWindow | Failure> {
     const plan = this.faultPlan();
-    const faults = this.faults();
-    if (plan?.evict(this.meta().core, window) && faults.evicted < window) {
+    if (plan?.evict(this.identity().core, window) && this.faults().evicted < window) {
       // As the platform evicts an object: the next load() rebuilds it from storage.
       this.live = null;
+      const faults = this.faults();
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    const { meta, rt } = live;
+    const { meta } = live;
     // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
     if (window === meta.window) return meta.report!;
     if (window < meta.window) throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
     // From here until the save, the live runtime is ahead of storage: on any
     // failure it is dropped, and the next call starts again from storage.
-    this.live = null;
-    const drained = this.drainInbox(rt);
+    try {
+      return await this.handleLive(live, window, bound, plan);
+    } catch (e) {
+      this.live = null;
+      throw e;
+    }
+  }
+
+  private async handleLive(live: Live, window: number, bound: number, plan: FaultPlan | null): Promise<OwnWindow | Failure> {
+    const { meta, rt } = live;
+    const drained = this.take(rt, (this.inbox ??= this.batches("window IS NULL")));
     const batches = new Map<number, SimEvent[]>();
     let work: WindowWork;
     try {
@@ -329,6 +370,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
         else batches.set(dst, [e]);
       });
     } catch (e) {
+      this.live = null;
       return { core: meta.core, message: errorMessage(e) };
     }
     const sent: number[] = [];
@@ -347,9 +389,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
     const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed, stored: NOTHING_STORED };
-    live.meta = { ...meta, window, report };
-    this.save(live, drained);
-    this.live = live;
+    live.meta = { ...meta, window, report, log: [...meta.log, { window, bound }] };
+    this.save(live, drained, live.meta.log.length >= CHECKPOINT_WINDOWS);
     return report;
   }
 
@@ -367,7 +408,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
   /** One delivery, retried after a transient failure (deliveries are idempotent); with the faults the plan puts on it. */
   private async deliverTo(simulation: string, tree: Batch[], window: number | null): Promise<Calls> {
     const plan = window === null ? null : this.faultPlan();
-    const self = this.meta().core;
+    const self = this.identity().core;
     const dst = tree[0].core;
     const fault = plan?.failDelivery(self, dst, window!) ?? null;
     const twice = plan?.duplicate(self, dst, window!) ?? false;
@@ -385,7 +426,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   private faultPlan(): FaultPlan | null {
-    const faults = this.meta().options.faults;
+    const faults = this.identity().options.faults;
     return faults ? new FaultPlan(faults) : null;
   }
 
@@ -399,40 +440,64 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   /**
-   * Move the inbox into the queue; returns the last inbox id taken, deleted
-   * when the window is saved. A message its channel is already past was
-   * delivered before: a sender whose window was run again (it restarted,
-   * or a reply was lost) sends its batch again, after this core may have
-   * taken and deleted the first copy, which the inbox's (source, sequence)
-   * key can then no longer recognise.
+   * Move batches of the inbox into the queue (those not yet taken, or those a
+   * logged window took, to replay it); returns the last one's id. A message
+   * its channel is already past was delivered before: a sender whose window
+   * was run again (it restarted, or a reply was lost) sends its batch again,
+   * after this core may have taken the first copy and checkpointed it away,
+   * so that the inbox's key can no longer recognise it.
    */
-  private drainInbox(rt: CoreRuntime): number {
+  private take(rt: CoreRuntime, batches: { id: number; events: SimEvent[] }[]): number {
     let last = 0;
-    for (const row of this.store.sql.exec<{ id: number; src: number; seq: number; event: string }>("SELECT id, src, seq, event FROM inbox ORDER BY id")) {
-      if (!rt.channels.delivered(row.src, row.seq)) rt.deliver(JSON.parse(row.event) as SimEvent);
-      last = row.id;
+    for (const { id, events } of batches) {
+      for (const e of events) if (!rt.channels.delivered(e.src, e.seq)) rt.deliver(e);
+      last = id;
     }
     return last;
   }
 
-  private inboxSize(): number {
-    return this.store.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n;
+  private batches(which: "window IS NULL" | "window = ?", ...args: number[]): { id: number; events: SimEvent[] }[] {
+    return this.store.sql
+      .exec<{ id: number; events: string }>(`SELECT id, events FROM batch WHERE ${which} ORDER BY id`, ...args)
+      .toArray()
+      .map((r) => ({ id: r.id, events: JSON.parse(r.events) as SimEvent[] }));
   }
 
-  /** The runtime's state, the inbox drained and the trace so far, as one write; the window's report says what the state's save wrote. */
-  private save(live: Live, drained: number): void {
-    const { trace, ...snapshot } = live.rt.snapshot();
+  private inboxSize(): number {
+    if (this.inbox) return this.inbox.reduce((n, b) => n + b.events.length, 0);
+    return this.store.sql.exec<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM batch WHERE window IS NULL").one().n;
+  }
+
+  /**
+   * A window's end as one write: the batches it drained marked with it and it
+   * added to the log, or at a checkpoint the whole state, with the log and its
+   * batches dropped; the trace so far. The window's report says what it wrote.
+   */
+  private save(live: Live, drained: number, checkpoint: boolean): void {
+    const { meta, rt } = live;
     this.store.atomically(() => {
-      const saved = this.store.putChunked("snapshot", snapshot);
-      if (live.meta.report) live.meta.report.stored = { written: saved.written, whole: saved.size };
-      this.store.put("meta", live.meta);
-      this.store.sql.exec("DELETE FROM inbox WHERE id <= ?", drained);
+      let written: number;
+      if (checkpoint) {
+        const { trace: _, ...state } = rt.snapshot();
+        const saved = this.store.putChunked("snapshot", state);
+        this.store.sql.exec("DELETE FROM batch WHERE window IS NOT NULL OR id <= ?", drained);
+        meta.log = [];
+        meta.size = saved.size;
+        written = saved.written;
+      } else {
+        if (drained > 0) this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", meta.window, drained);
+        written = 0;
+      }
+      if (meta.report) meta.report.stored = { written, whole: meta.size };
+      this.store.put("meta", meta);
+      const trace = rt.trace;
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
         this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
       }
     });
     // The records are in storage now; the runtime keeps appending to the same array.
-    if (trace) trace.length = 0;
+    if (rt.trace) rt.trace.length = 0;
+    if (this.inbox && drained > 0) this.inbox = this.inbox.filter((b) => b.id > drained);
   }
 
   private readTrace(): TraceRecord[] {

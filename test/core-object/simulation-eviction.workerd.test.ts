@@ -25,6 +25,22 @@ describe("cores survive eviction", () => {
     await expectInProcessOutcome(spec, await stub.outcome());
   });
 
+  it("a core that handled more windows than a checkpoint spans is rebuilt from its checkpoint and the log after it: same result and trace", async () => {
+    // Two cores passing one token 100 times: each handles 50 windows, past the checkpoint at 32.
+    const spec = relaySpec(2, { hops: 100 });
+    const stub = simulation("evict-log");
+    await stub.start(spec, { continueByAlarm: false, trace: true });
+    let status = await stub.step(7);
+    while (status.state === "running") {
+      for (let c = 0; c < 2; c++) await evictDurableObject(core("evict-log", c) as unknown as DurableObjectStub).catch(() => {});
+      status = await stub.step(7);
+    }
+    expect((await core("evict-log", 0).state()).window).toBeGreaterThan(64);
+    expect(status.state).toBe("done");
+    const outcome = await stub.outcome();
+    await expectInProcessOutcome(spec, outcome && { ...outcome, trace: await stub.traceRecords() }, true);
+  });
+
   it("a window asked for again is answered from the saved report, not handled twice", async () => {
     const spec = relaySpec(3, { hops: 3 });
     const stub = simulation("replay");
