@@ -3,6 +3,7 @@ import { inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 import type { BenchEntry, Row } from "./entry";
 import type { WindowRule } from "../src/engine/index.ts";
+import { BATON_WINDOWS } from "../src/core-object/baton.ts";
 
 interface Case {
   name: string;
@@ -36,9 +37,9 @@ interface Measured {
   seconds: number;
 }
 
-/** One case on the durable engine under a window rule, on its own workerd. */
-async function onDurable(c: Case, windows: WindowRule): Promise<Measured> {
-  const local = await startLocalDurable({ windows });
+/** One case on the durable engine under a window rule, with the baton or without, on its own workerd. */
+async function onDurable(c: Case, windows: WindowRule, baton: number): Promise<Measured> {
+  const local = await startLocalDurable({ windows, baton });
   try {
     const t0 = performance.now();
     const run = await runExperiment(c.experiment, c.machine, c.params, local.simulator, "durable");
@@ -56,7 +57,7 @@ async function onDurable(c: Case, windows: WindowRule): Promise<Measured> {
 const durable: BenchEntry = {
   name: "durable",
   title:
-    "the durable engine (one DO per core) in local workerd against in-process on the same cases: windows and DO calls per simulated message, wall time, before (one global window) and after (per-core horizons); core state saved per window, whole against the chunks written; same hashes everywhere",
+    "the durable engine (one DO per core) in local workerd against in-process on the same cases: windows and DO calls per simulated message, wall time, before (one global window, every window started by the Simulation) and after (per-core horizons, the cores passing the baton); core state saved per window, whole against the chunks written; same hashes everywhere",
   async run() {
     const rows: Row[] = [];
     for (const c of CASES) {
@@ -64,8 +65,8 @@ const durable: BenchEntry = {
       const inproc = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
       const inprocS = (performance.now() - t0) / 1000;
       const global = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator({ windows: "global" }), "inproc");
-      const before = await onDurable(c, "global");
-      const after = await onDurable(c, "horizons");
+      const before = await onDurable(c, "global", 0);
+      const after = await onDurable(c, "horizons", BATON_WINDOWS);
       const messages = inproc.result.stats.messages;
       const same = [global.result.hashes, before.hashes, after.hashes].every((h) => h.join() === inproc.result.hashes.join());
       rows.push({

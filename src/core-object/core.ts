@@ -5,13 +5,16 @@
 //
 // Lifecycle:
 //   boot      builds the kernel from the simulation's spec and persists it;
-//   window    drains the inbox, handles the events before the bound, sends
-//             each destination its messages in one batch, waits for them to
-//             land, persists, and answers with its report;
+//   window    drains the inbox, handles the events before the bound,
+//             persists, sends each destination its messages in one batch,
+//             waits for them to land, and answers with its report; on a
+//             baton (baton.ts) it may run the next window itself, or start
+//             it in the delivery to the one core due in it;
 //   deliver   appends another core's batch to the inbox, durably, and passes
 //             on the batches of the destinations below it (a core with
 //             messages for more cores than the fan-out sends them down a
 //             tree: no object calls more than 2 x fanout others at once);
+//             with a handoff, then runs the window it starts;
 //   collect   reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
 // State lives in SQLite as a checkpoint and a log, as a database keeps its
@@ -24,9 +27,10 @@
 // row per batch, with the window that drained it (none yet: still to be
 // taken), and the trace its own table. An instance caches the live runtime;
 // an evicted core is rebuilt from storage on its next call with nothing lost.
-// A window asked for twice (a reply lost, an invocation retried) is answered
-// from the saved report, and batches are keyed by (source, first sequence),
-// so repeats change nothing.
+// A window is saved before its messages leave, with its report and its
+// batches: asked for again (a reply lost, a delivery failed, an invocation
+// retried), it is answered from them and its batches are sent again. Batches
+// are keyed by (source, first sequence), so repeats change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
@@ -38,6 +42,7 @@ import {
   type WindowWork,
 } from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet } from "../experiments/index.ts";
+import { BATON_WINDOWS, horizonsOf, passOn, type Pass } from "./baton.ts";
 import {
   addCalls,
   firstFailure,
@@ -54,8 +59,11 @@ import {
   type CoreApi,
   type CoreOptions,
   type CoreState,
+  type Baton,
+  type Delivered,
   type Failure,
-  type Stored,
+  type Handoff,
+  type PassedWindow,
   type WindowSummary,
 } from "./protocol.ts";
 import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
@@ -71,8 +79,8 @@ interface CoreMeta {
   options: CoreOptions;
   /** -1 after boot. Cores are called only for windows they have events in. */
   window: number;
-  /** This core's own answer to that window, repeated if it is asked again. */
-  report: OwnWindow | null;
+  /** Its report, answered again if it is asked for again. */
+  report: PassedWindow | null;
   /** The windows handled since the checkpoint, in order, with their bounds: replayed on a load. */
   log: { window: number; bound: number }[];
   /** The length of the whole state at the checkpoint, in characters. */
@@ -81,16 +89,15 @@ interface CoreMeta {
 
 type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
 
-interface OwnWindow {
-  events: number;
-  messages: number;
-  next: number;
-  /** (destination, earliest arrival) pairs, flat. */
-  sent: number[];
-  /** Deliveries this core called, and the calls they made passing batches on. */
+/** A window as this core handled it, and what its deliveries did: the calls and the windows run on its baton after it. */
+interface Handled {
+  own: PassedWindow;
+  /** Deliveries this core called, and the calls made below them. */
   deliveries: number;
   relayed: Calls;
-  stored: Stored;
+  passed: PassedWindow[];
+  /** A kernel's failure in a window run on the baton. */
+  failure: Failure | null;
 }
 
 interface Live {
@@ -102,7 +109,7 @@ interface Live {
 type SavedRuntime = Omit<CoreSnapshot, "trace">;
 
 /** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], deliveries: 0, relayed: NO_CALLS, stored: NOTHING_STORED };
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, deliveries: 0, relayed: NO_CALLS, passed: [] as PassedWindow[] };
 
 const TRACE_BATCH = 2000;
 
@@ -112,6 +119,9 @@ const TRACE_BATCH = 2000;
  * window); replaying costs a load at most this many windows' handling.
  */
 const CHECKPOINT_WINDOWS = 32;
+
+/** Windows whose report and batches a core keeps: a window retried with its baton may reach back over all those the baton ran. */
+const RECENT_WINDOWS = BATON_WINDOWS + 1;
 
 /** Tries of one delivery before its window fails. */
 const DELIVERY_ATTEMPTS = 4;
@@ -135,7 +145,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
   /** The inbox's batches not yet taken, in order, as storage has them; null until read (once per instance). */
   private inbox: { id: number; events: SimEvent[] }[] | null = null;
   /** The window being handled, so a repeated call waits for it instead of running it twice. */
-  private handling: { window: number; done: Promise<OwnWindow | Failure> } | null = null;
+  private handling: { window: number; done: Promise<Handled | Failure> } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -144,6 +154,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       CREATE TABLE IF NOT EXISTS batch (
         id INTEGER PRIMARY KEY AUTOINCREMENT, src INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, events TEXT NOT NULL,
         window INTEGER, UNIQUE (src, seq));
+      CREATE TABLE IF NOT EXISTS recent (window INTEGER PRIMARY KEY, report TEXT NOT NULL, handed TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS trace (id INTEGER PRIMARY KEY AUTOINCREMENT, records TEXT NOT NULL);`);
   }
 
@@ -163,21 +174,25 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   /** Handle window `window`: each core of the subtree its events before its bound (`bounds`, in the tree's order). */
-  async window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary> {
+  async window(window: number, bounds: number[], tree: number[], baton: Baton | null = null): Promise<WindowSummary> {
     const { meta } = this.load(tree[0]);
+    if (baton && tree.length > 1) throw new RangeError("a baton goes to a window with one core due");
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bounds[0]),
+      () => this.handleOnce(window, bounds[0], baton),
       trees.map((t, i) => this.peer(meta.simulation, t[0]).window(window, treeBounds[i], t)),
     );
-    const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, next: [meta.core, own.next], failure: null };
+    const mine = isFailure(own)
+      ? { ...NOTHING, failure: own }
+      : { ...own.own, next: [meta.core, own.own.next], deliveries: own.deliveries, relayed: own.relayed, passed: own.passed, failure: own.failure };
     return {
       events: sums.reduce((n, s) => n + s.events, mine.events),
       messages: sums.reduce((n, s) => n + s.messages, mine.messages),
       next: [...mine.next, ...sums.flatMap((s) => s.next)],
       sent: [...mine.sent, ...sums.flatMap((s) => s.sent)],
       stored: sums.reduce((t, s) => addStored(t, s.stored), mine.stored),
+      passed: mine.passed,
       failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
       calls: subtreeCalls(trees.length, mine.deliveries, [mine.relayed, ...sums.map((s) => s.calls)]),
     };
@@ -190,7 +205,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * the inbox is keyed by (source, sequence). `fault` makes it fail, before
    * the messages land or after.
    */
-  async deliver(batches: Batch[], fault: DeliveryFault = null): Promise<Calls> {
+  async deliver(batches: Batch[], fault: DeliveryFault = null, handoff: Handoff | null = null): Promise<Delivered> {
     const [{ core, events }] = batches;
     if (fault === "before") throw new InjectedFault(`a delivery to core ${core} failed before it landed`);
     // A batch is one sender's messages of one window: its first sequence number names it.
@@ -199,10 +214,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
       .toArray();
     if (row) this.inbox?.push({ id: row.id, events });
     if (fault === "after") throw new InjectedFault(`a delivery to core ${core} landed, and its answer was lost`);
-    if (batches.length === 1) return subtreeCalls(0, 0, []);
     const { simulation, options } = this.identity();
-    const passed = await this.send(simulation, batches.slice(1), options.fanout, null);
-    return subtreeCalls(0, passed.roots, [passed.calls]);
+    const relayed = batches.length > 1 ? await this.send(simulation, batches.slice(1), options.fanout, null) : { roots: 0, calls: NO_CALLS };
+    if (!handoff) return { calls: subtreeCalls(0, relayed.roots, [relayed.calls]), passed: [], failure: null };
+    // The window this delivery starts, once its messages (and those passed on) have landed.
+    const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton);
+    if (isFailure(h)) return { calls: subtreeCalls(0, relayed.roots, [relayed.calls]), passed: [], failure: h };
+    return { calls: subtreeCalls(0, relayed.roots + h.deliveries, [relayed.calls, h.relayed]), passed: [h.own, ...h.passed], failure: h.failure };
   }
 
   async collect(tree: number[]): Promise<CollectSummary> {
@@ -291,7 +309,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null, log: [], size: 0 }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putText("spec", init.spec);
-    this.save(live, 0, true);
+    this.save(live, 0, true, null);
     this.live = live;
     return { next: rt.nextTime() };
   }
@@ -326,16 +344,16 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return this.live;
   }
 
-  private handleOnce(window: number, bound: number): Promise<OwnWindow | Failure> {
+  private handleOnce(window: number, bound: number, baton: Baton | null): Promise<Handled | Failure> {
     if (this.handling?.window === window) return this.handling.done;
-    const done = this.handle(window, bound).finally(() => {
+    const done = this.handle(window, bound, baton).finally(() => {
       if (this.handling?.done === done) this.handling = null;
     });
     this.handling = { window, done };
     return done;
   }
 
-  private async handle(window: number, bound: number): Promise<OwnWindow | Failure> {
+  private async handle(window: number, bound: number, baton: Baton | null): Promise<Handled | Failure> {
     const plan = this.faultPlan();
     if (plan?.evict(this.identity().core, window) && this.faults().evicted < window) {
       // As the platform evicts an object: the next load() rebuilds it from storage.
@@ -344,54 +362,100 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    const { meta } = live;
-    // A core is called only for the windows it has events in, so windows may be skipped, never repeated.
-    if (window === meta.window) return meta.report!;
-    if (window < meta.window) throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
-    // From here until the save, the live runtime is ahead of storage: on any
-    // failure it is dropped, and the next call starts again from storage.
+    if (window <= live.meta.window) return this.again(live.meta, window, baton);
     try {
-      return await this.handleLive(live, window, bound, plan);
+      return await this.handleNew(live, window, bound, baton, plan);
     } catch (e) {
+      // The live runtime may be ahead of storage: it is dropped, and the next call starts again from storage.
       this.live = null;
       throw e;
     }
   }
 
-  private async handleLive(live: Live, window: number, bound: number, plan: FaultPlan | null): Promise<OwnWindow | Failure> {
+  /**
+   * A window handled already (a reply lost, an invocation retried): its
+   * messages landed before it was saved, but for the one that carried its
+   * baton on, which is sent again, and the baton passed on as before. A
+   * window older than the last is asked for only by a baton run again.
+   */
+  private again(meta: CoreMeta, window: number, baton: Baton | null): Promise<Handled> | Handled {
+    const saved = baton ? this.recent(window) : null;
+    if (saved) return this.passBaton(window, saved.report, passOn(baton!, this.horizons(baton!), saved.report), saved.handed, { roots: 0, calls: NO_CALLS });
+    if (window === meta.window) return { own: meta.report!, deliveries: 0, relayed: NO_CALLS, passed: [], failure: null };
+    throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
+  }
+
+  /**
+   * A new window: its events handled, its messages landed, then saved. On a
+   * baton passed on in a delivery, that delivery leaves after the save: the
+   * baton may come back to this core (a message, its answer) before the
+   * call that carries it returns.
+   */
+  private async handleNew(live: Live, window: number, bound: number, baton: Baton | null, plan: FaultPlan | null): Promise<Handled | Failure> {
     const { meta, rt } = live;
     const drained = this.take(rt, (this.inbox ??= this.batches("window IS NULL")));
-    const batches = new Map<number, SimEvent[]>();
+    const byCore = new Map<number, SimEvent[]>();
     let work: WindowWork;
     try {
       work = rt.process(bound, (dst, e) => {
-        const batch = batches.get(dst);
+        const batch = byCore.get(dst);
         if (batch) batch.push(e);
-        else batches.set(dst, [e]);
+        else byCore.set(dst, [e]);
       });
     } catch (e) {
       this.live = null;
       return { core: meta.core, message: errorMessage(e) };
     }
     const sent: number[] = [];
-    const out: Batch[] = [];
-    for (const [core, events] of [...batches].sort((a, b) => a[0] - b[0])) {
+    const batches: Batch[] = [];
+    for (const [core, events] of [...byCore].sort((a, b) => a[0] - b[0])) {
       sent.push(core, events.reduce((t, e) => Math.min(t, e.time), Infinity));
-      out.push({ core, events });
+      batches.push({ core, events });
     }
-    // The barrier completes only once every message of the window has landed.
-    const { roots: deliveries, calls: relayed } = await this.send(meta.simulation, out, meta.options.fanout, window);
+    const report: PassedWindow = { core: meta.core, events: work.events, messages: work.messages, next: rt.nextTime(), sent, stored: NOTHING_STORED };
+    const pass = baton && passOn(baton, this.horizons(baton), report);
+    const handed = pass && pass.core !== meta.core ? batches.find((b) => b.core === pass.core)! : null;
+    // The barrier completes only once every message of the window has landed; all of them but the handed one before the save.
+    const delivered = await this.send(meta.simulation, handed ? batches.filter((b) => b !== handed) : batches, meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
       // As the platform resets an object: its memory goes before it saves, and the call fails; the window is run again from storage.
       // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
+      this.live = null;
       const f = this.faults();
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
-    const report: OwnWindow = { events: work.events, messages: work.messages, next: rt.nextTime(), sent, deliveries, relayed, stored: NOTHING_STORED };
     live.meta = { ...meta, window, report, log: [...meta.log, { window, bound }] };
-    this.save(live, drained, live.meta.log.length >= CHECKPOINT_WINDOWS);
-    return report;
+    this.save(live, drained, live.meta.log.length >= CHECKPOINT_WINDOWS, pass ? { handed } : null);
+    return this.passBaton(window, report, pass, handed, delivered);
+  }
+
+  /** The baton passed on after a saved window, if it goes on: in the delivery of the handed batch, or to this core's next window. */
+  private async passBaton(window: number, report: PassedWindow, pass: Pass | null, handed: Batch | null, delivered: { roots: number; calls: Calls }): Promise<Handled> {
+    const done: Handled = { own: report, deliveries: delivered.roots, relayed: delivered.calls, passed: [], failure: null };
+    if (!pass) return done;
+    const handoff: Handoff = { window: window + 1, bound: pass.bound, baton: pass.baton };
+    if (handed) {
+      const d = await this.deliverTo(this.identity().simulation, [handed], window, handoff);
+      return { ...done, deliveries: done.deliveries + 1, relayed: addCalls(done.relayed, d.calls), passed: d.passed, failure: d.failure };
+    }
+    const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton);
+    if (isFailure(h)) return { ...done, failure: h };
+    return { ...done, deliveries: done.deliveries + h.deliveries, relayed: addCalls(done.relayed, h.relayed), passed: [h.own, ...h.passed], failure: h.failure };
+  }
+
+  private horizons(baton: Baton) {
+    const { system } = this.load();
+    return horizonsOf(system.lookahead, system.cores, baton.rule, system);
+  }
+
+  /** A window that passed its baton on, as saved: its report and the batch its delivery carried; null when it passed none or is older than the windows kept. */
+  private recent(window: number): { report: PassedWindow; handed: Batch | null } | null {
+    const [row] = this.store.sql.exec<{ report: string; handed: string }>("SELECT report, handed FROM recent WHERE window = ?", window).toArray();
+    if (!row) return null;
+    // JSON has no Infinity: a core with nothing pending was saved with next null.
+    const report = JSON.parse(row.report) as Omit<PassedWindow, "next"> & { next: number | null };
+    return { report: { ...report, next: report.next ?? Infinity }, handed: JSON.parse(row.handed) as Batch | null };
   }
 
   /**
@@ -402,11 +466,11 @@ export class Core extends DurableObject<Env> implements CoreApi {
   private async send(simulation: string, batches: Batch[], fanout: number, window: number | null): Promise<{ roots: number; calls: Calls }> {
     const trees = subtrees(batches, fanout);
     const below = await settleAll(trees.map((t) => this.deliverTo(simulation, t, window)));
-    return { roots: trees.length, calls: below.reduce(addCalls, NO_CALLS) };
+    return { roots: trees.length, calls: below.map((d) => d.calls).reduce(addCalls, NO_CALLS) };
   }
 
   /** One delivery, retried after a transient failure (deliveries are idempotent); with the faults the plan puts on it. */
-  private async deliverTo(simulation: string, tree: Batch[], window: number | null): Promise<Calls> {
+  private async deliverTo(simulation: string, tree: Batch[], window: number | null, handoff: Handoff | null = null): Promise<Delivered> {
     const plan = window === null ? null : this.faultPlan();
     const self = this.identity().core;
     const dst = tree[0].core;
@@ -415,9 +479,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (fault || twice) this.countFaults((fault ? 1 : 0) + (twice ? 1 : 0));
     for (let attempt = 0; ; attempt++) {
       try {
-        const calls = await this.peer(simulation, dst).deliver(tree, attempt === 0 ? fault : null);
+        // A duplicate goes first: the window a handoff starts may send this core its next batch.
         if (twice) await this.peer(simulation, dst).deliver(tree);
-        return calls;
+        return await this.peer(simulation, dst).deliver(tree, attempt === 0 ? fault : null, handoff);
       } catch (e) {
         if (!isTransient(e) || attempt + 1 >= DELIVERY_ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
@@ -469,26 +533,30 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   /**
-   * A window's end as one write: the batches it drained marked with it and it
-   * added to the log, or at a checkpoint the whole state, with the log and its
-   * batches dropped; the trace so far. The window's report says what it wrote.
+   * A window's end as one write: the batches it drained marked with it and
+   * it added to the log, or at a checkpoint the whole state, with the log and
+   * its batches dropped; for a window that passes its baton on, its report
+   * and the batch handed on, kept for RECENT_WINDOWS windows; the trace so far. The report says what
+   * the state's save wrote.
    */
-  private save(live: Live, drained: number, checkpoint: boolean): void {
+  private save(live: Live, drained: number, checkpoint: boolean, passed: { handed: Batch | null } | null): void {
     const { meta, rt } = live;
     this.store.atomically(() => {
-      let written: number;
+      let written = 0;
       if (checkpoint) {
         const { trace: _, ...state } = rt.snapshot();
         const saved = this.store.putChunked("snapshot", state);
         this.store.sql.exec("DELETE FROM batch WHERE window IS NOT NULL OR id <= ?", drained);
+        // Here, not every window: between checkpoints the table grows by at most CHECKPOINT_WINDOWS rows.
+        this.store.sql.exec("DELETE FROM recent WHERE window <= ?", meta.window - RECENT_WINDOWS);
         meta.log = [];
         meta.size = saved.size;
         written = saved.written;
-      } else {
-        if (drained > 0) this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", meta.window, drained);
-        written = 0;
+      } else if (drained > 0) {
+        this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", meta.window, drained);
       }
       if (meta.report) meta.report.stored = { written, whole: meta.size };
+      if (passed) this.store.sql.exec("INSERT OR REPLACE INTO recent (window, report, handed) VALUES (?, ?, ?)", meta.window, JSON.stringify(meta.report), JSON.stringify(passed.handed));
       this.store.put("meta", meta);
       const trace = rt.trace;
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {

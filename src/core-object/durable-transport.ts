@@ -9,7 +9,8 @@
 // which is harmless; one that landed after is counted by its sender. So the
 // agenda is exact however the deliveries interleaved, and the window loop's
 // bounds are the same as in-process.
-import type { CollectedCore, TraceRecord, Transport, WindowReport } from "../engine/index.ts";
+import type { CollectedCore, Limits, TraceRecord, Transport, WindowReport, WindowRule } from "../engine/index.ts";
+import { agendaAfter } from "./baton.ts";
 import {
   addCalls,
   addStored,
@@ -20,6 +21,7 @@ import {
   type BootSummary,
   type Calls,
   type CollectSummary,
+  type Baton,
   type Failure,
   type Stored,
   type WindowSummary,
@@ -29,8 +31,8 @@ import { settleAll, subtrees } from "./tree.ts";
 /** How the Simulation reaches the root of a subtree of cores (`tree[0]`). */
 export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
-  /** `bounds`: each core's of the tree, in its order. */
-  window(tree: number[], window: number, bounds: number[]): Promise<WindowSummary>;
+  /** `bounds`: each core's of the tree, in its order; `baton` only for a tree of one core. */
+  window(tree: number[], window: number, bounds: number[], baton: Baton | null): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
 }
 
@@ -48,13 +50,23 @@ export class CoreFailure extends Error {
 export interface TransportState {
   /** Windows completed; the index of the next one. */
   windows: number;
+  /** Events handled in them. */
+  events: number;
   agenda: Float64Array;
   calls: Calls;
   stored: Stored;
 }
 
+/** How the Simulation hands a window with one core due a baton (baton.ts): windows it may run after it, and the loop's rule and limits. */
+export interface Passing {
+  windows: number;
+  rule: WindowRule;
+  limits: Limits;
+}
+
 export class DurableTransport implements Transport {
   private windows: number;
+  private events: number;
   readonly agenda: Float64Array;
   /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
@@ -70,16 +82,18 @@ export class DurableTransport implements Transport {
     private readonly fanout: number,
     private readonly link: CoreLink,
     private readonly keepTrace: boolean,
+    private readonly passing: Passing,
     state?: TransportState,
   ) {
     this.windows = state?.windows ?? 0;
+    this.events = state?.events ?? 0;
     this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
     this.calls = state?.calls ?? NO_CALLS;
     this.stored = state?.stored ?? NOTHING_STORED;
   }
 
   state(): TransportState {
-    return { windows: this.windows, agenda: Float64Array.from(this.agenda), calls: this.calls, stored: this.stored };
+    return { windows: this.windows, events: this.events, agenda: Float64Array.from(this.agenda), calls: this.calls, stored: this.stored };
   }
 
   async start(): Promise<number> {
@@ -94,7 +108,12 @@ export class DurableTransport implements Transport {
     const due: number[] = [];
     for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bounds[c]) due.push(c);
     const w = this.windows;
-    const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c])));
+    const { limits, rule } = this.passing;
+    const baton: Baton | null =
+      due.length === 1 && this.passing.windows > 0
+        ? { agenda: this.agenda, rule, maxCycles: limits.maxCycles, eventsLeft: limits.maxEvents - this.events, windows: this.passing.windows }
+        : null;
+    const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton));
     this.check(sums);
     let events = 0;
     let messages = 0;
@@ -109,8 +128,17 @@ export class DurableTransport implements Transport {
         if (s.sent[i + 1] < this.agenda[s.sent[i]]) this.agenda[s.sent[i]] = s.sent[i + 1];
       }
     }
-    this.windows++;
-    return { events, messages, next: this.earliest() };
+    // The windows the baton ran after it, one core each, in order.
+    const passed = sums.flatMap((s) => s.passed);
+    for (const p of passed) {
+      events += p.events;
+      messages += p.messages;
+      this.stored = addStored(this.stored, p.stored);
+      agendaAfter(this.agenda, p);
+    }
+    this.windows += 1 + passed.length;
+    this.events += events;
+    return { events, messages, next: this.earliest(), windows: 1 + passed.length };
   }
 
   async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {

@@ -161,8 +161,48 @@ export interface WindowSummary {
   sent: number[];
   /** Characters of state the cores saved, and the length of their whole states (what saving all of it would write). */
   stored: Stored;
+  /** The windows after this one that the cores ran on its baton, in order (baton.ts); none when it had none. */
+  passed: PassedWindow[];
   failure: Failure | null;
   calls: Calls;
+}
+
+/** The barrier as the cores pass it on (baton.ts). */
+export interface Baton {
+  /** Every core's earliest pending event before the window (Infinity: none). */
+  agenda: Float64Array;
+  rule: WindowRule;
+  /** No window starts at or after this time (the simulation's maxCycles). */
+  maxCycles: number;
+  /** Events the simulation may handle before it stops at maxEvents. */
+  eventsLeft: number;
+  /** Windows the baton may still run after this one. */
+  windows: number;
+}
+
+/** A window run on a baton: its one core's report, as the Simulation's agenda takes it in. */
+export interface PassedWindow {
+  core: number;
+  events: number;
+  messages: number;
+  next: number;
+  /** (destination, earliest arrival) pairs, flat. */
+  sent: number[];
+  stored: Stored;
+}
+
+/** What a delivery answers: its calls, and the windows run on a baton it carried. */
+export interface Delivered {
+  calls: Calls;
+  passed: PassedWindow[];
+  failure: Failure | null;
+}
+
+/** A window a delivery starts at its first batch's core, with the baton it runs on. */
+export interface Handoff {
+  window: number;
+  bound: number;
+  baton: Baton;
 }
 
 export interface Stored {
@@ -202,8 +242,9 @@ export interface CoreState {
 
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
-  window(window: number, bounds: number[], tree: number[]): Promise<WindowSummary>;
-  deliver(batches: Batch[], fault?: "before" | "after" | null): Promise<Calls>;
+  /** `baton`: only with a tree of one core, the one due in the window. */
+  window(window: number, bounds: number[], tree: number[], baton?: Baton | null): Promise<WindowSummary>;
+  deliver(batches: Batch[], fault?: "before" | "after" | null, handoff?: Handoff | null): Promise<Delivered>;
   collect(tree: number[]): Promise<CollectSummary>;
   state(): CoreState;
   destroy(simulation: string, tree: number[]): Promise<void>;
@@ -235,6 +276,8 @@ export interface SimulationOptions {
   faults?: Faults | null;
   /** How windows are cut (horizons.ts): per-core horizons (default), or the global window they replaced, to compare. */
   windows?: WindowRule;
+  /** Windows the cores may run on a baton after a window the Simulation started (baton.ts), 0..8; 0 starts every window from the Simulation. Default 8. */
+  baton?: number;
 }
 
 export interface SimulationProgress {

@@ -28,6 +28,7 @@ import {
   type TraceRecord,
 } from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
+import { BATON_WINDOWS } from "./baton.ts";
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
 import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
 import {
@@ -213,7 +214,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     if (this.ended()) return;
     const s = r.settings;
     r.invocations++;
-    const transport = new DurableTransport(r.cores, s.fanout, this.link(r.simulation, s), s.trace, r.transport ?? undefined);
+    const passing = { windows: s.baton, rule: s.windows, limits: s.limits };
+    const transport = new DurableTransport(r.cores, s.fanout, this.link(r.simulation, s), s.trace, passing, r.transport ?? undefined);
     try {
       if (r.state === "booting") {
         const loop = await startLoop(transport);
@@ -280,7 +282,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     let init: CoreInit | null = null;
     return {
       boot: (tree) => this.coreStub(tree[0]).boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree),
-      window: (tree, w, bounds) => this.coreStub(tree[0]).window(w, bounds, tree),
+      window: (tree, w, bounds, baton) => this.coreStub(tree[0]).window(w, bounds, tree, baton),
       collect: (tree) => this.coreStub(tree[0]).collect(tree),
     };
   }
@@ -298,6 +300,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       continueByAlarm: o.continueByAlarm ?? true,
       faults: o.faults ? FaultsSchema.parse(o.faults) : null,
       windows: o.windows ?? "horizons",
+      baton: o.baton ?? BATON_WINDOWS,
       limits: {
         maxEvents: Math.min(o.limits?.maxEvents ?? NO_LIMITS.maxEvents, Number(this.env.MAX_EVENTS_PER_RUN)),
         maxCycles: o.limits?.maxCycles ?? NO_LIMITS.maxCycles,
@@ -305,6 +308,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     };
     checkFanout(s.fanout);
     if (!WINDOW_RULES.includes(s.windows)) throw new RangeError(`windows must be one of ${WINDOW_RULES.join(", ")}`);
+    if (!(Number.isInteger(s.baton) && s.baton >= 0 && s.baton <= BATON_WINDOWS)) throw new RangeError(`baton must be an integer in [0, ${BATON_WINDOWS}]`);
     if (!(Number.isInteger(s.windowsPerInvocation) && s.windowsPerInvocation >= 1)) throw new RangeError("windowsPerInvocation must be an integer >= 1");
     if (!(Number.isInteger(s.maxCallsPerInvocation) && s.maxCallsPerInvocation >= 4 * s.fanout && s.maxCallsPerInvocation <= 1000)) {
       throw new RangeError(`maxCallsPerInvocation must be an integer in [${4 * s.fanout}, 1000]`);

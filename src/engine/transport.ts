@@ -10,6 +10,8 @@ export interface WindowReport {
   messages: number;
   /** Earliest arrival time of any pending event after the window, Infinity when none. */
   next: number;
+  /** Windows this call ran, when the cores ran more than the one asked for (the durable transport's baton); 1 when left out. */
+  windows?: number;
 }
 
 export interface CoreReport {

@@ -52,7 +52,7 @@ export async function advance(t: Transport, s: LoopState, horizons: Horizons, li
     const pending = t.window(bounds);
     const r = pending instanceof Promise ? await pending : pending;
     state.next = Number.isFinite(r.next) ? r.next : null;
-    state.windows++;
+    state.windows += r.windows ?? 1;
     state.events += r.events;
     state.messages += r.messages;
     state.stopped = r.next === Infinity ? "drained" : state.events >= limits.maxEvents ? "max-events" : null;

@@ -4,8 +4,9 @@
 // land sometimes before and sometimes after their destination reports. The
 // window loop must see the same windows as in-process, at any scale.
 import { describe, expect, it } from "vitest";
-import { CoreFailure, DurableTransport, type CoreLink } from "../../src/core-object/durable-transport.ts";
-import { NO_CALLS, NOTHING_STORED, type WindowSummary } from "../../src/core-object/protocol.ts";
+import { CoreFailure, DurableTransport, type CoreLink, type Passing } from "../../src/core-object/durable-transport.ts";
+import { BATON_WINDOWS, passOn } from "../../src/core-object/baton.ts";
+import { isFailure, NO_CALLS, NOTHING_STORED, type Failure, type PassedWindow, type WindowSummary } from "../../src/core-object/protocol.ts";
 import {
   advance,
   CoreRuntime,
@@ -15,6 +16,7 @@ import {
   simulateInProcess,
   simulate,
   startLoop,
+  type Limits,
   type SimEvent,
   type System,
 } from "../../src/engine/index.ts";
@@ -25,25 +27,42 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
   const inbox: SimEvent[][] = cores.map(() => []);
   let rand = seed;
   const random = () => ((rand = (rand * 1103515245 + 12345) % 2147483648) / 2147483648);
+  /** One core's window, as a Core object handles it: its report, or its failure. */
+  const handle = (c: number, bound: number): PassedWindow | Failure => {
+    for (const e of inbox[c].splice(0)) cores[c].deliver(e);
+    const out = new Map<number, SimEvent[]>();
+    const w = cores[c].process(bound, (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
+    if (cores[c].events >= failAt) return { core: c, message: "boom" };
+    const sent: number[] = [];
+    for (const [dst, evs] of out) {
+      inbox[dst].push(...evs);
+      sent.push(dst, Math.min(...evs.map((e) => e.time)));
+    }
+    return { core: c, events: w.events, messages: w.messages, next: cores[c].nextTime(), sent, stored: NOTHING_STORED };
+  };
   return {
     async boot(tree) {
       return { next: tree.flatMap((c) => [c, cores[c].nextTime()]), failure: null, calls: NO_CALLS };
     },
-    async window(tree, _w, bounds) {
+    async window(tree, _w, bounds, baton) {
       const order = [...tree].sort(() => random() - 0.5);
-      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED, failure: null, calls: NO_CALLS };
+      const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED, passed: [], failure: null, calls: NO_CALLS };
       for (const c of order) {
-        for (const e of inbox[c].splice(0)) cores[c].deliver(e);
-        const out = new Map<number, SimEvent[]>();
-        const w = cores[c].process(bounds[tree.indexOf(c)], (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
-        if (cores[c].events >= failAt) return { ...sum, failure: { core: c, message: "boom" } };
-        for (const [dst, evs] of out) {
-          inbox[dst].push(...evs);
-          sum.sent.push(dst, Math.min(...evs.map((e) => e.time)));
+        const r = handle(c, bounds[tree.indexOf(c)]);
+        if (isFailure(r)) return { ...sum, failure: r };
+        sum.sent.push(...r.sent);
+        sum.events += r.events;
+        sum.messages += r.messages;
+        sum.next.push(c, r.next);
+      }
+      // The baton, as the cores pass it on.
+      if (baton) {
+        let last = { core: tree[0], events: sum.events, messages: sum.messages, next: sum.next[1], sent: sum.sent, stored: NOTHING_STORED };
+        for (let pass = passOn(baton, new Horizons(system.lookahead, system.cores, baton.rule), last); pass; pass = passOn(pass.baton, new Horizons(system.lookahead, system.cores, baton.rule), last)) {
+          const r = handle(pass.core, pass.bound);
+          if (isFailure(r)) return { ...sum, failure: r };
+          sum.passed.push((last = r));
         }
-        sum.events += w.events;
-        sum.messages += w.messages;
-        sum.next.push(c, cores[c].nextTime());
       }
       return sum;
     },
@@ -61,18 +80,47 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
   };
 }
 
+const passing = (windows: number, limits: Limits = NO_LIMITS): Passing => ({ windows, rule: "horizons", limits });
+
 describe("the durable transport's agenda", () => {
   it.each([
     ["one token, 4 cores", tokenRing({ cores: 4, laps: 3, work: 0, delay: 100 })],
     ["several hops per window", tokenRing({ cores: 4, laps: 5, work: 10, delay: 100, lookahead: 100 })],
     ["1000 cores, fan-out 8", tokenRing({ cores: 1000, laps: 2, work: 3, delay: 50 })],
-  ])("%s: same windows and result as in-process, whatever the delivery order", async (_name, system) => {
+  ])("%s: same windows and result as in-process, whatever the delivery order, with the baton or without", async (_name, system) => {
     const expected = await simulateInProcess(system);
     for (const seed of [1, 2, 3]) {
-      const got = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, seed), false), system.lookahead);
-      expect(got.hash).toBe(expected.hash);
-      expect(got.cores).toEqual(expected.cores);
+      for (const windows of [0, 3, BATON_WINDOWS]) {
+        const got = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, seed), false, passing(windows)), system.lookahead);
+        expect(got.hash).toBe(expected.hash);
+        expect(got.cores).toEqual(expected.cores);
+        expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
+      }
+    }
+  });
+
+  it("the baton runs windows the Simulation would have started: fewer calls to the cores, the same windows", async () => {
+    const system = tokenRing({ cores: 2, laps: 20, work: 0, delay: 100 });
+    const calls = [0, BATON_WINDOWS].map((windows) => {
+      const link = fakeCores(system, 1);
+      let n = 0;
+      const counted: CoreLink = { ...link, window: (...args) => (n++, link.window(...args)) };
+      return simulate(new DurableTransport(system.cores, 8, counted, false, passing(windows)), system.lookahead).then((o) => ({ windows: o.stats.windows, calls: n }));
+    });
+    const [without, withBaton] = await Promise.all(calls);
+    expect(withBaton.windows).toBe(without.windows);
+    expect(without.calls).toBe(without.windows);
+    // A token passed back and forth: every window has one core due, so a baton runs 1 + BATON_WINDOWS of them.
+    expect(withBaton.calls).toBe(Math.ceil(without.windows / (1 + BATON_WINDOWS)));
+  });
+
+  it("a baton stops where the limits stop the simulation", async () => {
+    const system = tokenRing({ cores: 2, laps: 20, work: 0, delay: 100 });
+    for (const limits of [{ ...NO_LIMITS, maxEvents: 7 }, { ...NO_LIMITS, maxCycles: 1234 }]) {
+      const expected = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, 1), false, passing(0, limits)), system.lookahead, limits);
+      const got = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, 1), false, passing(BATON_WINDOWS, limits)), system.lookahead, limits);
       expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
+      expect(got.hash).toBe(expected.hash);
     }
   });
 
@@ -80,11 +128,11 @@ describe("the durable transport's agenda", () => {
     const system = tokenRing({ cores: 5, laps: 4, work: 10, delay: 100, lookahead: 100 });
     const expected = await simulateInProcess(system);
     const link = fakeCores(system, 7);
-    let t = new DurableTransport(system.cores, 2, link, false);
+    let t = new DurableTransport(system.cores, 2, link, false, passing(BATON_WINDOWS));
     let loop = await startLoop(t);
     while (!loop.stopped) {
       loop = await advance(t, loop, new Horizons(system.lookahead, system.cores), NO_LIMITS, { windows: 2 });
-      t = new DurableTransport(system.cores, 2, link, false, structuredClone(t.state()));
+      t = new DurableTransport(system.cores, 2, link, false, passing(BATON_WINDOWS), structuredClone(t.state()));
     }
     const got = await finish(t, loop, 0);
     expect(got.hash).toBe(expected.hash);
@@ -94,7 +142,7 @@ describe("the durable transport's agenda", () => {
   it("a core's failure stops the transport with its core and message", async () => {
     // Core 0 is the first to handle a second event (the token back from its first lap).
     const system = tokenRing({ cores: 3, laps: 3, work: 0, delay: 100 });
-    const t = new DurableTransport(system.cores, 8, fakeCores(system, 1, 2), false);
+    const t = new DurableTransport(system.cores, 8, fakeCores(system, 1, 2), false, passing(BATON_WINDOWS));
     await expect(simulate(t, system.lookahead)).rejects.toThrow(new CoreFailure({ core: 0, message: "boom" }).message);
   });
 });

@@ -1,7 +1,8 @@
 // A small experiment for the durable engine's tests, which only the test
-// worker's objects know (test/worker.ts). Every core starts with a token, and each token is passed
-// `stride` cores on, `hops` times: all cores are busy in every window, so the barrier tree
-// is as wide and deep as the core count makes it. `failAt` makes one core's
+// worker's objects know (test/worker.ts). Every core starts with a token (or the first
+// `tokens` cores do), and each token is passed `stride` cores on, `hops` times: all cores
+// are busy in every window, so the barrier tree is as wide and deep as the core count makes
+// it; with one token, one core at a time is. `failAt` makes one core's
 // kernel throw at its n-th token; `spray` makes core 0 message many cores.
 import { z } from "zod";
 import { EventClass, type Context, type Json, type Kernel, type SimEvent, type System } from "../../src/engine/index.ts";
@@ -15,6 +16,8 @@ const Params = z.strictObject({
   work: z.number().int().min(0).default(7),
   delay: z.number().int().min(1).default(100),
   failAt: z.object({ core: z.number().int(), token: z.number().int() }).optional(),
+  /** Cores that start with a token, from core 0; every one when left out. */
+  tokens: z.number().int().min(1).optional(),
   /** Core 0 also sends its first token, as a last hop, to this many other cores: a wide fan-out of deliveries. */
   spray: z.number().int().min(0).default(0),
 });
@@ -60,7 +63,7 @@ export const relay: Experiment<Params> = {
       lookahead: p.delay,
       boot: (core) => new RelayKernel(core, spec.cores, p),
       restore: (core, state) => new RelayKernel(core, spec.cores, p, state as { seen: number[] }),
-      initial: (core) => [{ time: core % 5, cls: EventClass.Control, src: -1, seq: core, kind: "token", data: { hop: 0 } }],
+      initial: (core) => (core < (p.tokens ?? spec.cores) ? [{ time: core % 5, cls: EventClass.Control, src: -1, seq: core, kind: "token", data: { hop: 0 } }] : []),
     };
   },
   summarize: () => ({ rows: [], series: [] }),

@@ -1,0 +1,70 @@
+// The baton (baton.ts): while one core at a time is due, the cores run the
+// windows themselves, each started in the delivery that feeds it. The same
+// windows, outcome and trace as in-process, with about one call per window
+// instead of two; and under faults, since a window that passed the baton on
+// is saved with the batch it handed on and passes it again when asked again.
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Simulation } from "../../src/core-object/simulation.ts";
+import { BATON_WINDOWS } from "../../src/core-object/baton.ts";
+import { Horizons } from "../../src/engine/index.ts";
+import { core, expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
+import { relaySpec } from "./relay-experiment.ts";
+
+// One token passed back and forth between two cores: every window has one core due, the one the last message went to.
+const pingPong = relaySpec(2, { hops: 60, tokens: 1 });
+
+describe("the baton", () => {
+  it("runs the windows a token passed between two cores needs, one call each: same outcome and trace as in-process", async () => {
+    const runs = [];
+    for (const baton of [0, BATON_WINDOWS]) {
+      const stub = simulation(`baton-${baton}`);
+      const { status, outcome } = await stub.run(pingPong, { baton, trace: true });
+      await expectInProcessOutcome(pingPong, { ...outcome!, trace: await stub.traceRecords() }, true);
+      runs.push({ windows: status.progress.windows, calls: status.calls });
+    }
+    const [without, withBaton] = runs;
+    expect(withBaton.windows).toBe(without.windows);
+    // Without: a window call per window (and a delivery per message, and the boot's and the collection's calls).
+    // With: the Simulation's call starts only every 1 + BATON_WINDOWS windows; the deliveries start the rest.
+    const started = Math.ceil(without.windows / (1 + BATON_WINDOWS));
+    expect(without.calls.total - withBaton.calls.total).toBe(without.windows - started);
+    // Each window passed on nests one call: the Simulation's, the first core's, a delivery per window passed on, the last window's delivery.
+    expect(withBaton.calls.depth).toBe(BATON_WINDOWS + 3);
+    expect(without.calls.depth).toBe(3);
+  });
+
+  it("under evictions, restarts, failed and repeated deliveries: the fault-free outcome", async () => {
+    const { status, outcome } = await simulation("baton-faults").run(pingPong, {
+      faults: { seed: 5, evict: { rate: 0.3 }, restart: { rate: 0.15 }, failDeliveries: 0.3, duplicateDeliveries: 0.3 },
+    });
+    expect(status.state).toBe("done");
+    expect(status.faults).toBeGreaterThan(20);
+    await expectInProcessOutcome(pingPong, outcome);
+  });
+
+  it("asked for again (its answer lost), the baton runs no window twice: each core answers from what it saved and passes it on as before", async () => {
+    const stub = simulation("baton-again");
+    await stub.start(pingPong, { continueByAlarm: false });
+    expect((await stub.step(1)).progress.windows).toBe(1 + BATON_WINDOWS);
+    const before = await Promise.all([0, 1].map((c) => core("baton-again", c).state()));
+    // Window 0 as the Simulation asked for it: core 0's token at time 0, core 1 idle.
+    const agenda = Float64Array.from([0, Infinity]);
+    const bounds = new Float64Array(2);
+    new Horizons(100, 2).bounds(agenda, Infinity, bounds);
+    const baton = { agenda, rule: "horizons" as const, maxCycles: Number.MAX_SAFE_INTEGER, eventsLeft: 1e9, windows: BATON_WINDOWS };
+    const again = await core("baton-again", 0).window(0, [bounds[0]], [0], baton);
+    expect(again.failure).toBeNull();
+    expect(again.passed.map((w) => w.core)).toEqual(Array.from({ length: BATON_WINDOWS }, (_, i) => (i + 1) % 2));
+    expect(await Promise.all([0, 1].map((c) => core("baton-again", c).state()))).toEqual(before);
+    expect((await stepToEnd(stub)).state).toBe("done");
+    await expectInProcessOutcome(pingPong, await stub.outcome());
+  });
+
+  // Called on the instance: a rejecting RPC leaks an unhandled rejection in vitest-pool-workers (cloudflare/workers-sdk#14736).
+  it("is refused beyond its bound", async () => {
+    await runInDurableObject(simulation("baton-bad") as unknown as DurableObjectStub<Simulation>, async (sim: Simulation) => {
+      await expect(sim.start(pingPong, { baton: BATON_WINDOWS + 1 })).rejects.toThrow(`baton must be an integer in [0, ${BATON_WINDOWS}]`);
+    });
+  });
+});
