@@ -14,11 +14,10 @@ import { Horizons, type Lookahead, type WindowRule } from "../engine/index.ts";
 import type { Baton, PassedWindow } from "./protocol.ts";
 
 /**
- * Windows one baton runs at most. Each window passed on in a delivery nests
- * one more call inside the Simulation's, so this bounds the depth of a
- * chain of calls (with the barrier's own levels, well under the platform's
- * limit on nested subrequests); at 8 the Simulation's round trip is paid
- * once per 9 windows.
+ * Windows one baton runs after the one the Simulation started. Each window
+ * passed on in a delivery nests one more call inside the Simulation's, so
+ * this bounds a chain of calls to 8 + 3 levels (the design keeps call depth
+ * bounded); at 8 the Simulation's round trip is paid once per 9 windows.
  */
 export const BATON_WINDOWS = 8;
 

@@ -120,7 +120,7 @@ const TRACE_BATCH = 2000;
  */
 const CHECKPOINT_WINDOWS = 32;
 
-/** Windows whose report and batches a core keeps: a window retried with its baton may reach back over all those the baton ran. */
+/** Windows that passed the baton on whose report and handed batch a core keeps: a baton run again reaches back over at most all the windows it ran. */
 const RECENT_WINDOWS = BATON_WINDOWS + 1;
 
 /** Tries of one delivery before its window fails. */
@@ -141,6 +141,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
   private readonly store: Store;
   /** The booted core while this instance lives; null until loaded, or after a failed window. */
   private live: Live | null = null;
+  /** Who this core is, once read: fixed at boot. */
   private known: Identity | null = null;
   /** The inbox's batches not yet taken, in order, as storage has them; null until read (once per instance). */
   private inbox: { id: number; events: SimEvent[] }[] | null = null;

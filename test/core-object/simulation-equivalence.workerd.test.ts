@@ -49,12 +49,13 @@ describe("durable and in-process runs are identical", () => {
     expect(horizons.outcome!.stats.windows).toBeLessThan(outcome!.stats.windows);
   });
 
-  it("each window saves only the chunks of core state its events changed", async () => {
+  it("a core saves its whole state only at checkpoints, and a checkpoint only the chunks that changed", async () => {
     const spec = await firstSpec("twopc", "amd-4x4", { cores: [8], reps: 2 });
     const { status, outcome } = await simulation("eq-stored").run(spec, {});
     await expectInProcessOutcome(spec, outcome);
     expect(status.stored.written).toBeGreaterThan(0);
-    expect(status.stored.written).toBeLessThan(status.stored.whole / 3);
+    // Between checkpoints a window saves its inputs, not its state: a few percent of saving the state whole every window.
+    expect(status.stored.written).toBeLessThan(status.stored.whole / 10);
   });
 
   it("cores evicted mid-run, on a real experiment: the same outcome", async () => {
