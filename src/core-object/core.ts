@@ -204,7 +204,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * this core's; the rest, for cores above this one, are passed on. It may
    * come more than once (a retried delivery, a sender's window run again):
    * the inbox is keyed by (source, sequence). `fault` makes it fail, before
-   * the messages land or after.
+   * the messages land or after. `handoff`: a window on a baton (baton.ts)
+   * that this core runs once the batches have landed; its answer carries
+   * the windows run on it.
    */
   async deliver(batches: Batch[], fault: DeliveryFault = null, handoff: Handoff | null = null): Promise<Delivered> {
     const [{ core, events }] = batches;

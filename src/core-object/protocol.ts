@@ -365,7 +365,7 @@ export const RunResultSchema = z.object({
   engine: z.enum(ENGINES),
   rows: z.array(z.unknown()).describe("The experiment's table, one object per row"),
   series: z.array(z.object({ name: z.string(), points: z.array(z.object({ cores: z.number().int(), cycles: z.number() })) })),
-  stats: z.object({ ...Totals, wallMs: z.number() }),
+  stats: z.object({ ...Totals, wallMs: z.number().describe("The simulations' wall times, summed: more than the run took when they ran in parallel") }),
   lines: z
     .array(
       z.object({

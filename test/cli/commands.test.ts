@@ -17,8 +17,10 @@ describe("npm run cli -- calibrate / machines / machine", () => {
   });
 
   it("machines lists the paper's four presets and the heterogeneous one", async () => {
-    const { machines } = (await run("machines")).json as { machines: { name: string }[] };
+    const { json, text } = await run("machines");
+    const { machines } = json as { machines: { name: string }[] };
     expect(machines.map((m) => m.name)).toEqual(["intel-2x4", "amd-2x2", "amd-4x4", "amd-8x4", "amd-8x4-biglittle"]);
+    expect(text).toMatch(/^amd-8x4-biglittle +32 +8 +2 \(reference; cores at 2, 1\) /m);
   });
 
   it("machine shows each clock of a heterogeneous machine, preset or file", async () => {

@@ -2,9 +2,9 @@ import { PRESET_NAMES, machineListing, preset, type MachineListing } from "../..
 import type { Command } from "../command.ts";
 import { table } from "../table.ts";
 
-/** The reference clock, and the cores' own when they differ. */
+/** The reference clock, and the cores' own when they differ (worded as `machine` words them). */
 const clocks = (m: MachineListing): string =>
-  m.coreClocksGHz.length === 1 && m.coreClocksGHz[0] === m.clockGHz ? String(m.clockGHz) : `${m.clockGHz} (cores ${m.coreClocksGHz.join(", ")})`;
+  m.coreClocksGHz.length === 1 && m.coreClocksGHz[0] === m.clockGHz ? String(m.clockGHz) : `${m.clockGHz} (reference; cores at ${m.coreClocksGHz.join(", ")})`;
 
 export const machines: Command = {
   name: "machines",

@@ -203,7 +203,7 @@ function render(r: ExperimentResult): string {
     );
   }
   const s = r.stats;
-  out.push(`${s.events} events, ${s.messages} messages, ${s.windows} windows, ${s.simulatedCycles} simulated cycles, ${s.wallMs} ms wall`);
+  out.push(`${s.events} events, ${s.messages} messages, ${s.windows} windows, ${s.simulatedCycles} simulated cycles, ${s.wallMs} ms wall summed over the simulations`);
   return out.join("\n");
 }
 
