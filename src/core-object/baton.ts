@@ -10,7 +10,7 @@
 // the core runs it itself or starts it in the call that delivers those
 // messages. So the windows, their bounds and the results are the ones the
 // Simulation would have run, with one call per window instead of two.
-import { Horizons, type Lookahead, type WindowRule } from "../engine/index.ts";
+import { Horizons, type System, type WindowRule } from "../engine/index.ts";
 import type { Baton, PassedWindow } from "./protocol.ts";
 
 /**
@@ -64,13 +64,13 @@ const sentTo = (sent: number[], core: number): boolean => {
   return false;
 };
 
-const horizonsByRule = new WeakMap<object, Map<string, Horizons>>();
+const horizonsByRule = new WeakMap<System, Map<WindowRule, Horizons>>();
 
-/** The horizons of a system's lookahead under a rule, made once per isolate. */
-export function horizonsOf(lookahead: Lookahead, cores: number, rule: WindowRule, key: object): Horizons {
-  let byRule = horizonsByRule.get(key);
-  if (!byRule) horizonsByRule.set(key, (byRule = new Map()));
+/** A booted system's horizons under a rule, made once per isolate (the cores of a simulation that share an isolate share its system). */
+export function horizonsOf(system: System, rule: WindowRule): Horizons {
+  let byRule = horizonsByRule.get(system);
+  if (!byRule) horizonsByRule.set(system, (byRule = new Map()));
   let h = byRule.get(rule);
-  if (!h) byRule.set(rule, (h = new Horizons(lookahead, cores, rule)));
+  if (!h) byRule.set(rule, (h = new Horizons(system.lookahead, system.cores, rule)));
   return h;
 }

@@ -5,11 +5,12 @@
 //
 // Lifecycle:
 //   boot      builds the kernel from the simulation's spec and persists it;
-//   window    drains the inbox, handles the events before the bound,
-//             persists, sends each destination its messages in one batch,
-//             waits for them to land, and answers with its report; on a
-//             baton (baton.ts) it may run the next window itself, or start
-//             it in the delivery to the one core due in it;
+//   window    drains the inbox, handles the events before the bound, sends
+//             each destination its messages in one batch, waits for them to
+//             land, persists, and answers with its report; on a baton
+//             (baton.ts) it may then run the next window itself, or start it
+//             in the delivery to the one core due in it, which leaves last,
+//             after the save;
 //   deliver   appends another core's batch to the inbox, durably, and passes
 //             on the batches of the destinations below it (a core with
 //             messages for more cores than the fan-out sends them down a
@@ -27,10 +28,10 @@
 // row per batch, with the window that drained it (none yet: still to be
 // taken), and the trace its own table. An instance caches the live runtime;
 // an evicted core is rebuilt from storage on its next call with nothing lost.
-// A window is saved before its messages leave, with its report and its
-// batches: asked for again (a reply lost, a delivery failed, an invocation
-// retried), it is answered from them and its batches are sent again. Batches
-// are keyed by (source, first sequence), so repeats change nothing.
+// A window asked for again (a reply lost, an invocation retried) is answered
+// from its saved report; one that passed the baton on is saved with the batch
+// it handed on, which is sent again with the baton. Batches are keyed by
+// (source, first sequence), so repeats change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
@@ -365,7 +366,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    if (window <= live.meta.window) return this.again(live.meta, window, baton);
+    if (window <= live.meta.window) return this.again(live, window, baton);
     try {
       return await this.handleNew(live, window, bound, baton, plan);
     } catch (e) {
@@ -381,9 +382,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * baton on, which is sent again, and the baton passed on as before. A
    * window older than the last is asked for only by a baton run again.
    */
-  private again(meta: CoreMeta, window: number, baton: Baton | null): Promise<Handled> | Handled {
+  private again({ meta, system }: Live, window: number, baton: Baton | null): Promise<Handled> | Handled {
     const saved = baton ? this.recent(window) : null;
-    if (saved) return this.passBaton(window, saved.report, passOn(baton!, this.horizons(baton!), saved.report), saved.handed, { roots: 0, calls: NO_CALLS });
+    if (saved) return this.passBaton(window, saved.report, passOn(baton!, horizonsOf(system, baton!.rule), saved.report), saved.handed, { roots: 0, calls: NO_CALLS });
     if (window === meta.window) return { own: meta.report!, deliveries: 0, relayed: NO_CALLS, passed: [], failure: null };
     throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
   }
@@ -395,7 +396,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * call that carries it returns.
    */
   private async handleNew(live: Live, window: number, bound: number, baton: Baton | null, plan: FaultPlan | null): Promise<Handled | Failure> {
-    const { meta, rt } = live;
+    const { meta, rt, system } = live;
     const drained = this.take(rt, (this.inbox ??= this.batches("window IS NULL")));
     const byCore = new Map<number, SimEvent[]>();
     let work: WindowWork;
@@ -416,14 +417,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
       batches.push({ core, events });
     }
     const report: PassedWindow = { core: meta.core, events: work.events, messages: work.messages, next: rt.nextTime(), sent, stored: NOTHING_STORED };
-    const pass = baton && passOn(baton, this.horizons(baton), report);
+    const pass = baton && passOn(baton, horizonsOf(system, baton.rule), report);
     const handed = pass && pass.core !== meta.core ? batches.find((b) => b.core === pass.core)! : null;
     // The barrier completes only once every message of the window has landed; all of them but the handed one before the save.
     const delivered = await this.send(meta.simulation, handed ? batches.filter((b) => b !== handed) : batches, meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
-      // As the platform resets an object: its memory goes before it saves, and the call fails; the window is run again from storage.
+      // As the platform resets an object: its memory goes before it saves (handle() drops it), and the call fails; the window is run again from storage.
       // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
-      this.live = null;
       const f = this.faults();
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
@@ -445,11 +445,6 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton);
     if (isFailure(h)) return { ...done, failure: h };
     return { ...done, deliveries: done.deliveries + h.deliveries, relayed: addCalls(done.relayed, h.relayed), passed: [h.own, ...h.passed], failure: h.failure };
-  }
-
-  private horizons(baton: Baton) {
-    const { system } = this.load();
-    return horizonsOf(system.lookahead, system.cores, baton.rule, system);
   }
 
   /** A window that passed its baton on, as saved: its report and the batch its delivery carried; null when it passed none or is older than the windows kept. */

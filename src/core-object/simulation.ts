@@ -1,7 +1,8 @@
 // The Simulation Durable Object: one booted machine, named "<run>.<i>". It
 // holds the simulation's spec, its window loop, progress and results, and
 // drives the cores through the durable transport. It never carries a message:
-// cores send theirs to each other; the Simulation only runs the barrier.
+// cores send theirs to each other; the Simulation only runs the barrier (which
+// the cores pass on among themselves while one at a time is due: baton.ts).
 //
 // Lifecycle (`state`, see lifecycle.ts for what all objects share):
 //   booting    start() has checked and stored the spec;
