@@ -3,60 +3,78 @@
 // coming in one by one), a window is a round trip to the Simulation for one
 // core's work, and then a second call, the delivery, to start the next one.
 // Instead the Simulation hands that core a baton: every core's earliest
-// pending event (the agenda) and the loop's limits. After its window the core
-// works out the next window as the Simulation would: the agenda with its own
-// next event and its messages' arrivals, cut by the same horizons. When one
-// core alone is due in it, and that core is itself or one its messages go to,
-// the core runs it itself or starts it in the call that delivers those
-// messages. So the windows, their bounds and the results are the ones the
-// Simulation would have run, with one call per window instead of two.
+// pending event (the agenda) and the loop's limits. The core holding it works
+// out the next window as the Simulation would: the agenda with every report
+// of the window (each due core's next event, then its messages' arrivals), cut
+// by the same horizons. It goes on while every core due next is the holder or
+// one that its messages of the window go to:
+//   - one core due, another: the baton goes to it, in the call that delivers
+//     its messages (it starts the window there and holds the baton after);
+//   - the holder due alone: it runs the window itself;
+//   - several due (a multicast's destinations, say): the holder keeps the
+//     baton and starts each of the others in its delivery; once their
+//     windows are done (their calls return their reports, after their own
+//     messages landed) and its own, it has the whole window and goes on.
+// So the windows, their bounds and the results are the ones the Simulation
+// would have run, and a window due at the destinations of the last costs no
+// call of its own.
 import { Horizons, type System, type WindowRule } from "../engine/index.ts";
 import type { Baton, PassedWindow } from "./protocol.ts";
 
 /**
- * Windows one baton runs after the one the Simulation started. Each window
+ * Windows one baton runs after the one the Simulation started. Each baton
  * passed on in a delivery nests one more call inside the Simulation's, so
  * this bounds a chain of calls to 8 + 3 levels (the design keeps call depth
  * bounded); at 8 the Simulation's round trip is paid once per 9 windows.
  */
 export const BATON_WINDOWS = 8;
 
-/** The next window of a baton: the one core due in it and its bound. */
-export interface Pass {
+/** A core due in the next window, and its bound. */
+export interface Due {
   core: number;
   bound: number;
+}
+
+/** The next window of a baton: the cores due in it, in core order. */
+export interface Pass {
+  due: Due[];
   baton: Baton;
 }
 
-/** The agenda after a window that one core handled: its own next event, and its messages' earliest arrivals. */
-export function agendaAfter(agenda: Float64Array, w: Pick<PassedWindow, "core" | "next" | "sent">): void {
-  agenda[w.core] = w.next;
-  for (let i = 0; i < w.sent.length; i += 2) if (w.sent[i + 1] < agenda[w.sent[i]]) agenda[w.sent[i]] = w.sent[i + 1];
+/**
+ * The agenda after a window from the reports of every core that handled it:
+ * each one's own next event, then every message's earliest arrival (a message
+ * to a core also due lowers what that core reported, whatever the order).
+ */
+export function agendaAfter(agenda: Float64Array, reports: readonly Pick<PassedWindow, "core" | "next" | "sent">[]): void {
+  for (const r of reports) agenda[r.core] = r.next;
+  for (const r of reports) for (let i = 0; i < r.sent.length; i += 2) if (r.sent[i + 1] < agenda[r.sent[i]]) agenda[r.sent[i]] = r.sent[i + 1];
 }
 
 /**
- * Where the baton goes after `w`, the window its core just handled: null when
- * the simulation stops there (drained, a limit reached), when more than one
- * core is due next, or when the one due is a core `w` sent nothing to (the
- * Simulation starts that window itself).
+ * Where the baton goes after a window: `reports`, every report of it (the
+ * holder's among them when it was due). Null when the simulation stops there
+ * (drained, a limit reached), or when a core due next is neither the holder
+ * nor one its messages of the window go to (the Simulation starts that window
+ * itself).
  */
-export function passOn(baton: Baton, horizons: Horizons, w: PassedWindow): Pass | null {
+export function passOn(baton: Baton, horizons: Horizons, reports: readonly PassedWindow[], holder: number): Pass | null {
   if (baton.windows <= 0) return null;
-  const eventsLeft = baton.eventsLeft - w.events;
+  const eventsLeft = reports.reduce((n, r) => n - r.events, baton.eventsLeft);
   if (eventsLeft <= 0) return null;
   const agenda = Float64Array.from(baton.agenda);
-  agendaAfter(agenda, w);
+  agendaAfter(agenda, reports);
   const bounds = new Float64Array(agenda.length);
   const T = horizons.bounds(agenda, baton.maxCycles, bounds);
   if (T === Infinity || T >= baton.maxCycles) return null;
-  let due = -1;
+  const sent = reports.find((r) => r.core === holder)?.sent ?? [];
+  const due: Due[] = [];
   for (let c = 0; c < agenda.length; c++) {
     if (!(agenda[c] < bounds[c])) continue;
-    if (due >= 0) return null;
-    due = c;
+    if (c !== holder && !sentTo(sent, c)) return null;
+    due.push({ core: c, bound: bounds[c] });
   }
-  if (due !== w.core && !sentTo(w.sent, due)) return null;
-  return { core: due, bound: bounds[due], baton: { ...baton, agenda, eventsLeft, windows: baton.windows - 1 } };
+  return { due, baton: { ...baton, agenda, eventsLeft, windows: baton.windows - 1 } };
 }
 
 const sentTo = (sent: number[], core: number): boolean => {

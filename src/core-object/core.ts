@@ -8,29 +8,33 @@
 //   window    drains the inbox, handles the events before the bound, sends
 //             each destination its messages in one batch, waits for them to
 //             land, persists, and answers with its report; on a baton
-//             (baton.ts) it may then run the next window itself, or start it
-//             in the delivery to the one core due in it, which leaves last,
-//             after the save;
+//             (baton.ts) it may then run the next window itself, or start
+//             it in the deliveries to the cores due in it (those messages
+//             leave last, after the save): the baton goes with the one core
+//             due, or stays here while several are, until their windows
+//             return;
 //   deliver   appends another core's batch to the inbox, durably, and passes
 //             on the batches of the destinations below it (a core with
 //             messages for more cores than the fan-out sends them down a
-//             tree: no object calls more than 2 x fanout others at once);
-//             with a handoff, then runs the window it starts;
+//             tree, and starts at most fan-out cores in their deliveries:
+//             no object calls more than 2 x fanout others at once); with a
+//             handoff, then runs the window it starts;
 //   collect   reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
 // State lives in SQLite as a checkpoint and a log, as a database keeps its
 // pages and its write-ahead log: every CHECKPOINT_WINDOWS windows the
 // runtime's whole state (in content-defined chunks, Store.putChunked), and
 // in between only what each window took in: the batches it drained from the
-// inbox and its bound. The kernel is deterministic, so the checkpoint with
-// the log replayed is the state at the end of the last window, exactly; a
-// window saves a few bytes instead of the whole state. The inbox holds one
-// row per batch, with the window that drained it (none yet: still to be
-// taken), and the trace its own table. An instance caches the live runtime;
-// an evicted core is rebuilt from storage on its next call with nothing lost.
-// A window asked for again (a reply lost, an invocation retried) is answered
-// from its saved report; one that passed the baton on is saved with the batch
-// it handed on, which is sent again with the baton. Batches are keyed by
+// inbox, and its row in the log (bound and report). The kernel is
+// deterministic, so the checkpoint with the log replayed is the state at the
+// end of the last window, exactly; a window saves a few hundred bytes
+// instead of the whole state. The inbox holds one row per batch, with the
+// window that drained it (none yet: still to be taken), and the trace its
+// own table. An instance caches the live runtime; an evicted core is rebuilt
+// from storage on its next call with nothing lost. A window asked for again
+// (a reply lost, an invocation retried) is answered from its row in the
+// log; one that passed the baton on keeps there the batches that started the
+// next window, which are sent again with the baton. Batches are keyed by
 // (source, first sequence), so repeats change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
@@ -73,36 +77,47 @@ import { coreStub, type CoreStub } from "./stubs.ts";
 import { Store } from "./store.ts";
 import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
-/** Who this core is and the last window it handled. */
+/** Who this core is, and its checkpoint: written at boot and at each checkpoint only. */
 interface CoreMeta {
   simulation: string;
   core: number;
   options: CoreOptions;
-  /** -1 after boot. Cores are called only for windows they have events in. */
-  window: number;
-  /** Its report, answered again if it is asked for again. */
-  report: PassedWindow | null;
-  /** The windows handled since the checkpoint, in order, with their bounds: replayed on a load. */
-  log: { window: number; bound: number }[];
+  /** The last window the checkpoint's state includes; -1 for the state at boot. */
+  checkpoint: number;
   /** The length of the whole state at the checkpoint, in characters. */
   size: number;
 }
 
 type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
 
-/** A window as this core handled it, and what its deliveries did: the calls and the windows run on its baton after it. */
+/** The last window this core handled (-1 after boot; cores are called only for windows they have events in), and its report, answered again if asked for again. */
+interface LastWindow {
+  window: number;
+  report: PassedWindow | null;
+  /** Windows handled since the checkpoint: replayed on a load. */
+  since: number;
+}
+
+/** A window as this core handled it, and what its deliveries did: the calls, and the windows run on its baton after it. */
 interface Handled {
   own: PassedWindow;
-  /** Deliveries this core called, and the calls made below them. */
-  deliveries: number;
-  relayed: Calls;
-  passed: PassedWindow[];
+  /** The reports of the other cores due in the window, when this core held the baton and started them. */
+  group: PassedWindow[];
+  /** The deliveries this core made in the window (those that start the next window's cores among them), and the calls made below them. */
+  delivered: Sent;
+  /** The deliveries that started this window's other cores, made in the window before, where the caller counts them. */
+  started: Sent;
+  /** The calls of the windows run on the baton after this one, from this core down. */
+  later: Calls;
+  /** The windows run on the baton after this one, each as its cores' reports. */
+  passed: PassedWindow[][];
   /** A kernel's failure in a window run on the baton. */
   failure: Failure | null;
 }
 
 interface Live {
   meta: CoreMeta;
+  last: LastWindow;
   system: System;
   rt: CoreRuntime;
 }
@@ -110,7 +125,23 @@ interface Live {
 type SavedRuntime = Omit<CoreSnapshot, "trace">;
 
 /** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, deliveries: 0, relayed: NO_CALLS, passed: [] as PassedWindow[] };
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, delivered: { roots: 0, calls: NO_CALLS }, later: NO_CALLS, passed: [] as PassedWindow[][] };
+
+/** Deliveries made, as `send` counts them: the calls this core made, and those made below them. */
+interface Sent {
+  roots: number;
+  calls: Calls;
+}
+
+const NOT_SENT: Sent = { roots: 0, calls: NO_CALLS };
+
+const addSent = (a: Sent, b: Sent): Sent => ({ roots: a.roots + b.roots, calls: addCalls(a.calls, b.calls) });
+
+/** A window run on a baton as the windows its caller reports: its own, then those run after it. */
+const chain = (h: Handled): PassedWindow[][] => [[h.own, ...h.group], ...h.passed];
+
+/** The calls of a window run on a baton and of those after it, from its core down. */
+const callsOf = (h: Handled): Calls => addCalls(subtreeCalls(0, h.delivered.roots, [h.delivered.calls]), h.later);
 
 const TRACE_BATCH = 2000;
 
@@ -121,7 +152,7 @@ const TRACE_BATCH = 2000;
  */
 const CHECKPOINT_WINDOWS = 32;
 
-/** Windows that passed the baton on whose report and handed batch a core keeps: a baton run again reaches back over at most all the windows it ran. */
+/** Windows before the checkpoint whose log rows a core keeps: a baton run again reaches back over at most all the windows it ran, and asks for their reports and handed batches. */
 const RECENT_WINDOWS = BATON_WINDOWS + 1;
 
 /** Tries of one delivery before its window fails. */
@@ -154,9 +185,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
     this.store = new Store(ctx.storage);
     this.store.sql.exec(`
       CREATE TABLE IF NOT EXISTS batch (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, src INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, events TEXT NOT NULL,
+        id INTEGER PRIMARY KEY, src INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, events TEXT NOT NULL,
         window INTEGER, UNIQUE (src, seq));
-      CREATE TABLE IF NOT EXISTS recent (window INTEGER PRIMARY KEY, report TEXT NOT NULL, handed TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS log (window INTEGER PRIMARY KEY, bound REAL NOT NULL, report TEXT NOT NULL, handed TEXT);
       CREATE TABLE IF NOT EXISTS trace (id INTEGER PRIMARY KEY AUTOINCREMENT, records TEXT NOT NULL);`);
   }
 
@@ -182,12 +213,10 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bounds[0], baton),
+      () => this.handleOnce(window, bounds[0], baton, []),
       trees.map((t, i) => this.peer(meta.simulation, t[0]).window(window, treeBounds[i], t)),
     );
-    const mine = isFailure(own)
-      ? { ...NOTHING, failure: own }
-      : { ...own.own, next: [meta.core, own.own.next], deliveries: own.deliveries, relayed: own.relayed, passed: own.passed, failure: own.failure };
+    const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, ...own.own, next: [meta.core, own.own.next] };
     return {
       events: sums.reduce((n, s) => n + s.events, mine.events),
       messages: sums.reduce((n, s) => n + s.messages, mine.messages),
@@ -196,7 +225,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       stored: sums.reduce((t, s) => addStored(t, s.stored), mine.stored),
       passed: mine.passed,
       failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
-      calls: subtreeCalls(trees.length, mine.deliveries, [mine.relayed, ...sums.map((s) => s.calls)]),
+      calls: addCalls(subtreeCalls(trees.length, mine.delivered.roots, [mine.delivered.calls, ...sums.map((s) => s.calls)]), mine.later),
     };
   }
 
@@ -205,9 +234,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * this core's; the rest, for cores above this one, are passed on. It may
    * come more than once (a retried delivery, a sender's window run again):
    * the inbox is keyed by (source, sequence). `fault` makes it fail, before
-   * the messages land or after. `handoff`: a window on a baton (baton.ts)
-   * that this core runs once the batches have landed; its answer carries
-   * the windows run on it.
+   * the messages land or after. `handoff`: a window (baton.ts) that this
+   * core runs once the batches have landed, holding the baton after it or
+   * not; its answer carries the windows run from it.
    */
   async deliver(batches: Batch[], fault: DeliveryFault = null, handoff: Handoff | null = null): Promise<Delivered> {
     const [{ core, events }] = batches;
@@ -219,12 +248,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (row) this.inbox?.push({ id: row.id, events });
     if (fault === "after") throw new InjectedFault(`a delivery to core ${core} landed, and its answer was lost`);
     const { simulation, options } = this.identity();
-    const relayed = batches.length > 1 ? await this.send(simulation, batches.slice(1), options.fanout, null) : { roots: 0, calls: NO_CALLS };
+    const relayed = batches.length > 1 ? await this.send(simulation, batches.slice(1), options.fanout, null) : NOT_SENT;
     if (!handoff) return { calls: subtreeCalls(0, relayed.roots, [relayed.calls]), passed: [], failure: null };
     // The window this delivery starts, once its messages (and those passed on) have landed.
-    const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton);
+    const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton, []);
     if (isFailure(h)) return { calls: subtreeCalls(0, relayed.roots, [relayed.calls]), passed: [], failure: h };
-    return { calls: subtreeCalls(0, relayed.roots + h.deliveries, [relayed.calls, h.relayed]), passed: [h.own, ...h.passed], failure: h.failure };
+    return { calls: addCalls(subtreeCalls(0, relayed.roots + h.delivered.roots, [relayed.calls, h.delivered.calls]), h.later), passed: chain(h), failure: h.failure };
   }
 
   async collect(tree: number[]): Promise<CollectSummary> {
@@ -255,13 +284,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   /** This core as the API shows it. */
   state(): CoreState {
-    const { meta, rt } = this.load();
+    const { meta, last, rt } = this.load();
     const next = rt.nextTime();
     const kernel = rt.kernel;
     return {
       simulation: meta.simulation,
       core: meta.core,
-      window: meta.window,
+      window: last.window,
       clock: rt.clock,
       next: Number.isFinite(next) ? next : null,
       pending: rt.pending + this.inboxSize(),
@@ -310,10 +339,10 @@ export class Core extends DurableObject<Env> implements CoreApi {
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, window: -1, report: null, log: [], size: 0 }, system, rt };
+    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0 }, last: { window: -1, report: null, since: 0 }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putText("spec", init.spec);
-    this.save(live, 0, true, null);
+    this.save(live, null);
     this.live = live;
     return { next: rt.nextTime() };
   }
@@ -335,12 +364,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
       const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
       // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
-      for (const { window, bound } of meta.log) {
+      const log = this.store.sql.exec<{ window: number; bound: number }>("SELECT window, bound FROM log WHERE window > ? ORDER BY window", meta.checkpoint).toArray();
+      for (const { window, bound } of log) {
         this.take(rt, this.batches("window = ?", window));
         rt.process(bound, () => {});
       }
       if (rt.trace) rt.trace.length = 0;
-      this.live = { meta, system, rt };
+      const [row] = this.store.sql.exec<{ window: number; report: string }>("SELECT window, report FROM log ORDER BY window DESC LIMIT 1").toArray();
+      this.live = { meta, last: { window: row?.window ?? -1, report: row ? parseReport(row.report) : null, since: log.length }, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
       throw new Error(`core ${this.live.meta.core} of simulation ${this.live.meta.simulation} was called as core ${expected}`);
@@ -348,16 +379,24 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return this.live;
   }
 
-  private handleOnce(window: number, bound: number, baton: Baton | null): Promise<Handled | Failure> {
+  /**
+   * Window `window` of this core, run once however often it is asked for.
+   * `members`: the deliveries that started the other cores due in it, when
+   * this core holds the baton (baton.ts); their windows complete this one's.
+   */
+  private handleOnce(window: number, bound: number, baton: Baton | null, members: Promise<Delivered>[]): Promise<Handled | Failure> {
     if (this.handling?.window === window) return this.handling.done;
-    const done = this.handle(window, bound, baton).finally(() => {
+    const done = this.handle(window, bound, baton, members).finally(() => {
       if (this.handling?.done === done) this.handling = null;
     });
     this.handling = { window, done };
     return done;
   }
 
-  private async handle(window: number, bound: number, baton: Baton | null): Promise<Handled | Failure> {
+  private async handle(window: number, bound: number, baton: Baton | null, members: Promise<Delivered>[]): Promise<Handled | Failure> {
+    // The others' windows first: their messages to this core come after its bound, and taken early they change nothing.
+    const others = await this.membersDone(members);
+    if (isFailure(others)) return others;
     const plan = this.faultPlan();
     if (plan?.evict(this.identity().core, window) && this.faults().evicted < window) {
       // As the platform evicts an object: the next load() rebuilds it from storage.
@@ -366,9 +405,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
     const live = this.load();
-    if (window <= live.meta.window) return this.again(live, window, baton);
+    if (window <= live.last.window) return this.again(live, window, baton, others);
     try {
-      return await this.handleNew(live, window, bound, baton, plan);
+      return await this.handleNew(live, window, bound, baton, others, plan);
     } catch (e) {
       // The live runtime may be ahead of storage: it is dropped, and the next call starts again from storage.
       this.live = null;
@@ -376,26 +415,46 @@ export class Core extends DurableObject<Env> implements CoreApi {
     }
   }
 
-  /**
-   * A window handled already (a reply lost, an invocation retried): its
-   * messages landed before it was saved, but for the one that carried its
-   * baton on, which is sent again, and the baton passed on as before. A
-   * window older than the last is asked for only by a baton run again.
-   */
-  private again({ meta, system }: Live, window: number, baton: Baton | null): Promise<Handled> | Handled {
-    const saved = baton ? this.recent(window) : null;
-    if (saved) return this.passBaton(window, saved.report, passOn(baton!, horizonsOf(system, baton!.rule), saved.report), saved.handed, { roots: 0, calls: NO_CALLS });
-    if (window === meta.window) return { own: meta.report!, deliveries: 0, relayed: NO_CALLS, passed: [], failure: null };
-    throw new Error(`core ${meta.core}: asked for window ${window} after window ${meta.window}`);
+  /** The other cores' windows this core started: their reports, and the calls of their deliveries; the first kernel failure among them. */
+  private async membersDone(members: Promise<Delivered>[]): Promise<{ reports: PassedWindow[]; sent: Sent } | Failure> {
+    const done = await settleAll(members);
+    const failure = firstFailure(done.map((d) => d.failure));
+    if (failure) return failure;
+    return { reports: done.map((d) => d.passed[0][0]), sent: { roots: done.length, calls: done.map((d) => d.calls).reduce(addCalls, NO_CALLS) } };
   }
 
   /**
-   * A new window: its events handled, its messages landed, then saved. On a
-   * baton passed on in a delivery, that delivery leaves after the save: the
-   * baton may come back to this core (a message, its answer) before the
+   * A window handled already (a reply lost, an invocation retried), answered
+   * from its row in the log: its messages landed before it was saved, but for
+   * those that started the next window, which are sent again with the baton
+   * passed on as before. A window older than the last is asked for only by
+   * a baton run again.
+   */
+  private again({ meta, system }: Live, window: number, baton: Baton | null, others: { reports: PassedWindow[]; sent: Sent }): Promise<Handled> | Handled {
+    const [row] = this.store.sql.exec<{ report: string; handed: string | null }>("SELECT report, handed FROM log WHERE window = ?", window).toArray();
+    if (!row) throw new Error(`core ${meta.core}: asked for window ${window}, which it no longer keeps`);
+    const own = parseReport(row.report);
+    if (baton && row.handed !== null) {
+      const pass = passOn(baton, horizonsOf(system, baton.rule), [own, ...others.reports], meta.core);
+      return this.passBaton(window, own, others.reports, pass, JSON.parse(row.handed) as Batch[], NOT_SENT, others.sent);
+    }
+    return { own, group: others.reports, delivered: NOT_SENT, started: others.sent, later: NO_CALLS, passed: [], failure: null };
+  }
+
+  /**
+   * A new window: its events handled, its messages landed, then saved. The
+   * messages that start the next window on the baton leave after the save:
+   * the baton may come back to this core (a message, its answer) before the
    * call that carries it returns.
    */
-  private async handleNew(live: Live, window: number, bound: number, baton: Baton | null, plan: FaultPlan | null): Promise<Handled | Failure> {
+  private async handleNew(
+    live: Live,
+    window: number,
+    bound: number,
+    baton: Baton | null,
+    others: { reports: PassedWindow[]; sent: Sent },
+    plan: FaultPlan | null,
+  ): Promise<Handled | Failure> {
     const { meta, rt, system } = live;
     const drained = this.take(rt, (this.inbox ??= this.batches("window IS NULL")));
     const byCore = new Map<number, SimEvent[]>();
@@ -417,10 +476,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
       batches.push({ core, events });
     }
     const report: PassedWindow = { core: meta.core, events: work.events, messages: work.messages, next: rt.nextTime(), sent, stored: NOTHING_STORED };
-    const pass = baton && passOn(baton, horizonsOf(system, baton.rule), report);
-    const handed = pass && pass.core !== meta.core ? batches.find((b) => b.core === pass.core)! : null;
-    // The barrier completes only once every message of the window has landed; all of them but the handed one before the save.
-    const delivered = await this.send(meta.simulation, handed ? batches.filter((b) => b !== handed) : batches, meta.options.fanout, window);
+    const passing = baton && passOn(baton, horizonsOf(system, baton.rule), [report, ...others.reports], meta.core);
+    const starts = passing ? batches.filter((b) => passing.due.some((d) => d.core === b.core)) : [];
+    // A delivery of its own to each core it starts, besides the tree of the others': at most 2 x fanout calls from this object.
+    const pass = starts.length <= meta.options.fanout ? passing : null;
+    const handed = pass ? starts : [];
+    // The barrier completes only once every message of the window has landed; all of them but the handed ones before the save.
+    const delivered = await this.send(meta.simulation, pass ? batches.filter((b) => !handed.includes(b)) : batches, meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
       // As the platform resets an object: its memory goes before it saves (handle() drops it), and the call fails; the window is run again from storage.
       // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
@@ -428,32 +490,44 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
-    live.meta = { ...meta, window, report, log: [...meta.log, { window, bound }] };
-    this.save(live, drained, live.meta.log.length >= CHECKPOINT_WINDOWS, pass ? { handed } : null);
-    return this.passBaton(window, report, pass, handed, delivered);
+    live.last = { window, report, since: live.last.since + 1 };
+    this.save(live, { bound, drained, handed: pass ? handed : null });
+    return this.passBaton(window, report, others.reports, pass, handed, delivered, others.sent);
   }
 
-  /** The baton passed on after a saved window, if it goes on: in the delivery of the handed batch, or to this core's next window. */
-  private async passBaton(window: number, report: PassedWindow, pass: Pass | null, handed: Batch | null, delivered: { roots: number; calls: Calls }): Promise<Handled> {
-    const done: Handled = { own: report, deliveries: delivered.roots, relayed: delivered.calls, passed: [], failure: null };
+  /**
+   * The baton after a saved window, if it goes on (baton.ts): to the one core
+   * due next in the delivery of its batch; or kept here, the others due
+   * started in their deliveries, while this core runs its own window or
+   * waits for theirs.
+   */
+  private async passBaton(window: number, own: PassedWindow, group: PassedWindow[], pass: Pass | null, handed: Batch[], delivered: Sent, started: Sent): Promise<Handled> {
+    const done: Handled = { own, group, delivered, started, later: NO_CALLS, passed: [], failure: null };
     if (!pass) return done;
-    const handoff: Handoff = { window: window + 1, bound: pass.bound, baton: pass.baton };
-    if (handed) {
-      const d = await this.deliverTo(this.identity().simulation, [handed], window, handoff);
-      return { ...done, deliveries: done.deliveries + 1, relayed: addCalls(done.relayed, d.calls), passed: d.passed, failure: d.failure };
+    const { simulation, core: self } = this.identity();
+    const next = window + 1;
+    const [first] = pass.due;
+    if (pass.due.length === 1 && first.core !== self) {
+      const d = await this.deliverTo(simulation, handed, window, { window: next, bound: first.bound, baton: pass.baton });
+      return { ...done, delivered: addSent(done.delivered, { roots: 1, calls: d.calls }), passed: d.passed, failure: d.failure };
     }
-    const h = await this.handleOnce(handoff.window, handoff.bound, handoff.baton);
-    if (isFailure(h)) return { ...done, failure: h };
-    return { ...done, deliveries: done.deliveries + h.deliveries, relayed: addCalls(done.relayed, h.relayed), passed: [h.own, ...h.passed], failure: h.failure };
-  }
-
-  /** A window that passed its baton on, as saved: its report and the batch its delivery carried; null when it passed none or is older than the windows kept. */
-  private recent(window: number): { report: PassedWindow; handed: Batch | null } | null {
-    const [row] = this.store.sql.exec<{ report: string; handed: string }>("SELECT report, handed FROM recent WHERE window = ?", window).toArray();
-    if (!row) return null;
-    // JSON has no Infinity: a core with nothing pending was saved with next null.
-    const report = JSON.parse(row.report) as Omit<PassedWindow, "next"> & { next: number | null };
-    return { report: { ...report, next: report.next ?? Infinity }, handed: JSON.parse(row.handed) as Batch | null };
+    const members = handed.map((b) => this.deliverTo(simulation, [b], window, { window: next, bound: pass.due.find((d) => d.core === b.core)!.bound, baton: null }));
+    const mine = pass.due.find((d) => d.core === self);
+    if (mine) {
+      const h = await this.handleOnce(next, mine.bound, pass.baton, members);
+      // The starts of the others are this window's calls; the calls of the next window on are later ones.
+      if (isFailure(h)) return { ...done, failure: h };
+      return { ...done, delivered: addSent(done.delivered, h.started), later: callsOf(h), passed: chain(h), failure: h.failure };
+    }
+    // The window is the others' alone: the baton can go on only to this core.
+    const others = await this.membersDone(members);
+    if (isFailure(others)) return { ...done, failure: others };
+    const counted = { ...done, delivered: addSent(done.delivered, others.sent), passed: [others.reports] };
+    const after = passOn(pass.baton, horizonsOf(this.load().system, pass.baton.rule), others.reports, self);
+    if (!after) return counted;
+    const h = await this.handleOnce(next + 1, after.due[0].bound, after.baton, []);
+    if (isFailure(h)) return { ...counted, failure: h };
+    return { ...counted, later: callsOf(h), passed: [others.reports, ...chain(h)], failure: h.failure };
   }
 
   /**
@@ -461,7 +535,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * calls made here, and below. `window`: the window they were sent in,
    * where faults may be injected; null for batches passed on.
    */
-  private async send(simulation: string, batches: Batch[], fanout: number, window: number | null): Promise<{ roots: number; calls: Calls }> {
+  private async send(simulation: string, batches: Batch[], fanout: number, window: number | null): Promise<Sent> {
     const trees = subtrees(batches, fanout);
     const below = await settleAll(trees.map((t) => this.deliverTo(simulation, t, window)));
     return { roots: trees.length, calls: below.map((d) => d.calls).reduce(addCalls, NO_CALLS) };
@@ -531,31 +605,41 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   /**
-   * A window's end as one write: the batches it drained marked with it and
-   * it added to the log, or at a checkpoint the whole state, with the log and
-   * its batches dropped; for a window that passes its baton on, its report
-   * and the batch handed on, kept for RECENT_WINDOWS windows; the trace so far. The report says what
-   * the state's save wrote.
+   * A window's end as one write (null: the state at boot): its row in the
+   * log (bound, report, and for a window that passed its baton on the batch
+   * it handed on) and the batches it drained marked with it; or at a
+   * checkpoint the whole state and the meta that names it, with the batches
+   * taken dropped and the log cut to its last RECENT_WINDOWS rows; the trace
+   * so far. The report says what the state's save wrote.
    */
-  private save(live: Live, drained: number, checkpoint: boolean, passed: { handed: Batch | null } | null): void {
-    const { meta, rt } = live;
+  private save(live: Live, w: { bound: number; drained: number; handed: Batch[] | null } | null): void {
+    const { last, rt } = live;
+    const drained = w?.drained ?? 0;
     this.store.atomically(() => {
       let written = 0;
-      if (checkpoint) {
+      if (!w || last.since >= CHECKPOINT_WINDOWS) {
         const { trace: _, ...state } = rt.snapshot();
         const saved = this.store.putChunked("snapshot", state);
         this.store.sql.exec("DELETE FROM batch WHERE window IS NOT NULL OR id <= ?", drained);
-        // Here, not every window: between checkpoints the table grows by at most CHECKPOINT_WINDOWS rows.
-        this.store.sql.exec("DELETE FROM recent WHERE window <= ?", meta.window - RECENT_WINDOWS);
-        meta.log = [];
-        meta.size = saved.size;
+        this.store.sql.exec("DELETE FROM log WHERE window <= ?", last.window - RECENT_WINDOWS);
+        live.meta = { ...live.meta, checkpoint: last.window, size: saved.size };
+        this.store.put("meta", live.meta);
+        last.since = 0;
         written = saved.written;
       } else if (drained > 0) {
-        this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", meta.window, drained);
+        this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", last.window, drained);
       }
-      if (meta.report) meta.report.stored = { written, whole: meta.size };
-      if (passed) this.store.sql.exec("INSERT OR REPLACE INTO recent (window, report, handed) VALUES (?, ?, ?)", meta.window, JSON.stringify(meta.report), JSON.stringify(passed.handed));
-      this.store.put("meta", meta);
+      if (w) {
+        const report = last.report!;
+        report.stored = { written, whole: live.meta.size };
+        this.store.sql.exec(
+          "INSERT OR REPLACE INTO log (window, bound, report, handed) VALUES (?, ?, ?, ?)",
+          last.window,
+          w.bound,
+          JSON.stringify(report),
+          w.handed ? JSON.stringify(w.handed) : null,
+        );
+      }
       const trace = rt.trace;
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
         this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
@@ -575,3 +659,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
 }
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A report as the log keeps it: JSON has no Infinity, so a core with nothing pending was saved with next null. */
+function parseReport(text: string): PassedWindow {
+  const report = JSON.parse(text) as Omit<PassedWindow, "next"> & { next: number | null };
+  return { ...report, next: report.next ?? Infinity };
+}

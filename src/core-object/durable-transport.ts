@@ -128,13 +128,15 @@ export class DurableTransport implements Transport {
         if (s.sent[i + 1] < this.agenda[s.sent[i]]) this.agenda[s.sent[i]] = s.sent[i + 1];
       }
     }
-    // The windows the baton ran after it, one core each, in order.
+    // The windows the baton ran after it, in order.
     const passed = sums.flatMap((s) => s.passed);
-    for (const p of passed) {
-      events += p.events;
-      messages += p.messages;
-      this.stored = addStored(this.stored, p.stored);
-      agendaAfter(this.agenda, p);
+    for (const reports of passed) {
+      for (const p of reports) {
+        events += p.events;
+        messages += p.messages;
+        this.stored = addStored(this.stored, p.stored);
+      }
+      agendaAfter(this.agenda, reports);
     }
     this.windows += 1 + passed.length;
     this.events += events;

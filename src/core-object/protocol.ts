@@ -161,8 +161,8 @@ export interface WindowSummary {
   sent: number[];
   /** Characters of state the cores saved, and the length of their whole states (what saving all of it would write). */
   stored: Stored;
-  /** The windows after this one that the cores ran on its baton, in order (baton.ts); none when it had none. */
-  passed: PassedWindow[];
+  /** The windows after this one that the cores ran on its baton, in order, each as the reports of its cores (baton.ts); none when it had none. */
+  passed: PassedWindow[][];
   failure: Failure | null;
   calls: Calls;
 }
@@ -180,7 +180,7 @@ export interface Baton {
   windows: number;
 }
 
-/** A window run on a baton: its one core's report, as the Simulation's agenda takes it in. */
+/** A core's report of a window run on a baton, as the Simulation's agenda takes it in. */
 export interface PassedWindow {
   core: number;
   events: number;
@@ -191,18 +191,18 @@ export interface PassedWindow {
   stored: Stored;
 }
 
-/** What a delivery answers: its calls, and the windows run on a baton it carried. */
+/** What a delivery answers: its calls, and the windows run from the window it started (each as its cores' reports; the first is that window). */
 export interface Delivered {
   calls: Calls;
-  passed: PassedWindow[];
+  passed: PassedWindow[][];
   failure: Failure | null;
 }
 
-/** A window a delivery starts at its first batch's core, with the baton it runs on. */
+/** A window a delivery starts at its first batch's core: with the baton, which then goes on from there, or without (the sender holds it). */
 export interface Handoff {
   window: number;
   bound: number;
-  baton: Baton;
+  baton: Baton | null;
 }
 
 export interface Stored {

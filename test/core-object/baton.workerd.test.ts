@@ -1,8 +1,9 @@
-// The baton (baton.ts): while one core at a time is due, the cores run the
-// windows themselves, each started in the delivery that feeds it. The same
-// windows, outcome and trace as in-process, with about one call per window
-// instead of two; and under faults, since a window that passed the baton on
-// is saved with the batch it handed on and passes it again when asked again.
+// The baton (baton.ts): while the cores due in a window are the ones the last
+// window's holder sent to, the cores run the windows themselves, each started
+// in the delivery that feeds it. The same windows, outcome and trace as
+// in-process, with about one call per window instead of two; and under
+// faults, since a window that passed the baton on is saved with the batches
+// it handed on and passes them again when asked again.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Simulation } from "../../src/core-object/simulation.ts";
@@ -55,10 +56,51 @@ describe("the baton", () => {
     const baton = { agenda, rule: "horizons" as const, maxCycles: Number.MAX_SAFE_INTEGER, eventsLeft: 1e9, windows: BATON_WINDOWS };
     const again = await core("baton-again", 0).window(0, [bounds[0]], [0], baton);
     expect(again.failure).toBeNull();
-    expect(again.passed.map((w) => w.core)).toEqual(Array.from({ length: BATON_WINDOWS }, (_, i) => (i + 1) % 2));
+    expect(again.passed.map((w) => w.map((r) => r.core))).toEqual(Array.from({ length: BATON_WINDOWS }, (_, i) => [(i + 1) % 2]));
     expect(await Promise.all([0, 1].map((c) => core("baton-again", c).state()))).toEqual(before);
     expect((await stepToEnd(stub)).state).toBe("done");
     await expectInProcessOutcome(pingPong, await stub.outcome());
+  });
+
+  it("a message to several cores: the holder starts each in its delivery, and asked for again, gets their windows from what they saved", async () => {
+    // Core 0's first token goes on to core 1, and to cores 1 to 5 as a last hop: window 1 has core 0 due, window 2 the five.
+    const spray = relaySpec(6, { hops: 10, tokens: 1, spray: 5 });
+    const runs = [];
+    for (const baton of [0, BATON_WINDOWS]) {
+      const stub = simulation(`baton-spray-${baton}`);
+      const { status, outcome } = await stub.run(spray, { baton, trace: true });
+      await expectInProcessOutcome(spray, { ...outcome!, trace: await stub.traceRecords() }, true);
+      runs.push(status);
+    }
+    expect(runs[1].progress.windows).toBe(runs[0].progress.windows);
+    expect(runs[1].calls.total).toBeLessThan(runs[0].calls.total - 5);
+
+    const stub = simulation("baton-spray-again");
+    await stub.start(spray, { continueByAlarm: false });
+    // The baton stops after the five: core 2, due next, heard from core 1 only.
+    expect((await stub.step(1)).progress.windows).toBe(2);
+    const cores = [0, 1, 2, 3, 4, 5];
+    const before = await Promise.all(cores.map((c) => core("baton-spray-again", c).state()));
+    const agenda = Float64Array.from([0, Infinity, Infinity, Infinity, Infinity, Infinity]);
+    const bounds = new Float64Array(6);
+    new Horizons(100, 6).bounds(agenda, Infinity, bounds);
+    const baton = { agenda, rule: "horizons" as const, maxCycles: Number.MAX_SAFE_INTEGER, eventsLeft: 1e9, windows: BATON_WINDOWS };
+    const again = await core("baton-spray-again", 0).window(0, [bounds[0]], [0], baton);
+    expect(again.failure).toBeNull();
+    expect(again.passed.map((w) => w.map((r) => r.core))).toEqual([[1, 2, 3, 4, 5]]);
+    expect(await Promise.all(cores.map((c) => core("baton-spray-again", c).state()))).toEqual(before);
+    expect((await stepToEnd(stub)).state).toBe("done");
+    await expectInProcessOutcome(spray, await stub.outcome());
+  });
+
+  it("a message to several cores, under evictions, restarts, failed and repeated deliveries: the fault-free outcome", async () => {
+    const spray = relaySpec(6, { hops: 10, tokens: 1, spray: 5 });
+    const { status, outcome } = await simulation("baton-spray-faults").run(spray, {
+      faults: { seed: 9, evict: { rate: 0.3 }, restart: { rate: 0.15 }, failDeliveries: 0.3, duplicateDeliveries: 0.3 },
+    });
+    expect(status.state).toBe("done");
+    expect(status.faults).toBeGreaterThan(5);
+    await expectInProcessOutcome(spray, outcome);
   });
 
   // Called on the instance: a rejecting RPC leaks an unhandled rejection in vitest-pool-workers (cloudflare/workers-sdk#14736).

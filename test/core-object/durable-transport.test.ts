@@ -20,7 +20,7 @@ import {
   type SimEvent,
   type System,
 } from "../../src/engine/index.ts";
-import { tokenRing } from "../engine/toy-system.ts";
+import { rounds, tokenRing } from "../engine/toy-system.ts";
 
 function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
   const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
@@ -55,13 +55,17 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
         sum.messages += r.messages;
         sum.next.push(c, r.next);
       }
-      // The baton, as the cores pass it on.
+      // The baton, as the cores pass it on: to the one core due next, or kept by its holder while several are.
       if (baton) {
-        let last = { core: tree[0], events: sum.events, messages: sum.messages, next: sum.next[1], sent: sum.sent, stored: NOTHING_STORED };
-        for (let pass = passOn(baton, new Horizons(system.lookahead, system.cores, baton.rule), last); pass; pass = passOn(pass.baton, new Horizons(system.lookahead, system.cores, baton.rule), last)) {
-          const r = handle(pass.core, pass.bound);
-          if (isFailure(r)) return { ...sum, failure: r };
-          sum.passed.push((last = r));
+        const horizons = new Horizons(system.lookahead, system.cores, baton.rule);
+        let holder = tree[0];
+        let reports: PassedWindow[] = [{ core: holder, events: sum.events, messages: sum.messages, next: sum.next[1], sent: sum.sent, stored: NOTHING_STORED }];
+        for (let pass = passOn(baton, horizons, reports, holder); pass; pass = passOn(pass.baton, horizons, reports, holder)) {
+          const ran = pass.due.map((d) => handle(d.core, d.bound));
+          const failure = ran.find(isFailure);
+          if (failure) return { ...sum, failure };
+          sum.passed.push((reports = ran as PassedWindow[]));
+          if (pass.due.length === 1) holder = pass.due[0].core;
         }
       }
       return sum;
@@ -82,11 +86,22 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
 
 const passing = (windows: number, limits: Limits = NO_LIMITS): Passing => ({ windows, rule: "horizons", limits });
 
+/** A run's windows, and the cores the Simulation called for them, with a baton of `windows` or none. */
+async function windowCalls(system: System, windows: number): Promise<{ windows: number; calls: number }> {
+  const link = fakeCores(system, 1);
+  let calls = 0;
+  const counted: CoreLink = { ...link, window: (tree, ...rest) => ((calls += tree.length), link.window(tree, ...rest)) };
+  const o = await simulate(new DurableTransport(system.cores, 8, counted, false, passing(windows)), system.lookahead);
+  return { windows: o.stats.windows, calls };
+}
+
 describe("the durable transport's agenda", () => {
   it.each([
     ["one token, 4 cores", tokenRing({ cores: 4, laps: 3, work: 0, delay: 100 })],
     ["several hops per window", tokenRing({ cores: 4, laps: 5, work: 10, delay: 100, lookahead: 100 })],
     ["1000 cores, fan-out 8", tokenRing({ cores: 1000, laps: 2, work: 3, delay: 50 })],
+    ["a message to every core and the answers, all at once", rounds({ cores: 5, rounds: 6, work: 0, delay: 100 })],
+    ["a message to every core and the answers, one by one", rounds({ cores: 5, rounds: 6, work: 70, delay: 100 })],
   ])("%s: same windows and result as in-process, whatever the delivery order, with the baton or without", async (_name, system) => {
     const expected = await simulateInProcess(system);
     for (const seed of [1, 2, 3]) {
@@ -101,17 +116,23 @@ describe("the durable transport's agenda", () => {
 
   it("the baton runs windows the Simulation would have started: fewer calls to the cores, the same windows", async () => {
     const system = tokenRing({ cores: 2, laps: 20, work: 0, delay: 100 });
-    const calls = [0, BATON_WINDOWS].map((windows) => {
-      const link = fakeCores(system, 1);
-      let n = 0;
-      const counted: CoreLink = { ...link, window: (...args) => (n++, link.window(...args)) };
-      return simulate(new DurableTransport(system.cores, 8, counted, false, passing(windows)), system.lookahead).then((o) => ({ windows: o.stats.windows, calls: n }));
-    });
-    const [without, withBaton] = await Promise.all(calls);
+    const [without, withBaton] = await Promise.all([0, BATON_WINDOWS].map((windows) => windowCalls(system, windows)));
     expect(withBaton.windows).toBe(without.windows);
     expect(without.calls).toBe(without.windows);
     // A token passed back and forth: every window has one core due, so a baton runs 1 + BATON_WINDOWS of them.
     expect(withBaton.calls).toBe(Math.ceil(without.windows / (1 + BATON_WINDOWS)));
+  });
+
+  it("the holder of the baton starts the cores due next at its messages' destinations in their deliveries: a window each, no call of its own", async () => {
+    const system = rounds({ cores: 5, rounds: 6, work: 0, delay: 100 });
+    const counts = await Promise.all([0, BATON_WINDOWS].map((windows) => windowCalls(system, windows)));
+    const [without, withBaton] = counts;
+    expect(withBaton.windows).toBe(without.windows);
+    // Core 0 asks; then each round the four answer (four due, all asked by core 0), and core 0 hears them and asks again (one due, the holder).
+    expect(without.windows).toBe(1 + 2 * 6);
+    expect(without.calls).toBe(1 + 6 * (4 + 1));
+    // A baton runs windows 1 to 1 + BATON_WINDOWS; the next, four due, is the Simulation's to start; a second baton runs the last two.
+    expect(withBaton.calls).toBe(1 + 4 + 1);
   });
 
   it("a baton stops where the limits stop the simulation", async () => {

@@ -34,4 +34,21 @@ describe("bounded fan-out", () => {
     expect(status.calls.peak).toBe(6);
     await expectInProcessOutcome(spec, outcome);
   });
+
+  it("a core holding the baton starts the cores due next in their deliveries only up to the fan-out: a wider window is the Simulation's", async () => {
+    // One token: core 0 alone in window 1, then due in window 2 every core it sprayed.
+    for (const [spray, simulationCalls] of [
+      // Boot: 3 subtree roots; window 1: core 0; window 2: started by core 0's deliveries; collection: 3 roots.
+      [3, 3 + 1 + 3],
+      // Window 2 has 15 cores: the Simulation calls their 3 subtree roots.
+      [15, 3 + 1 + 3 + 3],
+    ]) {
+      const spec = relaySpec(spray + 1, { hops: 1, tokens: 1, spray });
+      const { status, outcome } = await simulation(`spray-baton-${spray}`).run(spec, { fanout: 3 });
+      expect(status.progress.windows).toBe(2);
+      expect(status.calls.ownPeak).toBe(simulationCalls);
+      expect(status.calls.peak).toBeLessThanOrEqual(2 * 3);
+      await expectInProcessOutcome(spec, outcome);
+    }
+  });
 });
