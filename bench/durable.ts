@@ -12,12 +12,14 @@ interface Case {
   params: Record<string, unknown>;
 }
 
-// Sweeps of the paper's experiments, then big synthetic machines with small
-// workloads; the largest runs the message-based shared update (every core
-// sends to core 0 and waits for its answer). A 1024-core shootdown, and
-// whole sweeps through the API, are in bench/sweeps.ts.
+// Sweeps of the paper's experiments (unmap's is the demo's default), then big
+// synthetic machines with small workloads; the largest runs the message-based
+// shared update (every core sends to core 0 and waits for its answer). A
+// 1024-core shootdown, and whole sweeps through the API, are in
+// bench/sweeps.ts.
 const CASES: Case[] = [
   { name: "urpc sweep", experiment: "urpc", machine: preset("amd-8x4")!, params: {} },
+  { name: "unmap sweep", experiment: "unmap", machine: preset("amd-8x4")!, params: {} },
   { name: "shootdown sweep", experiment: "shootdown", machine: preset("amd-8x4")!, params: { protocols: ["unicast", "numa-multicast"], reps: 2 } },
   { name: "shootdown 256", experiment: "shootdown", machine: syntheticMachine(256), params: { cores: [256], protocols: ["numa-multicast"], reps: 1 } },
   { name: "MSG1 update 256", experiment: "shared-update", machine: syntheticMachine(256), params: { cores: [256], variants: ["MSG1"], updates: 1 } },

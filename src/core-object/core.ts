@@ -8,11 +8,11 @@
 //   window    drains the inbox, handles the events before the bound, sends
 //             each destination its messages in one batch, waits for them to
 //             land, persists, and answers with its report; on a baton
-//             (baton.ts) it may then run the next window itself, or start
-//             it in the deliveries to the cores due in it (those messages
-//             leave last, after the save): the baton goes with the one core
-//             due, or stays here while several are, until their windows
-//             return;
+//             (baton.ts) it then starts the next window: the cores due in
+//             it that its messages go to in those deliveries (they leave
+//             last, after the save), the others by a call, itself by
+//             running it; the baton goes with the one core due, or stays
+//             here while several are, until their windows return;
 //   deliver   appends another core's batch to the inbox, durably, and passes
 //             on the batches of the destinations below it (a core with
 //             messages for more cores than the fan-out sends them down a
@@ -47,7 +47,7 @@ import {
   type WindowWork,
 } from "../engine/index.ts";
 import { EXPERIMENTS, type ExperimentSet } from "../experiments/index.ts";
-import { BATON_WINDOWS, horizonsOf, passOn, type Pass } from "./baton.ts";
+import { BATON_WINDOWS, horizonsOf, passOn, startsOf, type Pass } from "./baton.ts";
 import {
   addCalls,
   firstFailure,
@@ -68,7 +68,8 @@ import {
   type Delivered,
   type Failure,
   type Handoff,
-  type PassedWindow,
+  type CoreWindow,
+  type WindowPart,
   type WindowSummary,
 } from "./protocol.ts";
 import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
@@ -93,16 +94,16 @@ type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
 /** The last window this core handled (-1 after boot; cores are called only for windows they have events in), and its report, answered again if asked for again. */
 interface LastWindow {
   window: number;
-  report: PassedWindow | null;
+  report: CoreWindow | null;
   /** Windows handled since the checkpoint: replayed on a load. */
   since: number;
 }
 
 /** A window as this core handled it, and what its deliveries did: the calls, and the windows run on its baton after it. */
 interface Handled {
-  own: PassedWindow;
+  own: CoreWindow;
   /** The reports of the other cores due in the window, when this core held the baton and started them. */
-  group: PassedWindow[];
+  group: WindowPart[];
   /** The deliveries this core made in the window (those that start the next window's cores among them), and the calls made below them. */
   delivered: Sent;
   /** The deliveries that started this window's other cores, made in the window before, where the caller counts them. */
@@ -110,7 +111,7 @@ interface Handled {
   /** The calls of the windows run on the baton after this one, from this core down. */
   later: Calls;
   /** The windows run on the baton after this one, each as its cores' reports. */
-  passed: PassedWindow[][];
+  passed: WindowPart[][];
   /** A kernel's failure in a window run on the baton. */
   failure: Failure | null;
 }
@@ -125,7 +126,7 @@ interface Live {
 type SavedRuntime = Omit<CoreSnapshot, "trace">;
 
 /** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, delivered: { roots: 0, calls: NO_CALLS }, later: NO_CALLS, passed: [] as PassedWindow[][] };
+const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, delivered: { roots: 0, calls: NO_CALLS }, later: NO_CALLS, passed: [] as WindowPart[][] };
 
 /** Deliveries made, as `send` counts them: the calls this core made, and those made below them. */
 interface Sent {
@@ -138,7 +139,42 @@ const NOT_SENT: Sent = { roots: 0, calls: NO_CALLS };
 const addSent = (a: Sent, b: Sent): Sent => ({ roots: a.roots + b.roots, calls: addCalls(a.calls, b.calls) });
 
 /** A window run on a baton as the windows its caller reports: its own, then those run after it. */
-const chain = (h: Handled): PassedWindow[][] => [[h.own, ...h.group], ...h.passed];
+const chain = (h: Handled): WindowPart[][] => [[partOf(h.own), ...h.group], ...h.passed];
+
+/** The other cores' parts of a window, and the calls that started them. */
+interface Others {
+  parts: WindowPart[];
+  sent: Sent;
+}
+
+/** A core's report as a part of its window. */
+const partOf = (r: CoreWindow): WindowPart => ({ events: r.events, messages: r.messages, next: [r.core, r.next], sent: r.sent, stored: r.stored });
+
+/** Another core's part of a window this core holds the baton of, as the call that started it answered. */
+interface Member {
+  part: WindowPart;
+  calls: Calls;
+  failure: Failure | null;
+}
+
+/** The windows a holder of the baton started from where it is, and the calls it made to start the first. */
+interface Held {
+  passed: WindowPart[][];
+  starting: Sent;
+  later: Calls;
+  failure: Failure | null;
+}
+
+/** A subtree's summary of a window as a part of it. */
+const partOfSummary = (s: WindowSummary): WindowPart => ({ events: s.events, messages: s.messages, next: s.next, sent: s.sent, stored: s.stored });
+
+/** A window started in a delivery, as the holder of its baton takes it in: one core's part (none when it failed). */
+const memberOf = (d: Delivered): Member => ({ part: d.passed[0]?.[0] ?? NO_PART, calls: d.calls, failure: d.failure });
+
+const NO_PART: WindowPart = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED };
+
+/** A window started by a call with the baton, as the windows it ran. */
+const answered = (s: WindowSummary): Delivered => ({ passed: [[partOfSummary(s)], ...s.passed], calls: s.calls, failure: s.failure });
 
 /** The calls of a window run on a baton and of those after it, from its core down. */
 const callsOf = (h: Handled): Calls => addCalls(subtreeCalls(0, h.delivered.roots, [h.delivered.calls]), h.later);
@@ -384,7 +420,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * `members`: the deliveries that started the other cores due in it, when
    * this core holds the baton (baton.ts); their windows complete this one's.
    */
-  private handleOnce(window: number, bound: number, baton: Baton | null, members: Promise<Delivered>[]): Promise<Handled | Failure> {
+  private handleOnce(window: number, bound: number, baton: Baton | null, members: Promise<Member>[]): Promise<Handled | Failure> {
     if (this.handling?.window === window) return this.handling.done;
     const done = this.handle(window, bound, baton, members).finally(() => {
       if (this.handling?.done === done) this.handling = null;
@@ -393,7 +429,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return done;
   }
 
-  private async handle(window: number, bound: number, baton: Baton | null, members: Promise<Delivered>[]): Promise<Handled | Failure> {
+  private async handle(window: number, bound: number, baton: Baton | null, members: Promise<Member>[]): Promise<Handled | Failure> {
     // The others' windows first: their messages to this core come after its bound, and taken early they change nothing.
     const others = await this.membersDone(members);
     if (isFailure(others)) return others;
@@ -415,12 +451,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
     }
   }
 
-  /** The other cores' windows this core started: their reports, and the calls of their deliveries; the first kernel failure among them. */
-  private async membersDone(members: Promise<Delivered>[]): Promise<{ reports: PassedWindow[]; sent: Sent } | Failure> {
+  /** The other cores' windows this core started: their parts, and the calls that started them; the first kernel failure among them. */
+  private async membersDone(members: Promise<Member>[]): Promise<Others | Failure> {
     const done = await settleAll(members);
     const failure = firstFailure(done.map((d) => d.failure));
     if (failure) return failure;
-    return { reports: done.map((d) => d.passed[0][0]), sent: { roots: done.length, calls: done.map((d) => d.calls).reduce(addCalls, NO_CALLS) } };
+    return { parts: done.map((d) => d.part), sent: { roots: done.length, calls: done.map((d) => d.calls).reduce(addCalls, NO_CALLS) } };
   }
 
   /**
@@ -430,15 +466,15 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * passed on as before. A window older than the last is asked for only by
    * a baton run again.
    */
-  private again({ meta, system }: Live, window: number, baton: Baton | null, others: { reports: PassedWindow[]; sent: Sent }): Promise<Handled> | Handled {
+  private again({ meta, system }: Live, window: number, baton: Baton | null, others: Others): Promise<Handled> | Handled {
     const [row] = this.store.sql.exec<{ report: string; handed: string | null }>("SELECT report, handed FROM log WHERE window = ?", window).toArray();
     if (!row) throw new Error(`core ${meta.core}: asked for window ${window}, which it no longer keeps`);
     const own = parseReport(row.report);
     if (baton && row.handed !== null) {
-      const pass = passOn(baton, horizonsOf(system, baton.rule), [own, ...others.reports], meta.core);
-      return this.passBaton(window, own, others.reports, pass, JSON.parse(row.handed) as Batch[], NOT_SENT, others.sent);
+      const pass = passOn(baton, horizonsOf(system, baton.rule), [partOf(own), ...others.parts]);
+      return this.passBaton(window, own, others.parts, pass, JSON.parse(row.handed) as Batch[], NOT_SENT, others.sent);
     }
-    return { own, group: others.reports, delivered: NOT_SENT, started: others.sent, later: NO_CALLS, passed: [], failure: null };
+    return { own, group: others.parts, delivered: NOT_SENT, started: others.sent, later: NO_CALLS, passed: [], failure: null };
   }
 
   /**
@@ -452,7 +488,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     window: number,
     bound: number,
     baton: Baton | null,
-    others: { reports: PassedWindow[]; sent: Sent },
+    others: Others,
     plan: FaultPlan | null,
   ): Promise<Handled | Failure> {
     const { meta, rt, system } = live;
@@ -475,14 +511,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
       sent.push(core, events.reduce((t, e) => Math.min(t, e.time), Infinity));
       batches.push({ core, events });
     }
-    const report: PassedWindow = { core: meta.core, events: work.events, messages: work.messages, next: rt.nextTime(), sent, stored: NOTHING_STORED };
-    const passing = baton && passOn(baton, horizonsOf(system, baton.rule), [report, ...others.reports], meta.core);
-    const starts = passing ? batches.filter((b) => passing.due.some((d) => d.core === b.core)) : [];
-    // A delivery of its own to each core it starts, besides the tree of the others': at most 2 x fanout calls from this object.
-    const pass = starts.length <= meta.options.fanout ? passing : null;
-    const handed = pass ? starts : [];
+    const report: CoreWindow = { core: meta.core, events: work.events, messages: work.messages, next: rt.nextTime(), sent, stored: NOTHING_STORED };
+    const pass = baton && passOn(baton, horizonsOf(system, baton.rule), [partOf(report), ...others.parts]);
+    const starts = pass && startsOf(pass, meta.core, sent, meta.options.fanout);
+    const handed = starts ? batches.filter((b) => starts.delivered.some((d) => d.core === b.core)) : [];
     // The barrier completes only once every message of the window has landed; all of them but the handed ones before the save.
-    const delivered = await this.send(meta.simulation, pass ? batches.filter((b) => !handed.includes(b)) : batches, meta.options.fanout, window);
+    const delivered = await this.send(meta.simulation, batches.filter((b) => !handed.includes(b)), meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
       // As the platform resets an object: its memory goes before it saves (handle() drops it), and the call fails; the window is run again from storage.
       // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
@@ -492,42 +526,60 @@ export class Core extends DurableObject<Env> implements CoreApi {
     }
     live.last = { window, report, since: live.last.since + 1 };
     this.save(live, { bound, drained, handed: pass ? handed : null });
-    return this.passBaton(window, report, others.reports, pass, handed, delivered, others.sent);
+    return this.passBaton(window, report, others.parts, pass, handed, delivered, others.sent);
+  }
+
+  /** The baton after a saved window, if it goes on: the windows run on it from here (baton.ts). */
+  private async passBaton(window: number, own: CoreWindow, group: WindowPart[], pass: Pass | null, handed: Batch[], delivered: Sent, started: Sent): Promise<Handled> {
+    const done: Handled = { own, group, delivered, started, later: NO_CALLS, passed: [], failure: null };
+    if (!pass) return done;
+    const held = await this.hold(window + 1, pass, own.sent, handed);
+    // The calls that start the next window are this window's; those of the next window on are later ones.
+    return { ...done, delivered: addSent(delivered, held.starting), later: held.later, passed: held.passed, failure: held.failure };
   }
 
   /**
-   * The baton after a saved window, if it goes on (baton.ts): to the one core
-   * due next in the delivery of its batch; or kept here, the others due
-   * started in their deliveries, while this core runs its own window or
-   * waits for theirs.
+   * Window `next` as this core, holding the baton, starts it (baton.ts):
+   * the baton goes on to the one core due, another, in the delivery of its
+   * batch (`handed`: this core's batches to the cores it starts, which `sent`
+   * says it messaged) or in a call; else this core runs its own window, or
+   * waits for the others', and goes on.
    */
-  private async passBaton(window: number, own: PassedWindow, group: PassedWindow[], pass: Pass | null, handed: Batch[], delivered: Sent, started: Sent): Promise<Handled> {
-    const done: Handled = { own, group, delivered, started, later: NO_CALLS, passed: [], failure: null };
-    if (!pass) return done;
-    const { simulation, core: self } = this.identity();
-    const next = window + 1;
-    const [first] = pass.due;
-    if (pass.due.length === 1 && first.core !== self) {
-      const d = await this.deliverTo(simulation, handed, window, { window: next, bound: first.bound, baton: pass.baton });
-      return { ...done, delivered: addSent(done.delivered, { roots: 1, calls: d.calls }), passed: d.passed, failure: d.failure };
+  private async hold(next: number, pass: Pass, sent: number[], handed: Batch[]): Promise<Held> {
+    const { simulation, core: self, options } = this.identity();
+    const how = startsOf(pass, self, sent, options.fanout);
+    const batchOf = (core: number): Batch => handed.find((b) => b.core === core)!;
+    if (how.moves) {
+      const [d] = pass.due;
+      const handoff = { window: next, bound: d.bound, baton: pass.baton };
+      const reply = how.delivered.length
+        ? await this.deliverTo(simulation, [batchOf(d.core)], next - 1, handoff)
+        : await this.peer(simulation, d.core).window(next, [d.bound], [d.core], pass.baton).then(answered);
+      return { passed: reply.passed, starting: { roots: 1, calls: reply.calls }, later: NO_CALLS, failure: reply.failure };
     }
-    const members = handed.map((b) => this.deliverTo(simulation, [b], window, { window: next, bound: pass.due.find((d) => d.core === b.core)!.bound, baton: null }));
-    const mine = pass.due.find((d) => d.core === self);
-    if (mine) {
-      const h = await this.handleOnce(next, mine.bound, pass.baton, members);
-      // The starts of the others are this window's calls; the calls of the next window on are later ones.
-      if (isFailure(h)) return { ...done, failure: h };
-      return { ...done, delivered: addSent(done.delivered, h.started), later: callsOf(h), passed: chain(h), failure: h.failure };
+    const members = [
+      ...how.delivered.map((d) => this.deliverTo(simulation, [batchOf(d.core)], next - 1, { window: next, bound: d.bound, baton: null }).then(memberOf)),
+      ...subtrees(how.called, options.fanout).map((t) =>
+        this.peer(simulation, t[0].core)
+          .window(next, t.map((d) => d.bound), t.map((d) => d.core))
+          .then((s) => ({ part: partOfSummary(s), calls: s.calls, failure: s.failure })),
+      ),
+    ];
+    if (how.self) {
+      const h = await this.handleOnce(next, how.self.bound, pass.baton, members);
+      if (isFailure(h)) return { passed: [], starting: NOT_SENT, later: NO_CALLS, failure: h };
+      return { passed: chain(h), starting: h.started, later: callsOf(h), failure: h.failure };
     }
-    // The window is the others' alone: the baton can go on only to this core.
     const others = await this.membersDone(members);
-    if (isFailure(others)) return { ...done, failure: others };
-    const counted = { ...done, delivered: addSent(done.delivered, others.sent), passed: [others.reports] };
-    const after = passOn(pass.baton, horizonsOf(this.load().system, pass.baton.rule), others.reports, self);
-    if (!after) return counted;
-    const h = await this.handleOnce(next + 1, after.due[0].bound, after.baton, []);
-    if (isFailure(h)) return { ...counted, failure: h };
-    return { ...counted, later: callsOf(h), passed: [others.reports, ...chain(h)], failure: h.failure };
+    if (isFailure(others)) return { passed: [], starting: NOT_SENT, later: NO_CALLS, failure: others };
+    const after = passOn(pass.baton, horizonsOf(this.load().system, pass.baton.rule), others.parts);
+    const rest = after && (await this.hold(next + 1, after, [], []));
+    return {
+      passed: [others.parts, ...(rest?.passed ?? [])],
+      starting: others.sent,
+      later: rest ? addCalls(subtreeCalls(0, rest.starting.roots, [rest.starting.calls]), rest.later) : NO_CALLS,
+      failure: rest?.failure ?? null,
+    };
   }
 
   /**
@@ -661,7 +713,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A report as the log keeps it: JSON has no Infinity, so a core with nothing pending was saved with next null. */
-function parseReport(text: string): PassedWindow {
-  const report = JSON.parse(text) as Omit<PassedWindow, "next"> & { next: number | null };
+function parseReport(text: string): CoreWindow {
+  const report = JSON.parse(text) as Omit<CoreWindow, "next"> & { next: number | null };
   return { ...report, next: report.next ?? Infinity };
 }

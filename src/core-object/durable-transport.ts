@@ -117,30 +117,19 @@ export class DurableTransport implements Transport {
     this.check(sums);
     let events = 0;
     let messages = 0;
-    for (const s of sums) {
-      events += s.events;
-      messages += s.messages;
-      this.stored = addStored(this.stored, s.stored);
-      this.setNext(s.next);
-    }
-    for (const s of sums) {
-      for (let i = 0; i < s.sent.length; i += 2) {
-        if (s.sent[i + 1] < this.agenda[s.sent[i]]) this.agenda[s.sent[i]] = s.sent[i + 1];
-      }
-    }
-    // The windows the baton ran after it, in order.
-    const passed = sums.flatMap((s) => s.passed);
-    for (const reports of passed) {
-      for (const p of reports) {
+    // This window, then those the baton ran after it, in order.
+    const windows = [sums, ...sums.flatMap((s) => s.passed)];
+    for (const parts of windows) {
+      for (const p of parts) {
         events += p.events;
         messages += p.messages;
         this.stored = addStored(this.stored, p.stored);
       }
-      agendaAfter(this.agenda, reports);
+      agendaAfter(this.agenda, parts);
     }
-    this.windows += 1 + passed.length;
+    this.windows += windows.length;
     this.events += events;
-    return { events, messages, next: this.earliest(), windows: 1 + passed.length };
+    return { events, messages, next: this.earliest(), windows: windows.length };
   }
 
   async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {

@@ -147,8 +147,8 @@ export interface BootSummary {
   calls: Calls;
 }
 
-/** What a subtree of cores answers for one window. */
-export interface WindowSummary {
+/** What some cores did in a window (one core's report, or a subtree's summed), as the agenda takes it in. */
+export interface WindowPart {
   events: number;
   messages: number;
   /**
@@ -161,8 +161,12 @@ export interface WindowSummary {
   sent: number[];
   /** Characters of state the cores saved, and the length of their whole states (what saving all of it would write). */
   stored: Stored;
-  /** The windows after this one that the cores ran on its baton, in order, each as the reports of its cores (baton.ts); none when it had none. */
-  passed: PassedWindow[][];
+}
+
+/** What a subtree of cores answers for one window. */
+export interface WindowSummary extends WindowPart {
+  /** The windows after this one that the cores ran on its baton, in order, each in the parts its cores answered (baton.ts); none when it had none. */
+  passed: WindowPart[][];
   failure: Failure | null;
   calls: Calls;
 }
@@ -180,8 +184,8 @@ export interface Baton {
   windows: number;
 }
 
-/** A core's report of a window run on a baton, as the Simulation's agenda takes it in. */
-export interface PassedWindow {
+/** A core's report of its window, as it keeps it to answer again. */
+export interface CoreWindow {
   core: number;
   events: number;
   messages: number;
@@ -191,10 +195,10 @@ export interface PassedWindow {
   stored: Stored;
 }
 
-/** What a delivery answers: its calls, and the windows run from the window it started (each as its cores' reports; the first is that window). */
+/** What a delivery answers: its calls, and the windows run from the window it started (each in its parts; the first is that window). */
 export interface Delivered {
   calls: Calls;
-  passed: PassedWindow[][];
+  passed: WindowPart[][];
   failure: Failure | null;
 }
 
@@ -260,7 +264,7 @@ export interface SimulationOptions {
   trace?: boolean;
   /** Stop after this many events, or before events arriving at this cycle. */
   limits?: Partial<Limits>;
-  /** Windows one invocation advances at most. Default 256. */
+  /** Windows one invocation advances, those run on a baton included (the last call's baton may run up to 8 past them). Default 256. */
   windowsPerInvocation?: number;
   /** The barrier tree's fan-out, 2..8. Default 8. */
   fanout?: number;

@@ -2,7 +2,8 @@
 // holds the simulation's spec, its window loop, progress and results, and
 // drives the cores through the durable transport. It never carries a message:
 // cores send theirs to each other; the Simulation only runs the barrier (which
-// the cores pass on among themselves while one at a time is due: baton.ts).
+// the cores carry on among themselves for a few windows from a window with
+// one core due: baton.ts).
 //
 // Lifecycle (`state`, see lifecycle.ts for what all objects share):
 //   booting    start() has checked and stored the spec;
@@ -223,8 +224,9 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
         if (r.state === "booting") r.state = "running";
         this.saveProgress(transport, loop);
       }
-      const windows = Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
-      for (let w = 0; w < windows && r.state === "running" && !r.loop!.stopped; w++) {
+      // Windows run, those the cores ran on a baton included.
+      const until = r.loop!.windows + Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
+      while (r.loop!.windows < until && r.state === "running" && !r.loop!.stopped) {
         // A window costs the Simulation at most `fanout` calls, and so does the final collection.
         if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
         this.horizons ??= new Horizons(this.experiments.systemOfText(this.store.getText("spec")!).lookahead, r.cores, s.windows);

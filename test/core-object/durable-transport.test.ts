@@ -5,8 +5,8 @@
 // window loop must see the same windows as in-process, at any scale.
 import { describe, expect, it } from "vitest";
 import { CoreFailure, DurableTransport, type CoreLink, type Passing } from "../../src/core-object/durable-transport.ts";
-import { BATON_WINDOWS, passOn } from "../../src/core-object/baton.ts";
-import { isFailure, NO_CALLS, NOTHING_STORED, type Failure, type PassedWindow, type WindowSummary } from "../../src/core-object/protocol.ts";
+import { BATON_WINDOWS, passOn, startsOf } from "../../src/core-object/baton.ts";
+import { isFailure, NO_CALLS, NOTHING_STORED, type CoreWindow, type Failure, type WindowPart, type WindowSummary } from "../../src/core-object/protocol.ts";
 import {
   advance,
   CoreRuntime,
@@ -22,13 +22,14 @@ import {
 } from "../../src/engine/index.ts";
 import { rounds, tokenRing } from "../engine/toy-system.ts";
 
-function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
+/** `started`: counts the cores the Simulation and the holders of batons start by a call (not in a delivery). */
+function fakeCores(system: System, seed: number, failAt = Infinity, started = { calls: 0 }): CoreLink {
   const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
   const inbox: SimEvent[][] = cores.map(() => []);
   let rand = seed;
   const random = () => ((rand = (rand * 1103515245 + 12345) % 2147483648) / 2147483648);
   /** One core's window, as a Core object handles it: its report, or its failure. */
-  const handle = (c: number, bound: number): PassedWindow | Failure => {
+  const handle = (c: number, bound: number): CoreWindow | Failure => {
     for (const e of inbox[c].splice(0)) cores[c].deliver(e);
     const out = new Map<number, SimEvent[]>();
     const w = cores[c].process(bound, (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
@@ -45,6 +46,7 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
       return { next: tree.flatMap((c) => [c, cores[c].nextTime()]), failure: null, calls: NO_CALLS };
     },
     async window(tree, _w, bounds, baton) {
+      started.calls += tree.length;
       const order = [...tree].sort(() => random() - 0.5);
       const sum: WindowSummary = { events: 0, messages: 0, next: [], sent: [], stored: NOTHING_STORED, passed: [], failure: null, calls: NO_CALLS };
       for (const c of order) {
@@ -59,13 +61,18 @@ function fakeCores(system: System, seed: number, failAt = Infinity): CoreLink {
       if (baton) {
         const horizons = new Horizons(system.lookahead, system.cores, baton.rule);
         let holder = tree[0];
-        let reports: PassedWindow[] = [{ core: holder, events: sum.events, messages: sum.messages, next: sum.next[1], sent: sum.sent, stored: NOTHING_STORED }];
-        for (let pass = passOn(baton, horizons, reports, holder); pass; pass = passOn(pass.baton, horizons, reports, holder)) {
+        let sent = sum.sent;
+        let parts: WindowPart[] = [sum];
+        for (let pass = passOn(baton, horizons, parts); pass; pass = passOn(pass.baton, horizons, parts)) {
+          const how = startsOf(pass, holder, sent, 8);
+          started.calls += how.moves ? 1 - how.delivered.length : how.called.length;
           const ran = pass.due.map((d) => handle(d.core, d.bound));
           const failure = ran.find(isFailure);
           if (failure) return { ...sum, failure };
-          sum.passed.push((reports = ran as PassedWindow[]));
-          if (pass.due.length === 1) holder = pass.due[0].core;
+          const reports = ran as CoreWindow[];
+          sum.passed.push((parts = reports.map((r) => ({ ...r, next: [r.core, r.next] }))));
+          if (how.moves) holder = pass.due[0].core;
+          sent = reports.find((r) => r.core === holder)?.sent ?? [];
         }
       }
       return sum;
@@ -88,11 +95,9 @@ const passing = (windows: number, limits: Limits = NO_LIMITS): Passing => ({ win
 
 /** A run's windows, and the cores the Simulation called for them, with a baton of `windows` or none. */
 async function windowCalls(system: System, windows: number): Promise<{ windows: number; calls: number }> {
-  const link = fakeCores(system, 1);
-  let calls = 0;
-  const counted: CoreLink = { ...link, window: (tree, ...rest) => ((calls += tree.length), link.window(tree, ...rest)) };
-  const o = await simulate(new DurableTransport(system.cores, 8, counted, false, passing(windows)), system.lookahead);
-  return { windows: o.stats.windows, calls };
+  const started = { calls: 0 };
+  const o = await simulate(new DurableTransport(system.cores, 8, fakeCores(system, 1, Infinity, started), false, passing(windows)), system.lookahead);
+  return { windows: o.stats.windows, calls: started.calls };
 }
 
 describe("the durable transport's agenda", () => {

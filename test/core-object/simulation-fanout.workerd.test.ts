@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
 import { relaySpec } from "./relay-experiment.ts";
+import { BATON_WINDOWS } from "../../src/core-object/baton.ts";
 
 describe("bounded fan-out", () => {
   it("13 busy cores, fan-out 3: at most 3 subtree calls per object, 1 delivery each", async () => {
@@ -35,20 +36,27 @@ describe("bounded fan-out", () => {
     await expectInProcessOutcome(spec, outcome);
   });
 
-  it("a core holding the baton starts the cores due next in their deliveries only up to the fan-out: a wider window is the Simulation's", async () => {
+  it("a core holding the baton starts the cores due next in their deliveries only up to the fan-out, and calls a wider window's through the tree", async () => {
     // One token: core 0 alone in window 1, then due in window 2 every core it sprayed.
-    for (const [spray, simulationCalls] of [
-      // Boot: 3 subtree roots; window 1: core 0; window 2: started by core 0's deliveries; collection: 3 roots.
-      [3, 3 + 1 + 3],
-      // Window 2 has 15 cores: the Simulation calls their 3 subtree roots.
-      [15, 3 + 1 + 3 + 3],
+    for (const [spray, saved] of [
+      // Window 2 started by core 0's three deliveries: the Simulation's three calls saved.
+      [3, 3],
+      // Window 2 has 15 cores: core 0 calls their 3 subtree roots, as the Simulation would have.
+      [15, 0],
     ]) {
       const spec = relaySpec(spray + 1, { hops: 1, tokens: 1, spray });
-      const { status, outcome } = await simulation(`spray-baton-${spray}`).run(spec, { fanout: 3 });
-      expect(status.progress.windows).toBe(2);
-      expect(status.calls.ownPeak).toBe(simulationCalls);
-      expect(status.calls.peak).toBeLessThanOrEqual(2 * 3);
-      await expectInProcessOutcome(spec, outcome);
+      const runs = [];
+      for (const baton of [0, BATON_WINDOWS]) {
+        const { status, outcome } = await simulation(`spray-baton-${spray}-${baton}`).run(spec, { fanout: 3, baton });
+        expect(status.progress.windows).toBe(2);
+        expect(status.calls.peak).toBeLessThanOrEqual(2 * 3);
+        await expectInProcessOutcome(spec, outcome);
+        runs.push(status.calls);
+      }
+      const [without, withBaton] = runs;
+      // Boot: 3 subtree roots; window 1: core 0 (window 2 too, without the baton); collection: 3 roots.
+      expect(withBaton.ownPeak).toBe(3 + 1 + 3);
+      expect(without.total - withBaton.total).toBe(saved);
     }
   });
 });
