@@ -102,7 +102,7 @@ interface LastWindow {
 /** A window as this core handled it, and what its deliveries did: the calls, and the windows run on its baton after it. */
 interface Handled {
   own: CoreWindow;
-  /** The reports of the other cores due in the window, when this core held the baton and started them. */
+  /** The parts of the other cores due in the window, when this core held the baton and started them. */
   group: WindowPart[];
   /** The deliveries this core made in the window (those that start the next window's cores among them), and the calls made below them. */
   delivered: Sent;
@@ -110,7 +110,7 @@ interface Handled {
   started: Sent;
   /** The calls of the windows run on the baton after this one, from this core down. */
   later: Calls;
-  /** The windows run on the baton after this one, each as its cores' reports. */
+  /** The windows run on the baton after this one, each in its parts. */
   passed: WindowPart[][];
   /** A kernel's failure in a window run on the baton. */
   failure: Failure | null;
@@ -417,8 +417,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   /**
    * Window `window` of this core, run once however often it is asked for.
-   * `members`: the deliveries that started the other cores due in it, when
-   * this core holds the baton (baton.ts); their windows complete this one's.
+   * `members`: the calls (deliveries, or calls through the barrier tree)
+   * that started the other cores due in it, when this core holds the baton
+   * (baton.ts); their windows complete this one's.
    */
   private handleOnce(window: number, bound: number, baton: Baton | null, members: Promise<Member>[]): Promise<Handled | Failure> {
     if (this.handling?.window === window) return this.handling.done;
