@@ -251,7 +251,7 @@ export function resultsSection({ onReplay }) {
           const cols = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
           parts.push(table(cols, result.rows.map((r) => cols.map((c) => (typeof r[c] === "number" ? r[c] : String(cell(r[c]))))), "the experiment's table"));
         }
-        parts.push(h("p", { class: "stats" }, `${num(result.stats.events)} events, ${num(result.stats.messages)} messages, ${num(result.stats.windows)} windows, ${num(result.stats.simulatedCycles)} simulated cycles, ${num(Math.round(result.stats.wallMs))} ms of wall time.`));
+        parts.push(h("p", { class: "stats" }, `${num(result.stats.events)} events, ${num(result.stats.messages)} messages, ${num(result.stats.windows)} windows, ${num(result.stats.simulatedCycles)} simulated cycles, ${num(Math.round(result.stats.wallMs))} ms of wall time summed over the simulations.`));
         if (result.lines?.length) {
           parts.push(
             h(
