@@ -91,10 +91,9 @@ interface CoreMeta {
 
 type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
 
-/** The last window this core handled (-1 after boot; cores are called only for windows they have events in), and its report, answered again if asked for again. */
+/** The last window this core handled: -1 after boot (cores are called only for windows they have events in). */
 interface LastWindow {
   window: number;
-  report: CoreWindow | null;
   /** Windows handled since the checkpoint: replayed on a load. */
   since: number;
 }
@@ -375,7 +374,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0 }, last: { window: -1, report: null, since: 0 }, system, rt };
+    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0 }, last: { window: -1, since: 0 }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putText("spec", init.spec);
     this.save(live, null);
@@ -406,8 +405,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
         rt.process(bound, () => {});
       }
       if (rt.trace) rt.trace.length = 0;
-      const [row] = this.store.sql.exec<{ window: number; report: string }>("SELECT window, report FROM log ORDER BY window DESC LIMIT 1").toArray();
-      this.live = { meta, last: { window: row?.window ?? -1, report: row ? parseReport(row.report) : null, since: log.length }, system, rt };
+      const { window } = this.store.sql.exec<{ window: number }>("SELECT coalesce(max(window), -1) AS window FROM log").one();
+      this.live = { meta, last: { window, since: log.length }, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
       throw new Error(`core ${this.live.meta.core} of simulation ${this.live.meta.simulation} was called as core ${expected}`);
@@ -525,8 +524,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
-    live.last = { window, report, since: live.last.since + 1 };
-    this.save(live, { bound, drained, handed: pass ? handed : null });
+    live.last = { window, since: live.last.since + 1 };
+    this.save(live, { bound, report, drained, handed: pass ? handed : null });
     return this.passBaton(window, report, others.parts, pass, handed, delivered, others.sent);
   }
 
@@ -665,7 +664,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * taken dropped and the log cut to its last RECENT_WINDOWS rows; the trace
    * so far. The report says what the state's save wrote.
    */
-  private save(live: Live, w: { bound: number; drained: number; handed: Batch[] | null } | null): void {
+  private save(live: Live, w: { bound: number; report: CoreWindow; drained: number; handed: Batch[] | null } | null): void {
     const { last, rt } = live;
     const drained = w?.drained ?? 0;
     this.store.atomically(() => {
@@ -683,13 +682,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
         this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", last.window, drained);
       }
       if (w) {
-        const report = last.report!;
-        report.stored = { written, whole: live.meta.size };
+        w.report.stored = { written, whole: live.meta.size };
         this.store.sql.exec(
           "INSERT OR REPLACE INTO log (window, bound, report, handed) VALUES (?, ?, ?, ?)",
           last.window,
           w.bound,
-          JSON.stringify(report),
+          JSON.stringify(w.report),
           w.handed ? JSON.stringify(w.handed) : null,
         );
       }
