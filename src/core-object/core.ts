@@ -24,18 +24,20 @@
 // State lives in SQLite as a checkpoint and a log, as a database keeps its
 // pages and its write-ahead log: every CHECKPOINT_WINDOWS windows the
 // runtime's whole state (in content-defined chunks, Store.putChunked), and
-// in between only what each window took in: the batches it drained from the
-// inbox, and its row in the log (bound and report). The kernel is
+// in between only what each window took in: its row in the log (bound,
+// report, and the last batch of the inbox it took). The kernel is
 // deterministic, so the checkpoint with the log replayed is the state at the
 // end of the last window, exactly; a window saves a few hundred bytes
-// instead of the whole state. The inbox holds one row per batch, with the
-// window that drained it (none yet: still to be taken), and the trace its
-// own table. An instance caches the live runtime; an evicted core is rebuilt
-// from storage on its next call with nothing lost. A window asked for again
-// (a reply lost, an invocation retried) is answered from its row in the
-// log; one that passed the baton on keeps there the batches that started the
-// next window, which are sent again with the baton. Batches are keyed by
-// (source, first sequence), so repeats change nothing.
+// instead of the whole state. The inbox holds one row per batch, in the
+// order they arrived; a window takes all those not yet taken, so the log's
+// last batch taken says which are, and a window's save is a single row.
+// The trace has its own table. An instance caches the live runtime; an
+// evicted core is rebuilt from storage on its next call with nothing lost.
+// A window asked for again (a reply lost, an invocation retried) is
+// answered from its row in the log; one that passed the baton on keeps
+// there the batches that started the next window, which are sent again
+// with the baton. Batches are keyed by (source, first sequence), so repeats
+// change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
@@ -74,7 +76,7 @@ import {
 } from "./protocol.ts";
 import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
 import { isTransient } from "./lifecycle.ts";
-import { coreStub, type CoreStub } from "./stubs.ts";
+import { CoreStubs } from "./stubs.ts";
 import { Store } from "./store.ts";
 import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
@@ -87,6 +89,8 @@ interface CoreMeta {
   checkpoint: number;
   /** The length of the whole state at the checkpoint, in characters. */
   size: number;
+  /** The last batch of the inbox the checkpoint's state took (0: none). */
+  taken: number;
 }
 
 type Identity = Pick<CoreMeta, "simulation" | "core" | "options">;
@@ -96,6 +100,8 @@ interface LastWindow {
   window: number;
   /** Windows handled since the checkpoint: replayed on a load. */
   since: number;
+  /** The last batch of the inbox taken so far (0: none); the inbox is the batches after it. */
+  taken: number;
 }
 
 /** A window as this core handled it, and what its deliveries did: the calls, and the windows run on its baton after it. */
@@ -212,6 +218,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
   private known: Identity | null = null;
   /** The inbox's batches not yet taken, in order, as storage has them; null until read (once per instance). */
   private inbox: { id: number; events: SimEvent[] }[] | null = null;
+  /** Stubs of the other cores, once this core called one. */
+  private stubs: CoreStubs | null = null;
   /** The window being handled, so a repeated call waits for it instead of running it twice. */
   private handling: { window: number; done: Promise<Handled | Failure> } | null = null;
 
@@ -221,8 +229,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
     this.store.sql.exec(`
       CREATE TABLE IF NOT EXISTS batch (
         id INTEGER PRIMARY KEY, src INTEGER NOT NULL, seq INTEGER NOT NULL, n INTEGER NOT NULL, events TEXT NOT NULL,
-        window INTEGER, UNIQUE (src, seq));
-      CREATE TABLE IF NOT EXISTS log (window INTEGER PRIMARY KEY, bound REAL NOT NULL, report TEXT NOT NULL, handed TEXT);
+        UNIQUE (src, seq));
+      CREATE TABLE IF NOT EXISTS log (window INTEGER PRIMARY KEY, bound REAL NOT NULL, taken INTEGER NOT NULL, report TEXT NOT NULL, handed TEXT);
       CREATE TABLE IF NOT EXISTS trace (id INTEGER PRIMARY KEY AUTOINCREMENT, records TEXT NOT NULL);`);
   }
 
@@ -231,7 +239,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const trees = subtrees(below, init.options.fanout);
     const [own, sums] = await this.withSubtrees(
       () => this.bootSelf(init, self),
-      trees.map((t) => this.peer(init.simulation, t[0]).boot(init, t)),
+      trees.map((t) => this.peers(init.simulation).call(t[0], (c) => c.boot(init, t))),
     );
     const failed = isFailure(own);
     return {
@@ -249,7 +257,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
     const [own, sums] = await this.withSubtrees(
       () => this.handleOnce(window, bounds[0], baton, []),
-      trees.map((t, i) => this.peer(meta.simulation, t[0]).window(window, treeBounds[i], t)),
+      trees.map((t, i) => this.peers(meta.simulation).call(t[0], (c) => c.window(window, treeBounds[i], t))),
     );
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, ...own.own, next: [meta.core, own.own.next] };
     return {
@@ -292,18 +300,18 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   async collect(tree: number[]): Promise<CollectSummary> {
-    const { meta, rt } = this.load(tree[0]);
+    const { meta, last, rt } = this.load(tree[0]);
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const [, sums] = await this.withSubtrees(
       () => undefined,
-      trees.map((t) => this.peer(meta.simulation, t[0]).collect(t)),
+      trees.map((t) => this.peers(meta.simulation).call(t[0], (c) => c.collect(t))),
     );
     const report = {
       core: meta.core,
       clock: rt.clock,
       events: rt.events,
       messages: rt.messages,
-      pending: rt.pending + this.inboxSize(),
+      pending: rt.pending + this.inboxSize(last.taken),
       hash: rt.hash,
       result: rt.kernel.result(),
       channels: rt.channels.counts(),
@@ -328,7 +336,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       window: last.window,
       clock: rt.clock,
       next: Number.isFinite(next) ? next : null,
-      pending: rt.pending + this.inboxSize(),
+      pending: rt.pending + this.inboxSize(last.taken),
       events: rt.events,
       messages: rt.messages,
       hash: rt.hash,
@@ -342,7 +350,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     const trees = subtrees(tree.slice(1), fanout);
     await this.withSubtrees(
       () => undefined,
-      trees.map((t) => this.peer(simulation, t[0]).destroy(simulation, t)),
+      trees.map((t) => this.peers(simulation).call(t[0], (c) => c.destroy(simulation, t))),
     );
     this.live = null;
     this.known = null;
@@ -350,8 +358,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
     await this.ctx.storage.deleteAll();
   }
 
-  private peer(simulation: string, core: number): CoreStub {
-    return coreStub(this.env.CORE, simulation, core);
+  /** The other cores of this core's simulation. */
+  private peers(simulation: string): CoreStubs {
+    return (this.stubs ??= new CoreStubs(this.env.CORE, simulation));
   }
 
   /**
@@ -374,7 +383,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0 }, last: { window: -1, since: 0 }, system, rt };
+    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0, taken: 0 }, last: { window: -1, since: 0, taken: 0 }, system, rt };
     // The core counts as booted once its meta is saved, after the spec.
     this.store.putText("spec", init.spec);
     this.save(live, null);
@@ -399,14 +408,17 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
       const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
       // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
-      const log = this.store.sql.exec<{ window: number; bound: number }>("SELECT window, bound FROM log WHERE window > ? ORDER BY window", meta.checkpoint).toArray();
-      for (const { window, bound } of log) {
-        this.take(rt, this.batches("window = ?", window));
+      const log = this.store.sql
+        .exec<{ window: number; bound: number; taken: number }>("SELECT window, bound, taken FROM log WHERE window > ? ORDER BY window", meta.checkpoint)
+        .toArray();
+      const last = { window: meta.checkpoint, since: log.length, taken: meta.taken };
+      for (const { window, bound, taken } of log) {
+        this.take(rt, this.batches(last.taken, taken));
         rt.process(bound, () => {});
+        Object.assign(last, { window, taken });
       }
       if (rt.trace) rt.trace.length = 0;
-      const { window } = this.store.sql.exec<{ window: number }>("SELECT coalesce(max(window), -1) AS window FROM log").one();
-      this.live = { meta, last: { window, since: log.length }, system, rt };
+      this.live = { meta, last, system, rt };
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
       throw new Error(`core ${this.live.meta.core} of simulation ${this.live.meta.simulation} was called as core ${expected}`);
@@ -492,7 +504,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     plan: FaultPlan | null,
   ): Promise<Handled | Failure> {
     const { meta, rt, system } = live;
-    const drained = this.take(rt, (this.inbox ??= this.batches("window IS NULL")));
+    const taken = Math.max(live.last.taken, this.take(rt, (this.inbox ??= this.batches(live.last.taken))));
     const byCore = new Map<number, SimEvent[]>();
     let work: WindowWork;
     try {
@@ -524,8 +536,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
       throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
     }
-    live.last = { window, since: live.last.since + 1 };
-    this.save(live, { bound, report, drained, handed: pass ? handed : null });
+    live.last = { window, since: live.last.since + 1, taken };
+    this.save(live, { bound, report, handed: pass ? handed : null });
     return this.passBaton(window, report, others.parts, pass, handed, delivered, others.sent);
   }
 
@@ -554,14 +566,20 @@ export class Core extends DurableObject<Env> implements CoreApi {
       const handoff = { window: next, bound: d.bound, baton: pass.baton };
       const reply = how.delivered.length
         ? await this.deliverTo(simulation, [batchOf(d.core)], next - 1, handoff)
-        : await this.peer(simulation, d.core).window(next, [d.bound], [d.core], pass.baton).then(answered);
+        : await this.peers(simulation).call(d.core, (c) => c.window(next, [d.bound], [d.core], pass.baton)).then(answered);
       return { passed: reply.passed, starting: { roots: 1, calls: reply.calls }, later: NO_CALLS, failure: reply.failure };
     }
     const members = [
       ...how.delivered.map((d) => this.deliverTo(simulation, [batchOf(d.core)], next - 1, { window: next, bound: d.bound, baton: null }).then(memberOf)),
       ...subtrees(how.called, options.fanout).map((t) =>
-        this.peer(simulation, t[0].core)
-          .window(next, t.map((d) => d.bound), t.map((d) => d.core))
+        this.peers(simulation)
+          .call(t[0].core, (c) =>
+            c.window(
+              next,
+              t.map((d) => d.bound),
+              t.map((d) => d.core),
+            ),
+          )
           .then((s) => ({ part: partOfSummary(s), calls: s.calls, failure: s.failure })),
       ),
     ];
@@ -604,8 +622,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
     for (let attempt = 0; ; attempt++) {
       try {
         // A duplicate goes first: the window a handoff starts may send this core its next batch.
-        if (twice) await this.peer(simulation, dst).deliver(tree);
-        return await this.peer(simulation, dst).deliver(tree, attempt === 0 ? fault : null, handoff);
+        if (twice) await this.peers(simulation).call(dst, (c) => c.deliver(tree));
+        return await this.peers(simulation).call(dst, (c) => c.deliver(tree, attempt === 0 ? fault : null, handoff));
       } catch (e) {
         if (!isTransient(e) || attempt + 1 >= DELIVERY_ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
@@ -644,61 +662,66 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return last;
   }
 
-  private batches(which: "window IS NULL" | "window = ?", ...args: number[]): { id: number; events: SimEvent[] }[] {
+  /** The inbox's batches after `after` (the last taken), up to `upTo`. */
+  private batches(after: number, upTo = Number.MAX_SAFE_INTEGER): { id: number; events: SimEvent[] }[] {
     return this.store.sql
-      .exec<{ id: number; events: string }>(`SELECT id, events FROM batch WHERE ${which} ORDER BY id`, ...args)
+      .exec<{ id: number; events: string }>("SELECT id, events FROM batch WHERE id > ? AND id <= ? ORDER BY id", after, upTo)
       .toArray()
       .map((r) => ({ id: r.id, events: JSON.parse(r.events) as SimEvent[] }));
   }
 
-  private inboxSize(): number {
+  private inboxSize(taken: number): number {
     if (this.inbox) return this.inbox.reduce((n, b) => n + b.events.length, 0);
-    return this.store.sql.exec<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM batch WHERE window IS NULL").one().n;
+    return this.store.sql.exec<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM batch WHERE id > ?", taken).one().n;
   }
 
   /**
-   * A window's end as one write (null: the state at boot): its row in the
-   * log (bound, report, and for a window that passed its baton on the batch
-   * it handed on) and the batches it drained marked with it; or at a
-   * checkpoint the whole state and the meta that names it, with the batches
-   * taken dropped and the log cut to its last RECENT_WINDOWS rows; the trace
-   * so far. The report says what the state's save wrote.
+   * A window's end (null: the state at boot): its row in the log (bound,
+   * last batch taken, report, and for a window that passed its baton on the
+   * batches it handed on); or at a checkpoint the whole state and the meta
+   * that names it, with the batches taken dropped and the log cut to its
+   * last RECENT_WINDOWS rows; the trace so far. The report says what the
+   * state's save wrote. Most windows write the one row, which needs no
+   * transaction of its own; several writes go in one, so that a failure
+   * midway (the storage full) leaves none of them.
    */
-  private save(live: Live, w: { bound: number; report: CoreWindow; drained: number; handed: Batch[] | null } | null): void {
+  private save(live: Live, w: { bound: number; report: CoreWindow; handed: Batch[] | null } | null): void {
     const { last, rt } = live;
-    const drained = w?.drained ?? 0;
-    this.store.atomically(() => {
+    const checkpoint = !w || last.since >= CHECKPOINT_WINDOWS;
+    const trace = rt.trace?.length ? rt.trace : null;
+    const writes = () => {
       let written = 0;
-      if (!w || last.since >= CHECKPOINT_WINDOWS) {
+      if (checkpoint) {
         const { trace: _, ...state } = rt.snapshot();
         const saved = this.store.putChunked("snapshot", state);
-        this.store.sql.exec("DELETE FROM batch WHERE window IS NOT NULL OR id <= ?", drained);
+        // All but the last taken: SQLite gives a new row the largest id plus one, and the batches' ids must keep growing past it.
+        this.store.sql.exec("DELETE FROM batch WHERE id < ?", last.taken);
         this.store.sql.exec("DELETE FROM log WHERE window <= ?", last.window - RECENT_WINDOWS);
-        live.meta = { ...live.meta, checkpoint: last.window, size: saved.size };
+        live.meta = { ...live.meta, checkpoint: last.window, size: saved.size, taken: last.taken };
         this.store.put("meta", live.meta);
         last.since = 0;
         written = saved.written;
-      } else if (drained > 0) {
-        this.store.sql.exec("UPDATE batch SET window = ? WHERE window IS NULL AND id <= ?", last.window, drained);
       }
       if (w) {
         w.report.stored = { written, whole: live.meta.size };
         this.store.sql.exec(
-          "INSERT OR REPLACE INTO log (window, bound, report, handed) VALUES (?, ?, ?, ?)",
+          "INSERT OR REPLACE INTO log (window, bound, taken, report, handed) VALUES (?, ?, ?, ?, ?)",
           last.window,
           w.bound,
+          last.taken,
           JSON.stringify(w.report),
           w.handed ? JSON.stringify(w.handed) : null,
         );
       }
-      const trace = rt.trace;
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
         this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
       }
-    });
+    };
+    if (checkpoint || trace) this.store.atomically(writes);
+    else writes();
     // The records are in storage now; the runtime keeps appending to the same array.
-    if (rt.trace) rt.trace.length = 0;
-    if (this.inbox && drained > 0) this.inbox = this.inbox.filter((b) => b.id > drained);
+    if (trace) trace.length = 0;
+    if (this.inbox?.length && this.inbox[0].id <= last.taken) this.inbox = this.inbox.filter((b) => b.id > last.taken);
   }
 
   private readTrace(): TraceRecord[] {

@@ -44,7 +44,7 @@ import {
   type SimulationState,
   type SimulationStatus,
 } from "./protocol.ts";
-import { coreStub, type CoreStub } from "./stubs.ts";
+import { CoreStubs } from "./stubs.ts";
 import { checkFanout, MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
 
 type Settings = Required<Omit<SimulationOptions, "limits">> & { limits: Limits };
@@ -78,6 +78,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   private waiters: (() => void)[] = [];
   /** The windows' rule over the lookahead, made once per instance (closing a large machine's lags takes a while). */
   private horizons: Horizons | null = null;
+  /** Stubs of this simulation's cores, once one was called. */
+  private stubs: CoreStubs | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, "simulation");
@@ -167,7 +169,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     const r = this.rec;
     if (!r?.loop) return null;
     if (!(Number.isInteger(core) && core >= 0 && core < r.cores)) throw new RangeError(`core: must be an integer in [0, ${r.cores - 1}]`);
-    return this.coreStub(core).state();
+    return this.cores().call(core, (c) => c.state());
   }
 
   /** Stop where it is; the cores stay until the simulation expires. */
@@ -191,7 +193,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     if (!this.ended()) r.state = "cancelled";
     await this.driving;
     const all = Array.from({ length: r.cores }, (_, c) => c);
-    await settleAll(subtrees(all, r.settings.fanout).map((t) => this.coreStub(t[0]).destroy(r.simulation, t)));
+    await settleAll(subtrees(all, r.settings.fanout).map((t) => this.cores().call(t[0], (c) => c.destroy(r.simulation, t))));
   }
 
   protected advance(): Promise<void> {
@@ -284,14 +286,14 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     // Read once per boot, not per slice: the spec is the largest thing stored here.
     let init: CoreInit | null = null;
     return {
-      boot: (tree) => this.coreStub(tree[0]).boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree),
-      window: (tree, w, bounds, baton) => this.coreStub(tree[0]).window(w, bounds, tree, baton),
-      collect: (tree) => this.coreStub(tree[0]).collect(tree),
+      boot: (tree) => this.cores().call(tree[0], (c) => c.boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree)),
+      window: (tree, w, bounds, baton) => this.cores().call(tree[0], (c) => c.window(w, bounds, tree, baton)),
+      collect: (tree) => this.cores().call(tree[0], (c) => c.collect(tree)),
     };
   }
 
-  private coreStub(core: number): CoreStub {
-    return coreStub(this.env.CORE, this.record().simulation, core);
+  private cores(): CoreStubs {
+    return (this.stubs ??= new CoreStubs(this.env.CORE, this.record().simulation));
   }
 
   private settle(o: SimulationOptions): Settings {

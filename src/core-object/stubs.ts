@@ -15,6 +15,31 @@ const as = <T>(stub: unknown): T => stub as T;
 
 export const coreStub = (ns: DurableObjectNamespace, simulation: string, core: number): CoreStub => as(ns.getByName(coreName(simulation, core)));
 
+/**
+ * The stubs of one simulation's cores, each made once per object instance
+ * that calls it: making one hashes its name, a third of what a bare call
+ * costs locally (`npm run bench -- --only rpc`, with a stub per call). A
+ * stub through which a call failed is made anew: the platform may have
+ * broken it for every later call.
+ */
+export class CoreStubs {
+  private readonly made = new Map<number, CoreStub>();
+
+  constructor(
+    private readonly ns: DurableObjectNamespace,
+    private readonly simulation: string,
+  ) {}
+
+  call<T>(core: number, fn: (stub: CoreStub) => Promise<T>): Promise<T> {
+    let stub = this.made.get(core);
+    if (!stub) this.made.set(core, (stub = coreStub(this.ns, this.simulation, core)));
+    return fn(stub).catch((e: unknown) => {
+      if (this.made.get(core) === stub) this.made.delete(core);
+      throw e;
+    });
+  }
+}
+
 export const simulationStub = (ns: DurableObjectNamespace, simulation: string): SimulationStub => as(ns.getByName(simulation));
 
 export const runStub = (ns: DurableObjectNamespace, id: string): RunStub => as(ns.getByName(id));
