@@ -23,12 +23,12 @@
 //   destroy   deletes everything.
 // State lives in SQLite as a checkpoint and a log, as a database keeps its
 // pages and its write-ahead log: every CHECKPOINT_WINDOWS windows the
-// runtime's whole state (in content-defined chunks, Store.putChunked), and
-// in between only what each window took in: its row in the log (bound,
-// report, and the last batch of the inbox it took). The kernel is
-// deterministic, so the checkpoint with the log replayed is the state at the
-// end of the last window, exactly; a window saves a few hundred bytes
-// instead of the whole state. The inbox holds one row per batch, in the
+// runtime's whole state (in content-defined chunks, Store.putChunked; none
+// at boot, where the spec rebuilds it), and in between only what each
+// window took in: its row in the log (bound, report, and the last batch of
+// the inbox it took). The kernel is deterministic, so the checkpoint with
+// the log replayed is the state at the end of the last window, exactly; a
+// window saves a few hundred bytes instead of the whole state. The inbox holds one row per batch, in the
 // order they arrived; a window takes all those not yet taken, so the log's
 // last batch taken says which are, and a window's save is a single row.
 // The trace has its own table. An instance caches the live runtime; an
@@ -188,10 +188,12 @@ const TRACE_BATCH = 2000;
 
 /**
  * Windows between two checkpoints. Saving the whole state costs a
- * serialisation of all of it (most of a window's time when it was saved every
- * window); replaying costs a load at most this many windows' handling.
+ * serialisation and chunking of all of it and a dozen rows (at 32, a seventh
+ * of the default shootdown sweep's time on the durable engine); replaying
+ * costs a load at most this many windows' handling (microseconds each, as
+ * in-process) and their rows of the log and the inbox.
  */
-const CHECKPOINT_WINDOWS = 32;
+const CHECKPOINT_WINDOWS = 128;
 
 /** Windows before the checkpoint whose log rows a core keeps: a baton run again reaches back over at most all the windows it ran, and asks for their reports and handed batches. */
 const RECENT_WINDOWS = BATON_WINDOWS + 1;
@@ -379,16 +381,27 @@ export class Core extends DurableObject<Env> implements CoreApi {
     try {
       system = this.experiments.systemOfText(init.spec);
       if (!(Number.isInteger(core) && core >= 0 && core < system.cores)) throw new RangeError(`the simulation has ${system.cores} cores`);
-      rt = CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, system.cores, init.options.trace);
+      rt = booted(system, core, init.options.trace);
     } catch (e) {
       return { core, message: errorMessage(e) };
     }
-    const live: Live = { meta: { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: 0, taken: 0 }, last: { window: -1, since: 0, taken: 0 }, system, rt };
-    // The core counts as booted once its meta is saved, after the spec.
-    this.store.putText("spec", init.spec);
-    this.save(live, null);
-    this.live = live;
+    // The state at boot is the spec's to rebuild: no checkpoint keeps it. Its length is what saving it whole would write.
+    const { trace: _, ...state } = rt.snapshot();
+    const meta: CoreMeta = { simulation: init.simulation, core, options: init.options, checkpoint: -1, size: JSON.stringify(state).length, taken: 0 };
+    // The core counts as booted once its meta is saved, with the spec.
+    this.store.atomically(() => {
+      this.store.putText("spec", init.spec);
+      this.store.put("meta", meta);
+    });
+    this.live = { meta, last: { window: -1, since: 0, taken: 0 }, system, rt };
     return { next: rt.nextTime() };
+  }
+
+  /** The runtime as the last checkpoint saved it. */
+  private restored(system: System, meta: CoreMeta): CoreRuntime {
+    const stored = this.store.getChunked<SavedRuntime>("snapshot")!;
+    const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
+    return CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
   }
 
   /** Who this core is: fixed at boot, so read from storage once per instance. */
@@ -403,10 +416,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (!this.live) {
       const meta = this.store.get<CoreMeta>("meta");
       if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
-      const stored = this.store.getChunked<SavedRuntime>("snapshot")!;
       const system = this.experiments.systemOfText(this.store.getText("spec")!);
-      const snapshot: CoreSnapshot = { ...stored, trace: meta.options.trace ? [] : null };
-      const rt = CoreRuntime.restore(snapshot, system.restore(meta.core, stored.kernel), system.lookahead, system.cores);
+      const rt = meta.checkpoint < 0 ? booted(system, meta.core, meta.options.trace) : this.restored(system, meta);
       // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
       const log = this.store.sql
         .exec<{ window: number; bound: number; taken: number }>("SELECT window, bound, taken FROM log WHERE window > ? ORDER BY window", meta.checkpoint)
@@ -676,18 +687,18 @@ export class Core extends DurableObject<Env> implements CoreApi {
   }
 
   /**
-   * A window's end (null: the state at boot): its row in the log (bound,
-   * last batch taken, report, and for a window that passed its baton on the
-   * batches it handed on); or at a checkpoint the whole state and the meta
-   * that names it, with the batches taken dropped and the log cut to its
-   * last RECENT_WINDOWS rows; the trace so far. The report says what the
-   * state's save wrote. Most windows write the one row, which needs no
-   * transaction of its own; several writes go in one, so that a failure
-   * midway (the storage full) leaves none of them.
+   * A window's end: its row in the log (bound, last batch taken, report,
+   * and for a window that passed its baton on the batches it handed on);
+   * every CHECKPOINT_WINDOWS windows also the whole state and the meta that
+   * names it, with the batches taken dropped and the log cut to its last
+   * RECENT_WINDOWS rows; the trace so far. The report says what the state's
+   * save wrote. Most windows write the one row, which needs no transaction
+   * of its own; several writes go in one, so that a failure midway (the
+   * storage full) leaves none of them.
    */
-  private save(live: Live, w: { bound: number; report: CoreWindow; handed: Batch[] | null } | null): void {
+  private save(live: Live, w: { bound: number; report: CoreWindow; handed: Batch[] | null }): void {
     const { last, rt } = live;
-    const checkpoint = !w || last.since >= CHECKPOINT_WINDOWS;
+    const checkpoint = last.since >= CHECKPOINT_WINDOWS;
     const trace = rt.trace?.length ? rt.trace : null;
     const writes = () => {
       let written = 0;
@@ -702,17 +713,15 @@ export class Core extends DurableObject<Env> implements CoreApi {
         last.since = 0;
         written = saved.written;
       }
-      if (w) {
-        w.report.stored = { written, whole: live.meta.size };
-        this.store.sql.exec(
-          "INSERT OR REPLACE INTO log (window, bound, taken, report, handed) VALUES (?, ?, ?, ?, ?)",
-          last.window,
-          w.bound,
-          last.taken,
-          JSON.stringify(w.report),
-          w.handed ? JSON.stringify(w.handed) : null,
-        );
-      }
+      w.report.stored = { written, whole: live.meta.size };
+      this.store.sql.exec(
+        "INSERT OR REPLACE INTO log (window, bound, taken, report, handed) VALUES (?, ?, ?, ?, ?)",
+        last.window,
+        w.bound,
+        last.taken,
+        JSON.stringify(w.report),
+        w.handed ? JSON.stringify(w.handed) : null,
+      );
       for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
         this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
       }
@@ -733,6 +742,10 @@ export class Core extends DurableObject<Env> implements CoreApi {
 }
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A core's runtime as its simulation boots it: a function of the spec alone. */
+const booted = (system: System, core: number, trace: boolean): CoreRuntime =>
+  CoreRuntime.boot(core, system.boot(core), system.initial(core), system.lookahead, system.cores, trace);
 
 /** A report as the log keeps it: JSON has no Infinity, so a core with nothing pending was saved with next null. */
 function parseReport(text: string): CoreWindow {

@@ -50,7 +50,8 @@ describe("durable and in-process runs are identical", () => {
   });
 
   it("a core saves its whole state only at checkpoints, and a checkpoint only the chunks that changed", async () => {
-    const spec = await firstSpec("twopc", "amd-4x4", { cores: [8], reps: 2 });
+    // Four rounds: the coordinator handles more windows than a checkpoint spans.
+    const spec = await firstSpec("twopc", "amd-4x4", { cores: [8], reps: 4 });
     const { status, outcome } = await simulation("eq-stored").run(spec, {});
     await expectInProcessOutcome(spec, outcome);
     expect(status.stored.written).toBeGreaterThan(0);

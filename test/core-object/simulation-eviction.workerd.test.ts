@@ -26,8 +26,8 @@ describe("cores survive eviction", () => {
   });
 
   it("a core that handled more windows than a checkpoint spans is rebuilt from its checkpoint and the log after it: same result and trace", async () => {
-    // Two cores passing one token 100 times: each handles 50 windows, past the checkpoint at 32.
-    const spec = relaySpec(2, { hops: 100 });
+    // Two cores passing one token 300 times: each handles 150 windows, past the checkpoint at 128.
+    const spec = relaySpec(2, { hops: 300 });
     const stub = simulation("evict-log");
     await stub.start(spec, { continueByAlarm: false, trace: true });
     let status = await stub.step(7);
@@ -35,7 +35,7 @@ describe("cores survive eviction", () => {
       for (let c = 0; c < 2; c++) await evictDurableObject(core("evict-log", c) as unknown as DurableObjectStub).catch(() => {});
       status = await stub.step(7);
     }
-    expect((await core("evict-log", 0).state()).window).toBeGreaterThan(64);
+    expect((await core("evict-log", 0).state()).window).toBeGreaterThan(256);
     expect(status.state).toBe("done");
     const outcome = await stub.outcome();
     await expectInProcessOutcome(spec, outcome && { ...outcome, trace: await stub.traceRecords() }, true);
