@@ -1,8 +1,8 @@
 import { startLocalDurable } from "../src/cli/local-durable.ts";
-import { inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
+import { EXPERIMENTS, inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
 import type { BenchEntry, Row } from "./entry";
-import type { WindowRule } from "../src/engine/index.ts";
+import { InProcessTransport, simulate, type Transport, type WindowReport, type WindowRule } from "../src/engine/index.ts";
 import { BATON_WINDOWS } from "../src/core-object/baton.ts";
 
 interface Case {
@@ -39,6 +39,78 @@ interface Measured {
   seconds: number;
 }
 
+/**
+ * The fewest Durable Object calls any way of starting the same windows could
+ * make, counted on the in-process engine (whose windows the durable engine
+ * runs too): a delivery per sender and destination of a window; a start for
+ * each core due in a window that no message of the window before reached,
+ * as if every delivery could start its destination, whoever sent it, save
+ * one core that ran in the window before and carries on by itself; and a
+ * boot and a collection per core.
+ */
+class CallFloor implements Transport {
+  deliveries = 0;
+  starts = 0;
+  /** The destinations of the last window's messages, and the cores that ran in it. */
+  private reached = new Set<number>();
+  private ran = new Set<number>();
+
+  constructor(private readonly inner: InProcessTransport) {}
+
+  get agenda(): Float64Array {
+    return this.inner.agenda;
+  }
+
+  start(): Promise<number> {
+    return this.inner.start();
+  }
+
+  window(bounds: Float64Array): WindowReport {
+    const { agenda, cores } = this.inner;
+    const due: number[] = [];
+    for (let c = 0; c < agenda.length; c++) if (agenda[c] < bounds[c]) due.push(c);
+    const unreached = due.filter((c) => !this.reached.has(c));
+    this.starts += unreached.length - (unreached.some((c) => this.ran.has(c)) ? 1 : 0);
+    const before = due.map((c) => ({ ...cores[c].channels.state().sent }));
+    const report = this.inner.window(bounds);
+    this.reached = new Set();
+    due.forEach((c, i) => {
+      for (const [dst, n] of Object.entries(cores[c].channels.state().sent)) {
+        if (n === (before[i][Number(dst)] ?? 0)) continue;
+        this.deliveries++;
+        this.reached.add(Number(dst));
+      }
+    });
+    this.ran = new Set(due);
+    return report;
+  }
+
+  collect(): ReturnType<Transport["collect"]> {
+    return this.inner.collect();
+  }
+}
+
+/** A case's call floor (CallFloor), in all and the deliveries alone. */
+async function floorOf(c: Case): Promise<{ calls: number; deliveries: number }> {
+  let calls = 0;
+  let deliveries = 0;
+  await runExperiment(
+    c.experiment,
+    c.machine,
+    c.params,
+    async (spec) => {
+      const system = EXPERIMENTS.systemFor(spec);
+      const floor = new CallFloor(new InProcessTransport(system));
+      const outcome = await simulate(floor, system.lookahead);
+      deliveries += floor.deliveries;
+      calls += floor.deliveries + floor.starts + 2 * system.cores;
+      return outcome;
+    },
+    "inproc",
+  );
+  return { calls, deliveries };
+}
+
 /** One case on the durable engine under a window rule, with the baton or without, on its own workerd. */
 async function onDurable(c: Case, windows: WindowRule, baton: number): Promise<Measured> {
   const local = await startLocalDurable({ windows, baton });
@@ -69,6 +141,7 @@ const durable: BenchEntry = {
       const global = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator({ windows: "global" }), "inproc");
       const before = await onDurable(c, "global", 0);
       const after = await onDurable(c, "horizons", BATON_WINDOWS);
+      const floor = await floorOf(c);
       const messages = inproc.result.stats.messages;
       const same = [global.result.hashes, before.hashes, after.hashes].every((h) => h.join() === inproc.result.hashes.join());
       rows.push({
@@ -79,6 +152,8 @@ const durable: BenchEntry = {
         "windows/msg after": round(after.windows / messages, 3),
         "calls/msg before": round(before.calls / messages, 2),
         "calls/msg after": round(after.calls / messages, 2),
+        "deliveries/msg": round(floor.deliveries / messages, 2),
+        "calls/msg floor": round(floor.calls / messages, 2),
         "durable s before": round(before.seconds, 2),
         "durable s after": round(after.seconds, 2),
         "in-process s": round(inprocS, 3),

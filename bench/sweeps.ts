@@ -2,10 +2,11 @@
 // the default unmap and shootdown sweeps on amd-8x4 (target: each under 10 s)
 // and a 1024-core numa-multicast shootdown, in local workerd, each beside the
 // same run on the in-process engine. The sweeps run once with
-// MAX_PARALLEL_SIMULATIONS as in wrangler.toml and once with 1 (one
-// simulation after another), so the table shows what running in parallel
-// saves; every durable run must give the in-process hashes.
-import { startWorker, type LocalWorker } from "../src/cli/local-worker.ts";
+// MAX_PARALLEL_SIMULATIONS as a deploy has it (wrangler.toml) and once as a
+// local workerd has it (LOCAL_VARS: one simulation after another), so the
+// table shows what running in parallel costs or saves locally; every durable
+// run must give the in-process hashes.
+import { deployedVars, LOCAL_VARS, startWorker, type LocalWorker } from "../src/cli/local-worker.ts";
 import type { RunStatus } from "../src/core-object/protocol.ts";
 import { inProcessSimulator, runExperiment } from "../src/experiments/index.ts";
 import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts";
@@ -58,14 +59,15 @@ const entry: BenchEntry = {
       const { result } = await runExperiment(c.experiment, c.machine, c.params, inProcessSimulator(), "inproc");
       inproc.set(c.name, { ms: performance.now() - t0, hashes: result.hashes });
     }
-    // The sweeps with MAX_PARALLEL_SIMULATIONS as configured, then one at a time; the one-simulation 1024-core run last, once.
-    const passes: [string | null, Case[]][] = [
-      [null, CASES.filter((c) => c.machine.numCores < 1024)],
-      ["1", CASES.filter((c) => c.machine.numCores < 1024)],
-      [null, CASES.filter((c) => c.machine.numCores >= 1024)],
+    // The sweeps with MAX_PARALLEL_SIMULATIONS as deployed, then as a local workerd has it; the one-simulation 1024-core run last, once.
+    const deployed = deployedVars().MAX_PARALLEL_SIMULATIONS;
+    const passes: [string, Case[]][] = [
+      [deployed, CASES.filter((c) => c.machine.numCores < 1024)],
+      [LOCAL_VARS.MAX_PARALLEL_SIMULATIONS, CASES.filter((c) => c.machine.numCores < 1024)],
+      [LOCAL_VARS.MAX_PARALLEL_SIMULATIONS, CASES.filter((c) => c.machine.numCores >= 1024)],
     ];
     for (const [parallel, cases] of passes) {
-      const worker = await startWorker(parallel ? { vars: { MAX_PARALLEL_SIMULATIONS: parallel } } : {});
+      const worker = await startWorker({ vars: { MAX_PARALLEL_SIMULATIONS: parallel } });
       try {
         for (const c of cases) {
           const { status: s, ms } = await apiRun(worker, c);

@@ -41,6 +41,21 @@ export async function bundleWorker(outDir = BUNDLE_DIR): Promise<string> {
   return stdout + stderr;
 }
 
+/**
+ * The [vars] a local workerd runs with in place of wrangler.toml's, which a
+ * deploy keeps. Locally every object runs on workerd's one thread, so a
+ * sweep's simulations gain nothing by overlapping and lose to their
+ * interleaving: the default unmap and shootdown sweeps through the API took
+ * 13% and 8% less of that thread's time one at a time than eight at once
+ * (bench/sweeps.ts runs both). A caller's vars win over these.
+ */
+export const LOCAL_VARS: Record<string, string> = { MAX_PARALLEL_SIMULATIONS: "1" };
+
+/** wrangler.toml's [vars], as a deploy runs with them. */
+export function deployedVars(): Record<string, string> {
+  return unstable_getMiniflareWorkerOptions(CONFIG).workerOptions.bindings as Record<string, string>;
+}
+
 /** Where and how `startWorker` serves: by default on no socket of its own, in memory. */
 export interface ServeOptions {
   /** The address and port of workerd's own HTTP socket (Miniflare's entry). */
@@ -48,7 +63,7 @@ export interface ServeOptions {
   port?: number;
   /** The Durable Objects' state, kept across restarts (`wrangler dev` keeps it in `<persist-to>/v3`); by default a scratch directory deleted on dispose. */
   persistRoot?: string;
-  /** Worker vars that replace wrangler.toml's `[vars]`. */
+  /** Worker vars that replace wrangler.toml's `[vars]` and LOCAL_VARS. */
   vars?: Record<string, string>;
   /** Miniflare's log (requests, "Ready on"); none by default. */
   log?: Log;
@@ -59,16 +74,17 @@ export interface ServeOptions {
 /**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
  * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml
- * (`options.vars` in place of some of its [vars], e.g. for the bench).
+ * (LOCAL_VARS, then `options.vars`, in place of some of its [vars]).
  */
 export async function startWorker(options: ServeOptions = {}): Promise<LocalWorker & { url: URL }> {
   await bundleWorker();
   const scratch = options.persistRoot ? null : await scratchDir();
 
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+  const vars = { ...(workerOptions.bindings as Record<string, string>), ...LOCAL_VARS, ...options.vars };
   const mf = new Miniflare({
     ...workerOptions,
-    bindings: { ...workerOptions.bindings, ...options.vars },
+    bindings: vars,
     modules: true,
     scriptPath: resolve(BUNDLE_DIR, "index.js"),
     cf: false, // placeholder Request.cf: no fetch of workers.cloudflare.com, works offline
@@ -89,7 +105,7 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
       return JSON.parse(body) as T;
     },
     miniflare: mf,
-    vars: { ...(workerOptions.bindings as Record<string, string>), ...options.vars },
+    vars,
     async dispose() {
       await mf.dispose();
       if (scratch) await rm(scratch, { recursive: true, force: true });
