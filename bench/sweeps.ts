@@ -1,7 +1,8 @@
 // Whole runs through the API on the durable engine, as a visitor starts them:
 // the default unmap and shootdown sweeps on amd-8x4 (target: each under 10 s)
 // and a 1024-core numa-multicast shootdown, in local workerd, each beside the
-// same run on the in-process engine. The sweeps run once with
+// same run on the in-process engine, with how long the run's status took to
+// answer while it ran. The sweeps run once with
 // MAX_PARALLEL_SIMULATIONS as a deploy has it (wrangler.toml) and once as a
 // local workerd has it (LOCAL_VARS: one simulation after another), so the
 // table shows what running in parallel costs or saves locally; every durable
@@ -29,18 +30,22 @@ const CASES: Case[] = [
 
 const POLL_MS = 100;
 
-async function apiRun(worker: LocalWorker, c: Case): Promise<{ ms: number; status: RunStatus }> {
+/** A run through the API to its end, polled as the demo polls it (more often); how long each status request took to answer. */
+async function apiRun(worker: LocalWorker, c: Case): Promise<{ ms: number; status: RunStatus; answers: number[] }> {
   const body = { experiment: c.experiment, ...(c.preset ? { machine: c.machine.name } : { machineDescription: c.machine.description }), params: c.params, engine: "durable" };
   const t0 = performance.now();
   const res = await worker.miniflare.dispatchFetch("http://edgefish.local/api/runs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const text = await res.text();
   if (res.status !== 202) throw new Error(`POST /api/runs ${c.name}: ${res.status} ${text}`);
   const { id } = JSON.parse(text) as { id: string };
+  const answers: number[] = [];
   for (;;) {
+    const asked = performance.now();
     const status = await worker.getJson<RunStatus>(`/api/runs/${id}`);
+    answers.push(performance.now() - asked);
     if (status.status !== "running" && status.status !== "queued") {
       if (status.status !== "done") throw new Error(`${c.name}: ${status.status}: ${status.error}`);
-      return { ms: performance.now() - t0, status };
+      return { ms: performance.now() - t0, status, answers };
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -70,7 +75,8 @@ const entry: BenchEntry = {
       const worker = await startWorker({ vars: { MAX_PARALLEL_SIMULATIONS: parallel } });
       try {
         for (const c of cases) {
-          const { status: s, ms } = await apiRun(worker, c);
+          const { status: s, ms, answers } = await apiRun(worker, c);
+          answers.sort((a, b) => a - b);
           const ref = inproc.get(c.name)!;
           const row: Row = {
             case: c.name,
@@ -80,6 +86,8 @@ const entry: BenchEntry = {
             "durable s": seconds(ms),
             "in-process s": Math.round(ref.ms) / 1000,
             "durable / in-process": Math.round(ms / ref.ms),
+            "status answer ms, median": Math.round(answers[answers.length >> 1]),
+            "status answer ms, max": Math.round(answers[answers.length - 1]),
             "same hashes": s.simulations.map((x) => x.hash).join() === ref.hashes.join() ? "yes" : "NO",
           };
           // A row as soon as it is measured: the whole entry takes minutes.

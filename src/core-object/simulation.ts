@@ -64,6 +64,17 @@ interface SimulationRecord extends LifecycleRecord {
   faults: number;
 }
 
+/**
+ * How long a slice runs between two pauses. workerd reads a request from
+ * outside only when nothing inside is ready to run, and a slice's windows
+ * are an unbroken chain of calls between objects: locally, where every
+ * object shares one thread, any request (a status poll, the demo's page)
+ * waited for the slice to end, a second or more. A pause on a timer lets
+ * them in; each leaves the thread idle for a moment, so not after every
+ * window.
+ */
+const PAUSE_EVERY_MS = 50;
+
 export const DEFAULTS = {
   windowsPerInvocation: 256,
   fanout: MAX_FANOUT,
@@ -228,11 +239,16 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       }
       // Windows run, those the cores ran on a baton included.
       const until = r.loop!.windows + Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
+      let pausedAt = Date.now();
       while (r.loop!.windows < until && r.state === "running" && !r.loop!.stopped) {
         // A window costs the Simulation at most `fanout` calls, and so does the final collection.
         if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
         this.horizons ??= new Horizons(this.experiments.systemOfText(this.store.getText("spec")!).lookahead, r.cores, s.windows);
         this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
+        if (Date.now() - pausedAt >= PAUSE_EVERY_MS) {
+          await new Promise((resume) => setTimeout(resume, 0));
+          pausedAt = Date.now();
+        }
       }
       if (r.state !== "running") return; // cancelled meanwhile
       if (r.loop!.stopped) return await this.complete(transport);
