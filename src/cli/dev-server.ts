@@ -13,10 +13,14 @@
 import "./require-node.ts";
 import { resolve } from "node:path";
 import { Log, LogLevel } from "miniflare";
-import { startWorker } from "./local-worker.ts";
+import { memoryStateDir, startWorker } from "./local-worker.ts";
 
-/** Where `wrangler dev` keeps local state by default; its `--persist-to` replaces it. */
-const DEFAULT_STATE = resolve(import.meta.dirname, "../../.wrangler/state");
+/**
+ * The state's directory without `--persist-to`: in memory where there is
+ * room (on disk SQLite's syncs made a durable sweep two to three times as
+ * long), else where `wrangler dev` keeps it.
+ */
+const DEFAULT_STATE = memoryStateDir() ?? resolve(import.meta.dirname, "../../.wrangler/state");
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);

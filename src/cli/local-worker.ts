@@ -153,6 +153,18 @@ async function scratchDir(): Promise<string> {
   return mkdtemp(join(hasRoom(SHM) ? SHM : tmpdir(), "edgefish-"));
 }
 
+/**
+ * Where `npm start` keeps the demo's state unless `--persist-to` says: in
+ * memory when the machine has room there, one directory per user and
+ * checkout, so that it outlives the server but not the machine (runs are
+ * deleted an hour after they end anyway); null when there is no room.
+ */
+export function memoryStateDir(): string | null {
+  if (!hasRoom(SHM)) return null;
+  const checkout = createHash("sha256").update(ROOT).digest("hex").slice(0, 8);
+  return join(SHM, `edgefish-${process.getuid?.() ?? "user"}-${checkout}`);
+}
+
 const SHM = "/dev/shm";
 /** A 1024-core simulation's objects take some 100 MB; a container's /dev/shm is often 64 MB. */
 const SCRATCH_BYTES = 1024 ** 3;
