@@ -52,7 +52,8 @@ export async function startLocalDurable(options: LocalOptions = {}): Promise<Loc
     // A simulation not yet started answers null; one that ends meanwhile is counted once, as ended.
     const live = (await Promise.all([...underWay].map((sim) => sim.status()))).filter((s) => s !== null && !statuses.some((t) => t.simulation === s.simulation));
     const all = [...statuses, ...live] as SimulationStatus[];
-    return { done: statuses.length, underWay: live.length, events: all.reduce((n, s) => n + s.progress.events, 0), windows: all.reduce((n, s) => n + s.progress.windows, 0) };
+    // Under way from the call that starts it, before its first status: no "0 under way" between two simulations.
+    return { done: statuses.length, underWay: underWay.size, events: all.reduce((n, s) => n + s.progress.events, 0), windows: all.reduce((n, s) => n + s.progress.windows, 0) };
   };
   const parallel = Number(worker.vars.MAX_PARALLEL_SIMULATIONS);
   return { simulator, parallel, statuses, progress, dispose: () => worker.dispose() };

@@ -280,7 +280,8 @@ function simulations(status, onReplay) {
     return h(
       "li",
       {},
-      `${x.label} (${x.cores} cores): ${x.state}`,
+      // A sweep's label names its cores already.
+      `${x.label.endsWith(` ${x.cores} cores`) ? x.label : `${x.label} (${x.cores} cores)`}: ${x.state}`,
       status.trace && finished
         ? h(
             "span",
