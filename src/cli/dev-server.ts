@@ -13,6 +13,7 @@
 import "./require-node.ts";
 import { resolve } from "node:path";
 import { Log, LogLevel } from "miniflare";
+import { PROBE_PATH } from "./local-server.ts";
 import { memoryStateDir, startWorker } from "./local-worker.ts";
 
 /**
@@ -21,6 +22,17 @@ import { memoryStateDir, startWorker } from "./local-worker.ts";
  * long), else where `wrangler dev` keeps it.
  */
 const DEFAULT_STATE = memoryStateDir() ?? resolve(import.meta.dirname, "../../.wrangler/state");
+
+/** Miniflare's log of requests, less the supervisor's probe (serve.ts): one every few seconds would bury the requests of people. */
+class ServerLog extends Log {
+  private static readonly PROBE = new RegExp(`^HEAD ${PROBE_PATH} `);
+
+  override logWithLevel(level: LogLevel, message: string): void {
+    // Miniflare colours the status.
+    if (level === LogLevel.INFO && ServerLog.PROBE.test(message.replace(/\x1b\[[0-9;]*m/g, ""))) return;
+    super.logWithLevel(level, message);
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -58,7 +70,7 @@ async function main(): Promise<void> {
     port,
     vars,
     persistRoot: resolve(state, "v3"),
-    log: new Log(LogLevel.INFO),
+    log: new ServerLog(LogLevel.INFO),
     onRuntimeRestart: () => process.stderr.write("[dev-server] workerd crashed; Miniflare started it again, on the same state\n"),
   });
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

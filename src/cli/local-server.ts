@@ -46,6 +46,9 @@ export function npmStart(port: number, state: string, flags: string[] = []): Loc
 }
 
 /** Whether the server answers GET /api/machines with the presets. */
+/** What `npm start`'s supervisor asks every few seconds, with HEAD, to know that the Worker server answers. */
+export const PROBE_PATH = "/api/machines";
+
 export async function answers(port: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/machines`, { signal: AbortSignal.timeout(10_000) });

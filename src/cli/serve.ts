@@ -34,7 +34,7 @@ import { createServer, request as forward, type IncomingMessage, type ServerResp
 import type { Socket } from "node:net";
 import { resolve } from "node:path";
 import { errorBody, MAX_BODY_BYTES } from "../core-object/protocol.ts";
-import { freePort } from "./local-server.ts";
+import { freePort, PROBE_PATH } from "./local-server.ts";
 
 const DEV_SERVER = resolve(import.meta.dirname, "dev-server.ts");
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -113,7 +113,8 @@ function probeServer(upstream: number): void {
     if (!serving || asking) return;
     asking = true;
     const ok = await new Promise<boolean>((done) => {
-      const ask = forward({ host: "127.0.0.1", port: upstream, path: "/api/machines", headers: { connection: "close" }, agent: false, timeout: PROBE.timeoutMs }, (r) => {
+      // HEAD: a method the Worker server's log can leave out (dev-server.ts), not to bury the requests of people.
+      const ask = forward({ host: "127.0.0.1", port: upstream, method: "HEAD", path: PROBE_PATH, headers: { connection: "close" }, agent: false, timeout: PROBE.timeoutMs }, (r) => {
         r.resume();
         done(r.statusCode === 200);
       });
