@@ -45,10 +45,10 @@ export function npmStart(port: number, state: string, flags: string[] = []): Loc
   return { port, proc, output: () => output, exited: () => exited };
 }
 
-/** Whether the server answers GET /api/machines with the presets. */
 /** What `npm start`'s supervisor asks every few seconds, with HEAD, to know that the Worker server answers. */
 export const PROBE_PATH = "/api/machines";
 
+/** Whether the server answers GET /api/machines with the presets. */
 export async function answers(port: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/machines`, { signal: AbortSignal.timeout(10_000) });

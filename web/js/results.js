@@ -280,8 +280,7 @@ function simulations(status, onReplay) {
     return h(
       "li",
       {},
-      // A sweep's label names its cores already.
-      `${x.label.endsWith(` ${x.cores} cores`) ? x.label : `${x.label} (${x.cores} cores)`}: ${x.state}`,
+      `${x.label}: ${x.state}`,
       status.trace && finished
         ? h(
             "span",
