@@ -57,6 +57,7 @@ import {
   isFailure,
   NO_CALLS,
   NOTHING_STORED,
+  PERSIST_WINDOWS,
   subtreeCalls,
   type Batch,
   type BootSummary,
@@ -196,8 +197,13 @@ const TRACE_BATCH = 2000;
  */
 const CHECKPOINT_WINDOWS = 128;
 
-/** Windows before the checkpoint whose log rows a core keeps: a baton run again reaches back over at most all the windows it ran, and asks for their reports and handed batches. */
-const RECENT_WINDOWS = BATON_WINDOWS + 1;
+/**
+ * Windows before the checkpoint whose log rows a core keeps: a baton run
+ * again reaches back over at most all the windows it ran, and a Simulation
+ * run again from its saved loop over at most PERSIST_WINDOWS and a baton's;
+ * both ask for the windows' reports and handed batches.
+ */
+const RECENT_WINDOWS = PERSIST_WINDOWS + BATON_WINDOWS + 1;
 
 /** Tries of one delivery before its window fails. */
 const DELIVERY_ATTEMPTS = 4;

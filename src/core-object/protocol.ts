@@ -79,6 +79,14 @@ export interface Batch {
   events: SimEvent[];
 }
 
+/**
+ * How often the Simulation saves its loop, in windows: a Simulation run again
+ * from its saved loop asks the cores again for up to this many windows and a
+ * baton's, which they answer from their log. Saving after every window had
+ * cost the default shootdown sweep a commit per window of the Simulation's own.
+ */
+export const PERSIST_WINDOWS = 32;
+
 export interface CoreInit {
   simulation: string;
   /**

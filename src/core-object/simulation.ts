@@ -9,13 +9,13 @@
 //   booting    start() has checked and stored the spec;
 //   running    each slice (an alarm, or step()) boots the cores if need be,
 //              then advances a bounded number of windows, persisting the loop
-//              after every one;
+//              every PERSIST_WINDOWS windows and when the slice ends;
 //   done       the loop stopped; the outcome (and trace) are stored;
 //   failed     a kernel failed, or the transport kept failing: `error` says why;
 //   cancelled  cancel() was called.
-// Because the loop is saved after every window and cores answer a repeated
-// window from their saved report, a slice that dies at any point is simply
-// run again.
+// Because cores answer a repeated window from their saved report, and keep
+// the reports of more windows than the loop saved can be behind, a slice that
+// dies at any point is simply run again from the loop saved.
 import type { Env } from "../env.ts";
 import {
   advance,
@@ -37,6 +37,7 @@ import {
   FaultsSchema,
   NO_CALLS,
   NOTHING_STORED,
+  PERSIST_WINDOWS,
   type CoreInit,
   type CoreState,
   type SimulationApi,
@@ -93,6 +94,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   private horizons: Horizons | null = null;
   /** Stubs of this simulation's cores, once one was called. */
   private stubs: CoreStubs | null = null;
+  /** The windows of the loop as last saved. */
+  private savedWindows = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, "simulation");
@@ -237,7 +240,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       if (r.state === "booting") {
         const loop = await startLoop(transport);
         if (r.state === "booting") r.state = "running";
-        this.saveProgress(transport, loop);
+        this.saveProgress(transport, loop, true);
       }
       // Windows run, those the cores ran on a baton included.
       const until = r.loop!.windows + Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
@@ -287,8 +290,12 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** After a window (or boot): the loop and the transport's state, saved together. */
-  private saveProgress(transport: DurableTransport, loop: LoopState): void {
+  /**
+   * After a window (or boot): the loop and the transport's state, saved
+   * together every PERSIST_WINDOWS windows (each save is a commit of this
+   * object's storage), or now when `now`; the slice saves them when it ends.
+   */
+  private saveProgress(transport: DurableTransport, loop: LoopState, now = false): void {
     const r = this.record();
     r.loop = loop;
     r.transport = transport.state();
@@ -297,7 +304,12 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     // A window done is progress: transient failures are counted again from here.
     r.retries = 0;
     this.progressed();
-    this.persist();
+    if (now || loop.windows - this.savedWindows >= PERSIST_WINDOWS) this.persist();
+  }
+
+  protected override persist(): void {
+    super.persist();
+    this.savedWindows = this.rec?.loop?.windows ?? 0;
   }
 
   private link(simulation: string, s: Settings): CoreLink {

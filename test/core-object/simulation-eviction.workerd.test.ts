@@ -1,7 +1,8 @@
 // A core resumes from its SQLite storage: evicted between windows, or asked
 // for a window it already handled, the run's result does not change.
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { PERSIST_WINDOWS } from "../../src/core-object/protocol.ts";
 import { core, expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
 import { relaySpec } from "./relay-experiment.ts";
 
@@ -39,6 +40,28 @@ describe("cores survive eviction", () => {
     expect(status.state).toBe("done");
     const outcome = await stub.outcome();
     await expectInProcessOutcome(spec, outcome && { ...outcome, trace: await stub.traceRecords() }, true);
+  });
+
+  it("a Simulation run again from a loop saved PERSIST_WINDOWS and a baton's windows back: the cores answer them from their log, across a checkpoint", async () => {
+    // Two cores passing one token: each checkpoints at its 128th window, about the 256th of the run.
+    const spec = relaySpec(2, { hops: 400 });
+    const stub = simulation("behind");
+    await stub.start(spec, { continueByAlarm: false });
+    const saved = (await stub.step(230)).progress.windows;
+    const record = await runInDurableObject(stub as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.get("simulation"));
+    // The most a Simulation runs between two saves of its loop: up to PERSIST_WINDOWS, and a baton's windows past it.
+    const ahead = (await stub.step(PERSIST_WINDOWS)).progress.windows;
+    expect(ahead - saved).toBeGreaterThanOrEqual(PERSIST_WINDOWS);
+    const checkpoints = await Promise.all(
+      [0, 1].map((c) => runInDurableObject(core("behind", c) as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.get<{ checkpoint: number }>("meta")!.checkpoint)),
+    );
+    expect(checkpoints.some((w) => w > saved)).toBe(true);
+    // As if the Simulation had died before saving again.
+    await runInDurableObject(stub as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.put("simulation", record));
+    await evictDurableObject(stub as unknown as DurableObjectStub);
+    expect((await stub.status())!.progress.windows).toBe(saved);
+    expect((await stepToEnd(stub)).state).toBe("done");
+    await expectInProcessOutcome(spec, await stub.outcome());
   });
 
   it("a window asked for again is answered from the saved report, not handled twice", async () => {

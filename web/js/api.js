@@ -31,7 +31,8 @@ export const del = (path) => fetch(path, { method: "DELETE" }).then(answer);
 export const query = (params) =>
   new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString();
 
-const underWay = (s) => s.status === "running" || s.status === "queued";
+/** Whether a run is still queued or running. */
+export const underWay = (s) => s.status === "running" || s.status === "queued";
 
 /**
  * A run's status as it changes (server-sent events): `onStatus` for each,

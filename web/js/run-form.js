@@ -4,7 +4,7 @@
 // The server checks everything: its errors come back naming the field, and
 // are shown at that field's control. The machine is the one chosen above:
 // changing the experiment never changes it.
-import { del, follow, post } from "./api.js";
+import { del, follow, post, underWay } from "./api.js";
 import { $, h, num, showIssues, clearIssues } from "./dom.js";
 
 /** One parameter's control from its JSON Schema: the element to show, the control to mark, and how to read its value. */
@@ -146,7 +146,10 @@ export function runSection({ experiments, engines, machine, onResult, onStatus }
     bar.max = p.simulations;
     bar.value = p.simulationsDone;
     bar.setAttribute("aria-valuetext", `${p.simulationsDone} of ${p.simulations} simulations`);
-    $("run-simulations").replaceChildren(...st.simulations.map((x) => h("li", { class: `sim ${x.state}` }, `${x.label}: `, h("span", { class: "state" }, x.state))));
+    const list = $("run-simulations");
+    list.replaceChildren(...st.simulations.map((x) => h("li", { class: `sim ${x.state}` }, `${x.label}: `, h("span", { class: "state" }, x.state))));
+    // Once the run is over, the results list its simulations (with their traces, or as missing).
+    list.hidden = !underWay(st);
     $("run-id").replaceChildren("run ", h("a", { href: `/api/runs/${st.id}` }, h("code", {}, st.id)));
     $("run-failure").textContent = st.error ?? "";
     onStatus?.(st);
