@@ -33,6 +33,8 @@ interface Measured {
   windows: number;
   messages: number;
   calls: number;
+  /** The longest chain of nested calls of any operation: the design bounds it. */
+  depth: number;
   /** Characters of core state the windows wrote, and what saving every state whole would have written. */
   written: number;
   whole: number;
@@ -120,9 +122,10 @@ async function onDurable(c: Case, windows: WindowRule, baton: number): Promise<M
     const seconds = (performance.now() - t0) / 1000;
     const s = run.result.stats;
     const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
+    const depth = local.statuses.reduce((n, st) => Math.max(n, st.calls.depth), 0);
     const written = local.statuses.reduce((n, st) => n + st.stored.written, 0);
     const whole = local.statuses.reduce((n, st) => n + st.stored.whole, 0);
-    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, written, whole, seconds };
+    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, depth, written, whole, seconds };
   } finally {
     await local.dispose();
   }
@@ -154,6 +157,7 @@ const durable: BenchEntry = {
         "calls/msg after": round(after.calls / messages, 2),
         "deliveries/msg": round(floor.deliveries / messages, 2),
         "calls/msg floor": round(floor.calls / messages, 2),
+        "call depth after": after.depth,
         "durable s before": round(before.seconds, 2),
         "durable s after": round(after.seconds, 2),
         "in-process s": round(inprocS, 3),

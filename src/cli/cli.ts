@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { MachineError } from "../hwmodel/index.ts";
 import { didYouMean, parseArgs, usage, UsageError, type FlagSpec, type ParsedArgs } from "./args.ts";
-import type { Choice, Command } from "./command.ts";
+import { RunFailure, type Choice, type Command } from "./command.ts";
 import { commands } from "./commands/index.ts";
 import { checkWritable, fileReason } from "./files.ts";
 
@@ -110,7 +110,7 @@ function badInput(e: unknown): string | undefined {
   return undefined;
 }
 
-/** Runs one command line; the exit status: 0, 1 when a file could not be written, 2 for bad input. */
+/** Runs one command line; the exit status: 0, 1 when the run failed or a file could not be written, 2 for bad input. */
 export async function execute(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "help") {
@@ -147,6 +147,10 @@ export async function execute(argv: string[], io: Io): Promise<number> {
     }
     return status;
   } catch (e) {
+    if (e instanceof RunFailure) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
     const message = badInput(e);
     if (message === undefined) throw e;
     io.err(`error: ${message}\n(${hint})`);

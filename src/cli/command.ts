@@ -5,6 +5,11 @@
 // of its own.
 import type { FlagSpec, ParsedArgs } from "./args.ts";
 
+/** A command's input was good, and what it ran failed (a simulation's kernel, the durable engine gave up): one line, exit status 1. */
+export class RunFailure extends Error {
+  override name = "RunFailure";
+}
+
 /** A file a command writes, once its result is printed. */
 export interface OutputFile {
   /** The flag that named it, for errors. */

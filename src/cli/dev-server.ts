@@ -14,14 +14,8 @@ import "./require-node.ts";
 import { resolve } from "node:path";
 import { Log, LogLevel } from "miniflare";
 import { PROBE_PATH } from "./local-server.ts";
-import { memoryStateDir, startWorker } from "./local-worker.ts";
-
-/**
- * The state's directory without `--persist-to`: in memory where there is
- * room (on disk SQLite's syncs made a durable sweep two to three times as
- * long), else where `wrangler dev` keeps it.
- */
-const DEFAULT_STATE = memoryStateDir() ?? resolve(import.meta.dirname, "../../.wrangler/state");
+import { startWorker } from "./local-worker.ts";
+import { parseServeFlags } from "./serve-flags.ts";
 
 /** Miniflare's log of requests, less the supervisor's probe (serve.ts): one every few seconds would bury the requests of people. */
 class ServerLog extends Log {
@@ -34,37 +28,11 @@ class ServerLog extends Log {
   }
 }
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-
-/** --port, --ip, --persist-to and --var NAME:VALUE (repeatable), as `wrangler dev` spells them. */
-function parseArgs(args: string[]): { host: string; port: number; state: string; vars: Record<string, string> } {
-  let host = "127.0.0.1";
-  let port = 8787;
-  let state = DEFAULT_STATE;
-  const vars: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--(port|ip|persist-to|var)(?:=(.*))?$/.exec(args[i]);
-    if (!m) fail(`${args[i]}: npm start takes --port, --ip, --persist-to <dir> and --var NAME:VALUE`);
-    const value = m[2] ?? args[++i];
-    if (value === undefined) fail(`--${m[1]}: needs a value`);
-    if (m[1] === "port") port = Number(value);
-    else if (m[1] === "ip") host = value;
-    else if (m[1] === "persist-to") state = resolve(value);
-    else {
-      const colon = value.indexOf(":");
-      if (colon < 1) fail(`--var: must be NAME:VALUE, got "${value}"`);
-      vars[value.slice(0, colon)] = value.slice(colon + 1);
-    }
-  }
-  if (!(Number.isInteger(port) && port > 0 && port < 65536)) fail(`--port: "${port}" is not a port`);
-  return { host, port, state, vars };
-}
-
 async function main(): Promise<void> {
-  const { host, port, state, vars } = parseArgs(process.argv.slice(2));
+  // serve.ts checked the flags before it started this server.
+  const flags = parseServeFlags(process.argv.slice(2), { ip: "127.0.0.1" });
+  if (flags === "help" || "error" in flags) throw new Error(`dev-server: ${flags === "help" ? "--help" : flags.error}`);
+  const { ip: host, port, state, vars } = flags;
   const worker = await startWorker({
     host,
     port,

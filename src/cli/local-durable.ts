@@ -5,6 +5,7 @@
 import type { SimulationOutcome } from "../engine/index.ts";
 import type { SimulationSpec, Simulator } from "../experiments/index.ts";
 import type { Remote, SimulationApi, SimulationOptions, SimulationStatus } from "../core-object/protocol.ts";
+import { RunFailure } from "./command.ts";
 import { startWorker } from "./local-worker.ts";
 
 export interface LocalDurable {
@@ -42,7 +43,7 @@ export async function startLocalDurable(options: LocalOptions = {}): Promise<Loc
     underWay.add(sim);
     const { status, outcome } = await sim.run(spec, options).finally(() => underWay.delete(sim));
     statuses.push(status);
-    if (!outcome) throw new Error(`durable simulation of ${spec.experiment} ${status.state}${status.error ? `: ${status.error}` : ""}`);
+    if (!outcome) throw new RunFailure(`durable simulation of ${spec.experiment} ${status.state}${status.error ? `: ${status.error}` : ""}`);
     const trace = options.trace ? await sim.traceRecords() : null;
     // Miniflare keeps storage in memory: free it, or a long sweep grows without bound.
     await sim.destroy();

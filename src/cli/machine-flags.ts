@@ -36,7 +36,8 @@ export function table2FromFlags(args: ParsedArgs): Table2Latency {
   return a;
 }
 
-export function machineFromFlags(args: ParsedArgs, fallback = DEFAULT_MACHINE): Machine {
+/** The machine the flags describe; `named`: how a preset's name was given, for its error (a positional argument names itself). */
+export function machineFromFlags(args: ParsedArgs, fallback = DEFAULT_MACHINE, named = "--machine"): Machine {
   const { flags } = args;
   const name = flags.machine as string | undefined;
   const file = flags["machine-file"] as string | undefined;
@@ -52,7 +53,7 @@ export function machineFromFlags(args: ParsedArgs, fallback = DEFAULT_MACHINE): 
     }
   } else {
     const m = preset(name ?? fallback, table2FromFlags(args));
-    if (!m) throw new UsageError(`--machine: must be one of ${PRESET_NAMES.join(", ")}, got "${name}"`);
+    if (!m) throw new UsageError(`${named}: must be one of ${PRESET_NAMES.join(", ")}, got "${name}"`);
     description = m.description;
   }
   const csv = flags["latency-csv"] as string | undefined;

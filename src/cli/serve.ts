@@ -35,6 +35,7 @@ import type { Socket } from "node:net";
 import { resolve } from "node:path";
 import { errorBody, MAX_BODY_BYTES } from "../core-object/protocol.ts";
 import { freePort, PROBE_PATH } from "./local-server.ts";
+import { parseServeFlags, SERVE_USAGE } from "./serve-flags.ts";
 
 const DEV_SERVER = resolve(import.meta.dirname, "dev-server.ts");
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -55,28 +56,6 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 const PROBE = { everyMs: 5_000, timeoutMs: 10_000, unanswered: 3 };
 
 const log = (line: string): void => void process.stderr.write(`[serve] ${line}\n`);
-
-/** The user's --port and --ip, and dev-server.ts's other flags. */
-function splitArgs(args: string[]): { port: number; ip: string; rest: string[] } {
-  let port = 8787;
-  let ip = "localhost";
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const m = /^--(port|ip)(?:=(.*))?$/.exec(args[i]);
-    if (!m) {
-      rest.push(args[i]);
-      continue;
-    }
-    const value = m[2] ?? args[++i];
-    if (m[1] === "port") port = Number(value);
-    else ip = value;
-  }
-  if (!(Number.isInteger(port) && port > 0 && port < 65536)) {
-    log(`--port: "${port}" is not a port`);
-    process.exit(2);
-  }
-  return { port, ip, rest };
-}
 
 // --- The supervisor.
 
@@ -272,7 +251,16 @@ function front(upstream: number) {
 }
 
 async function main(): Promise<void> {
-  const { port, ip, rest } = splitArgs(process.argv.slice(2));
+  const flags = parseServeFlags(process.argv.slice(2), { ip: "localhost" });
+  if (flags === "help") {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    process.exit(0);
+  }
+  if ("error" in flags) {
+    log(flags.error);
+    process.exit(2);
+  }
+  const { port, ip, state, vars } = flags;
   const upstream = await freePort();
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, front(upstream));
   server.on("clientError", clientError);
@@ -290,7 +278,7 @@ async function main(): Promise<void> {
       child.kill(sig);
     });
   }
-  startServer(["--port", String(upstream), "--ip", "127.0.0.1", ...rest]);
+  startServer(["--port", String(upstream), "--ip", "127.0.0.1", "--persist-to", state, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])]);
   probeServer(upstream);
 }
 

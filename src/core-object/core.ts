@@ -76,7 +76,6 @@ import {
   type WindowSummary,
 } from "./protocol.ts";
 import { FaultPlan, InjectedFault, type DeliveryFault } from "./faults.ts";
-import { isTransient } from "./lifecycle.ts";
 import { CoreStubs } from "./stubs.ts";
 import { Store } from "./store.ts";
 import { MAX_FANOUT, settleAll, subtrees } from "./tree.ts";
@@ -204,9 +203,6 @@ const CHECKPOINT_WINDOWS = 128;
  * both ask for the windows' reports and handed batches.
  */
 const RECENT_WINDOWS = PERSIST_WINDOWS + BATON_WINDOWS + 1;
-
-/** Tries of one delivery before its window fails. */
-const DELIVERY_ATTEMPTS = 4;
 
 /** Faults this core injected (faults.ts), and the last window it was evicted and restarted in, so that each fires once. */
 interface FaultRecord {
@@ -629,24 +625,22 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return { roots: trees.length, calls: below.map((d) => d.calls).reduce(addCalls, NO_CALLS) };
   }
 
-  /** One delivery, retried after a transient failure (deliveries are idempotent); with the faults the plan puts on it. */
+  /** One delivery (the stubs retry it after a transient failure: deliveries are idempotent), with the faults the plan puts on it. */
   private async deliverTo(simulation: string, tree: Batch[], window: number | null, handoff: Handoff | null = null): Promise<Delivered> {
     const plan = window === null ? null : this.faultPlan();
     const self = this.identity().core;
     const dst = tree[0].core;
-    const fault = plan?.failDelivery(self, dst, window!) ?? null;
+    let fault = plan?.failDelivery(self, dst, window!) ?? null;
     const twice = plan?.duplicate(self, dst, window!) ?? false;
     if (fault || twice) this.countFaults((fault ? 1 : 0) + (twice ? 1 : 0));
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // A duplicate goes first: the window a handoff starts may send this core its next batch.
-        if (twice) await this.peers(simulation).call(dst, (c) => c.deliver(tree));
-        return await this.peers(simulation).call(dst, (c) => c.deliver(tree, attempt === 0 ? fault : null, handoff));
-      } catch (e) {
-        if (!isTransient(e) || attempt + 1 >= DELIVERY_ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-      }
-    }
+    // A duplicate goes first: the window a handoff starts may send this core its next batch.
+    if (twice) await this.peers(simulation).call(dst, (c) => c.deliver(tree));
+    return this.peers(simulation).call(dst, (c) => {
+      // The fault fails the first try only.
+      const once = fault;
+      fault = null;
+      return c.deliver(tree, once, handoff);
+    });
   }
 
   private faultPlan(): FaultPlan | null {

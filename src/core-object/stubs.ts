@@ -2,6 +2,7 @@
 // stub types workers-types derives recurse through JSON values too deeply for
 // TypeScript (TS2589), so each object's methods are the interfaces of
 // protocol.ts, which its class implements; everything they pass is plain data.
+import { isTransient } from "./lifecycle.ts";
 import { coreName, type CoreApi, type ProbeApi, type RegistryApi, type Remote, type RunApi, type SimulationApi } from "./protocol.ts";
 
 export type CoreStub = Remote<CoreApi>;
@@ -14,6 +15,17 @@ export type ProbeStub = Remote<ProbeApi>;
 const as = <T>(stub: unknown): T => stub as T;
 
 export const coreStub = (ns: DurableObjectNamespace, simulation: string, core: number): CoreStub => as(ns.getByName(coreName(simulation, core)));
+
+/**
+ * Tries of one call to a core. Every call to a core may be made again (a
+ * window asked for again is answered from its saved report, a boot or a
+ * collection again changes nothing, deliveries are keyed), so its caller
+ * makes a call that failed transiently again itself, after 10, 20 and 40 ms:
+ * a core reset in a window then costs a call, not a retry of the
+ * Simulation's whole chain of windows, and the Simulation's few retries
+ * (lifecycle.ts) are left for failures that last.
+ */
+export const CALL_ATTEMPTS = 4;
 
 /**
  * The stubs of one simulation's cores, each made once per object instance
@@ -31,13 +43,19 @@ export class CoreStubs {
     private readonly simulation: string,
   ) {}
 
-  call<T>(core: number, fn: (stub: CoreStub) => Promise<T>): Promise<T> {
-    let stub = this.made.get(core);
-    if (!stub) this.made.set(core, (stub = coreStub(this.ns, this.simulation, core)));
-    return fn(stub).catch((e: unknown) => {
-      if (this.made.get(core) === stub) this.made.delete(core);
-      throw e;
-    });
+  /** `fn` on the core's stub, made again (on a fresh stub) after a transient failure, CALL_ATTEMPTS times in all. */
+  async call<T>(core: number, fn: (stub: CoreStub) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let stub = this.made.get(core);
+      if (!stub) this.made.set(core, (stub = coreStub(this.ns, this.simulation, core)));
+      try {
+        return await fn(stub);
+      } catch (e) {
+        if (this.made.get(core) === stub) this.made.delete(core);
+        if (!isTransient(e) || attempt >= CALL_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** (attempt - 1)));
+      }
+    }
   }
 }
 

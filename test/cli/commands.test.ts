@@ -43,7 +43,8 @@ describe("npm run cli -- calibrate / machines / machine", () => {
 
   it("bad arguments name the flag or field", async () => {
     expect(await usage("machine", "amd-8x4", "amd-4x4")).toMatch(/unexpected argument "amd-4x4"/);
-    expect(await usage("machine", "amd-9x9")).toMatch(/^--machine: must be one of intel-2x4, amd-2x2, amd-4x4, amd-8x4, amd-8x4-biglittle, got "amd-9x9"$/);
+    expect(await usage("machine", "amd-9x9")).toMatch(/^preset: must be one of intel-2x4, amd-2x2, amd-4x4, amd-8x4, amd-8x4-biglittle, got "amd-9x9"$/);
+    expect(await usage("machine", "--machine", "amd-9x9")).toMatch(/^--machine: must be one of .*, got "amd-9x9"$/);
     expect(await usage("machine", "--machine-file", "/nonexistent.json")).toBe("--machine-file: cannot read /nonexistent.json: no such file or directory");
     // An 8 x 8 matrix for a 4-core machine: the description is refused, naming the field.
     const wrongShape = (await usage("machine", "amd-2x2", "--latency-csv", "examples/two-socket-quad-measured.csv")) as MachineError;

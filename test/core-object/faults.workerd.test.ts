@@ -29,6 +29,17 @@ describe("fault injection", () => {
     await expectInProcessOutcome(spec, outcome);
   });
 
+  it("restarts along a baton's chain of windows: each retried by the call that met it, not by the Simulation", async () => {
+    // More restarts in one chain of windows than the Simulation retries without progress (the README's example, as a user ran it).
+    const params = { protocols: ["unicast"], reps: 5 };
+    const id = await start({ experiment: "shootdown", machine: "amd-4x4", cores: [8], params, faults: { seed: 7, restart: { rate: 0.2 } } });
+    const s = await finished(id, 60_000);
+    expect(s.error).toBeNull();
+    expect(s.faults!.injected).toBeGreaterThan(30);
+    const plain = await runExperiment("shootdown", preset("amd-4x4")!, { ...params, cores: [8] }, inProcessSimulator(), "inproc");
+    expect(s.simulations.map((sim) => sim.hash)).toEqual(plain.result.hashes);
+  });
+
   it("chosen cores at chosen windows: a restart of core 2 in windows 1 and 3", async () => {
     const spec = relaySpec(4, { hops: 6 });
     const { status, outcome } = await simulation("chosen").run(spec, { faults: { restart: { cores: [2], windows: [1, 3] } } as Faults });

@@ -224,7 +224,7 @@ describe("the demo page", () => {
     await chooseMachine(p, "amd-8x4", 32);
     await p.selectOption("#experiment", "shootdown");
     // A short simulation, then a long one (millions of events): the cancel lands in the second.
-    // In-process: on this Miniflare a long durable sweep read concurrently can lose its workerd (README, "The two commands").
+    // In-process: 5,000 shootdowns on two cores end in moments there, and would take a minute or more on the durable engine.
     await p.fill("#cores", "2, 32");
     for (const box of await p.locator("#param-protocols input[type=checkbox]").all()) await box.setChecked((await box.getAttribute("value")) === "unicast");
     await p.fill("#param-reps", "5000");

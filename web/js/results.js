@@ -34,7 +34,7 @@ function sweepChart(result, paper, width) {
   const names = result.series.map((s) => s.name);
   const last = result.series.map((s) => ({ series: s.name, ...s.points.reduce((a, b) => (b.cores > a.cores ? b : a)) }));
   const xs = [...new Set([...ours.map((p) => p.cores), ...paper.map((p) => p.cores)])].sort((a, b) => a - b);
-  return Plot.plot({
+  const plot = (labels) => Plot.plot({
     width,
     height: Math.max(260, Math.min(420, width * 0.6)),
     marginRight: 110,
@@ -49,11 +49,19 @@ function sweepChart(result, paper, width) {
       // Our points as dots of their own: a run cancelled after one simulation has a line of one point, which draws nothing.
       Plot.dot(ours, { x: "cores", y: "cycles", fill: "series", r: 3.5, className: "simulated" }),
       Plot.dot(paper, { x: "cores", y: "cycles", stroke: "series", symbol: "diamond", r: 6, strokeWidth: 2, className: "paper", title: (p) => `paper, ${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles (${p.from === "text" ? "stated in the text" : "read off the plot"})` }),
-      Plot.text(last, { x: "cores", y: "cycles", text: "series", fill: "series", dx: 8, textAnchor: "start" }),
+      Plot.text(labels, { x: "cores", y: "labelY", text: "series", fill: "series", dx: 8, textAnchor: "start" }),
       Plot.tip(ours, Plot.pointer({ x: "cores", y: "cycles", title: (p) => `${p.series}, ${p.cores} cores: ${num(p.cycles)} cycles${p.paper ? ` (paper ${num(p.paper)})` : ""}` })),
     ],
   });
+  // Drawn once to learn the y scale, then again with the line-end labels moved apart where lines end close together.
+  const y = plot(last.map((l) => ({ ...l, labelY: l.cycles }))).scale("y");
+  const byHeight = last.map((l) => ({ ...l, py: y.apply(l.cycles) })).sort((a, b) => a.py - b.py);
+  for (let i = 1; i < byHeight.length; i++) byHeight[i].py = Math.max(byHeight[i].py, byHeight[i - 1].py + LABEL_GAP_PX);
+  return plot(byHeight.map((l) => ({ ...l, labelY: y.invert(l.py) })));
 }
+
+/** Vertical room a line-end label needs (12 px text). */
+const LABEL_GAP_PX = 14;
 
 /** urpc and lrpc: latency by class of core pair, ours and the paper's (Tables 1 and 2). */
 function pairChart(result, width) {

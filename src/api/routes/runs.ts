@@ -23,7 +23,7 @@ const POLL_MS = 200;
 /** How long `wait` waits before answering 202 after all. */
 const WAIT_MS = 30_000;
 
-const CoreCount = z.number().int("must be an integer").min(1, "at least 1 core");
+const CoreCount = z.number({ error: "must be a number" }).int("must be an integer").min(1, "at least 1 core");
 
 const RunBody = z
   .strictObject({
@@ -31,7 +31,13 @@ const RunBody = z
     ...MachineRef,
     cores: z
       .union([CoreCount, z.array(CoreCount).min(1, "name at least one core count").max(64, "at most 64 core counts")], {
-        error: "must be a number of cores or a list of them",
+        // The branch of the input's own type says what is wrong with it (an item of a list by its place).
+        error: (iss) => {
+          const errors = (iss as { errors?: { message: string; path: PropertyKey[] }[][] }).errors;
+          const [first] = (Array.isArray(iss.input) ? errors?.[1] : typeof iss.input === "number" ? errors?.[0] : undefined) ?? [];
+          if (!first) return "must be a number of cores or a list of them";
+          return first.path.length ? `item ${String(first.path[0])}: ${first.message}` : first.message;
+        },
       })
       .optional()
       .openapi({

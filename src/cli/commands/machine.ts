@@ -19,7 +19,7 @@ export const machine: Command = {
     const [name, ...extra] = args.positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": name one machine`);
     if (name && args.flags.machine) throw new UsageError(`name the machine once, as "${name}" or as --machine ${args.flags.machine}`);
-    const m = machineFromFlags({ ...args, flags: { ...args.flags, ...(name ? { machine: name } : {}) } });
+    const m = machineFromFlags({ ...args, flags: { ...args.flags, ...(name ? { machine: name } : {}) } }, DEFAULT_MACHINE, name ? "preset" : "--machine");
     const json = machineSummary(m);
     const n = json.cores;
     const roundTrip = json.roundTrip!;
