@@ -206,7 +206,7 @@ describe("the demo page", () => {
     expect(await state.getAttribute("data-at")).toBe(String(at));
     // What the page shows is what the API answers for that moment...
     const core = await api(`/api/runs/${id}/cores/1?simulation=0&at=${at}`);
-    expect(await state.locator('[data-key="clock"]').textContent()).toBe(`${core.clock.toLocaleString("en")} cycles`);
+    expect(await state.locator('[data-key="clock"]').textContent()).toBe(`${core.clock.toLocaleString("en")} cycles${core.clock > at ? ", busy until then" : ""}`);
     expect(await state.locator('[data-key="events"]').textContent()).toContain(`${core.events.toLocaleString("en")} events`);
     // ...and the events it has handled are those the trace records starting before the moment.
     const trace = await api(`/api/runs/${id}/trace?simulation=0`);

@@ -154,7 +154,8 @@ export function replaySection({ machineSummary }) {
           "dl",
           { class: "state", "data-core": core, "data-at": at },
           h("dt", {}, "clock"),
-          h("dd", { "data-key": "clock" }, `${num(st.clock)} cycles`),
+          // A core's clock runs ahead of the moment shown while it handles an event that began before it.
+          h("dd", { "data-key": "clock" }, `${num(st.clock)} cycles${st.clock > at ? ", busy until then" : ""}`),
           h("dt", {}, "doing"),
           h("dd", {}, doing ? `${doing.kind} (${num(doing.start)}–${num(doing.end)})` : "idle"),
           h("dt", {}, "queue"),
