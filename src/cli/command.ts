@@ -5,7 +5,7 @@
 // of its own.
 import type { FlagSpec, ParsedArgs } from "./args.ts";
 
-/** A command's input was good, and what it ran failed (a simulation's kernel, the durable engine gave up): one line, exit status 1. */
+/** A command's input was good, and what it ran failed (a durable simulation that failed or gave up): one line, exit status 1. */
 export class RunFailure extends Error {
   override name = "RunFailure";
 }

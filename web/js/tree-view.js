@@ -8,11 +8,15 @@ import { drawMachine } from "./machine-view.js";
 
 let viz = null; // Graphviz, once loaded
 
+/** A send-order badge's radius. */
+const BADGE_RADIUS = 6.5;
+
 /**
  * An arrow from the edge of core a's box to the edge of b's: straight between
  * neighbours, bowed to the left of its direction when long, the more the
- * longer (so that the arrows fanning out of one core stay apart); its
- * midpoint for the badge.
+ * longer (so that the arrows fanning out of one core stay apart); where its
+ * badge goes: its midpoint, or beside a straight one, which is short enough
+ * for the badge to hide it.
  */
 function arrow(view, a, b) {
   const p = view.centre(a);
@@ -31,7 +35,8 @@ function arrow(view, a, b) {
   const bow = len < 3 * view.coreSize ? 0 : Math.min(120, len * 0.12);
   const cx = (x1 + x2) / 2 + uy * bow;
   const cy = (y1 + y2) / 2 - ux * bow;
-  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: 0.25 * x1 + 0.5 * cx + 0.25 * x2, by: 0.25 * y1 + 0.5 * cy + 0.25 * y2 };
+  const aside = bow ? 0 : BADGE_RADIUS + 3;
+  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: 0.25 * x1 + 0.5 * cx + 0.25 * x2 + uy * aside, by: 0.25 * y1 + 0.5 * cy + 0.25 * y2 - ux * aside };
 }
 
 export function treeSection({ machineRef, routeKinds }) {
@@ -81,7 +86,7 @@ export function treeSection({ machineRef, routeKinds }) {
           s("title", {}, title),
         ),
       );
-      badges.append(s("g", { class: "badge" }, s("circle", { cx: a.bx, cy: a.by, r: 6.5 }), s("text", { x: a.bx, y: a.by + 3, "text-anchor": "middle" }, e.order + 1), s("title", {}, title)));
+      badges.append(s("g", { class: "badge" }, s("circle", { cx: a.bx, cy: a.by, r: BADGE_RADIUS }), s("text", { x: a.bx, y: a.by + 3, "text-anchor": "middle" }, e.order + 1), s("title", {}, title)));
     }
     layer.append(
       s("defs", {}, s("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, s("path", { d: "M0,0 L10,5 L0,10 z" }))),
