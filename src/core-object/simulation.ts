@@ -78,6 +78,9 @@ interface SimulationRecord extends LifecycleRecord {
  */
 const PAUSE_EVERY_MS = 50;
 
+/** Nothing under way for a moment: a timer lets workerd read the requests waiting outside. */
+const pause = (): Promise<void> => new Promise((resume) => setTimeout(resume, 0));
+
 export const DEFAULTS = {
   windowsPerInvocation: 256,
   fanout: MAX_FANOUT,
@@ -251,7 +254,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
         this.horizons ??= new Horizons(this.experiments.systemOfText(this.store.getText("spec")!).lookahead, r.cores, s.windows);
         this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
         if (Date.now() - pausedAt >= PAUSE_EVERY_MS) {
-          await new Promise((resume) => setTimeout(resume, 0));
+          await pause();
           pausedAt = Date.now();
         }
       }
@@ -316,6 +319,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     // Read once per boot, not per slice: the spec is the largest thing stored here.
     let init: CoreInit | null = null;
     return {
+      pause,
       boot: (tree) => this.cores().call(tree[0], (c) => c.boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree)),
       window: (tree, w, bounds, baton) => this.cores().call(tree[0], (c) => c.window(w, bounds, tree, baton)),
       collect: (tree) => this.cores().call(tree[0], (c) => c.collect(tree)),

@@ -4,7 +4,7 @@
 // land sometimes before and sometimes after their destination reports. The
 // window loop must see the same windows as in-process, at any scale.
 import { describe, expect, it } from "vitest";
-import { CoreFailure, DurableTransport, type CoreLink, type Passing } from "../../src/core-object/durable-transport.ts";
+import { BOOT_WAVE_CORES, CoreFailure, DurableTransport, type CoreLink, type Passing } from "../../src/core-object/durable-transport.ts";
 import { BATON_WINDOWS, passOn, startsOf } from "../../src/core-object/baton.ts";
 import { isFailure, NO_CALLS, NOTHING_STORED, type CoreWindow, type Failure, type WindowPart, type WindowSummary } from "../../src/core-object/protocol.ts";
 import {
@@ -22,8 +22,8 @@ import {
 } from "../../src/engine/index.ts";
 import { rounds, tokenRing } from "../engine/toy-system.ts";
 
-/** `started`: counts the cores the Simulation and the holders of batons start by a call (not in a delivery). */
-function fakeCores(system: System, seed: number, failAt = Infinity, started = { calls: 0 }): CoreLink {
+/** `started`: counts the cores the Simulation and the holders of batons start by a call (not in a delivery); `booting`: the cores booted and the pauses, in order. */
+function fakeCores(system: System, seed: number, failAt = Infinity, started = { calls: 0 }, booting: (number | "pause")[] = []): CoreLink {
   const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
   const inbox: SimEvent[][] = cores.map(() => []);
   let rand = seed;
@@ -42,7 +42,11 @@ function fakeCores(system: System, seed: number, failAt = Infinity, started = { 
     return { core: c, events: w.events, messages: w.messages, next: cores[c].nextTime(), sent, stored: NOTHING_STORED };
   };
   return {
+    async pause() {
+      booting.push("pause");
+    },
     async boot(tree) {
+      booting.push(...tree);
       return { next: tree.flatMap((c) => [c, cores[c].nextTime()]), failure: null, calls: NO_CALLS };
     },
     async window(tree, _w, bounds, baton) {
@@ -117,6 +121,16 @@ describe("the durable transport's agenda", () => {
         expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
       }
     }
+  });
+
+  it("boots BOOT_WAVE_CORES cores at a time, each once, with a pause between two waves", async () => {
+    const system = tokenRing({ cores: 2 * BOOT_WAVE_CORES + 44, laps: 1, work: 0, delay: 50 });
+    const booting: (number | "pause")[] = [];
+    const transport = new DurableTransport(system.cores, 8, fakeCores(system, 1, Infinity, { calls: 0 }, booting), false, passing(0));
+    expect(await transport.start()).toBe(0);
+    const waves = booting.join(" ").split("pause").map((w) => w.trim().split(" ").map(Number));
+    expect(waves.map((w) => w.length)).toEqual([BOOT_WAVE_CORES, BOOT_WAVE_CORES, 44]);
+    expect(waves.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: system.cores }, (_, c) => c));
   });
 
   it("the baton runs windows the Simulation would have started: fewer calls to the cores, the same windows", async () => {
