@@ -3,14 +3,14 @@
 // bindings of wrangler.toml. For the CLI's durable engine and the bench.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { type Log, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { scratchDir } from "./state-dir.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CONFIG = resolve(ROOT, "wrangler.toml");
@@ -141,36 +141,4 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
       if (scratch) await rm(scratch, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Where state that nobody keeps lives: in memory (tmpfs) where the machine
- * has room in it. Every Durable Object write commits to SQLite, which syncs
- * its log to disk; a window of the durable engine commits about three times,
- * and on disk those syncs were most of a local sweep's wall time (bench/sweeps.ts).
- */
-async function scratchDir(): Promise<string> {
-  return mkdtemp(join(hasRoom(SHM) ? SHM : tmpdir(), "edgefish-"));
-}
-
-/**
- * Where `npm start` keeps the demo's state unless `--persist-to` says: in
- * memory when the machine has room there, one directory per user and
- * checkout, so that it outlives the server but not the machine (runs are
- * deleted an hour after they end anyway); null when there is no room.
- */
-export function memoryStateDir(): string | null {
-  if (!hasRoom(SHM)) return null;
-  const checkout = createHash("sha256").update(ROOT).digest("hex").slice(0, 8);
-  return join(SHM, `edgefish-${process.getuid?.() ?? "user"}-${checkout}`);
-}
-
-const SHM = "/dev/shm";
-/** A 1024-core simulation's objects take some 100 MB; a container's /dev/shm is often 64 MB. */
-const SCRATCH_BYTES = 1024 ** 3;
-
-function hasRoom(dir: string): boolean {
-  if (!existsSync(dir)) return false;
-  const fs = statfsSync(dir);
-  return fs.bavail * fs.bsize >= SCRATCH_BYTES;
 }

@@ -2,7 +2,7 @@
 // (serve.ts) before it takes its port, so a bad flag or --help costs nothing,
 // and again by the Worker server it starts (dev-server.ts).
 import { resolve } from "node:path";
-import { memoryStateDir } from "./local-worker.ts";
+import { memoryStateDir } from "./state-dir.ts";
 
 export interface ServeFlags {
   ip: string;
