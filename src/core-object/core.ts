@@ -1,25 +1,27 @@
 // The Core Durable Object: one simulated core of one simulation, named
 // "<simulation>/<core>". It hosts the unchanged kernel through a CoreRuntime and
-// takes part in the barrier tree: every operation (boot, window, collect,
-// destroy) handles this core and the subtree of cores below it.
+// takes part in the barrier tree: every operation (boot, window, commit, roll
+// back, collect, destroy) handles this core and the subtree of cores below it.
 //
 // Lifecycle:
 //   boot      builds the kernel from the simulation's spec and persists it;
 //   window    drains the inbox, handles the events before the bound, sends
 //             each destination its messages in one batch, waits for them to
-//             land, persists, and answers with its report; on a baton
+//             land, logs it, and answers with its report; on a baton
 //             (baton.ts) it then starts the next window: the cores due in
 //             it that its messages go to in those deliveries (they leave
-//             last, after the save), the others by a call, itself by
+//             last, after it is logged), the others by a call, itself by
 //             running it; the baton goes with the one core due, or stays
 //             here while several are, until their windows return;
-//   deliver   appends another core's batch to the inbox, durably, and passes
+//   deliver   appends another core's batch to the inbox, and passes
 //             on the batches of the destinations below it (a core with
 //             messages for more cores than the fan-out sends them down a
 //             tree, and starts at most fan-out cores in their deliveries:
 //             no object calls more than 2 x fanout others at once); with a
 //             handoff, then runs the window it starts;
-//   collect   reports clock, counters, hash, results (and trace);
+//   commit    writes what the windows since the last commit did (below);
+//   roll back forgets it, for a core that lost it made every core do so;
+//   collect   commits, and reports clock, counters, hash, results (and trace);
 //   destroy   deletes everything.
 // State lives in SQLite as a checkpoint and a log, as a database keeps its
 // pages and its write-ahead log: every CHECKPOINT_WINDOWS windows the
@@ -27,17 +29,25 @@
 // at boot, where the spec rebuilds it), and in between only what each
 // window took in: its row in the log (bound, report, and the last batch of
 // the inbox it took). The kernel is deterministic, so the checkpoint with
-// the log replayed is the state at the end of the last window, exactly; a
-// window saves a few hundred bytes instead of the whole state. The inbox
-// holds one row per batch, in the order they arrived; a window takes all
-// those not yet taken, so the log's last batch taken says which are, and a
-// window's save is a single row. The trace has its own table. An instance
-// caches the live runtime; an evicted core is rebuilt from storage on its
-// next call with nothing lost. A window asked for again (a reply lost, an
-// invocation retried) is answered from its row in the log; one that passed
-// the baton on keeps there the batches that started the next window, which
-// are sent again with the baton. Batches are keyed by (source, first
-// sequence), so repeats change nothing.
+// the log replayed is the state at the end of the last window, exactly. The
+// inbox holds one row per batch, in the order they arrived; a window takes
+// all those not yet taken, so the log's last batch taken says which are.
+// The trace has its own table.
+// The rows are written by group commit: a window's row, a batch delivered
+// and the trace wait in memory until the Simulation has every core it
+// touched commit them together, every COMMIT_WINDOWS windows, and saves its
+// loop after them (a commit per window and per delivery cost 2.6 SQLite
+// commits a message). The first change after a commit writes a mark, so a
+// core rebuilt from storage knows whether it lost any: it then refuses every
+// call until the Simulation has every core roll back to the last commit,
+// where the loop it saved stands, and runs the windows since again. An
+// instance caches the live runtime; a core evicted with nothing uncommitted
+// is rebuilt from storage with nothing lost. A window asked for again (a
+// reply lost, an invocation retried, a Simulation run again from the loop
+// it saved) is answered from its row in the log; one that passed the baton
+// on keeps there the batches that started the next window, which are sent
+// again with the baton. Batches are keyed by (source, first sequence), so
+// repeats change nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import {
@@ -57,12 +67,14 @@ import {
   isFailure,
   NO_CALLS,
   NOTHING_STORED,
-  PERSIST_WINDOWS,
+  COMMIT_WINDOWS,
+  LOST,
   subtreeCalls,
   type Batch,
   type BootSummary,
   type Calls,
   type CollectSummary,
+  type CommitSummary,
   type CoreInit,
   type CoreApi,
   type CoreOptions,
@@ -199,10 +211,41 @@ const CHECKPOINT_WINDOWS = 128;
 /**
  * Windows before the checkpoint whose log rows a core keeps: a baton run
  * again reaches back over at most all the windows it ran, and a Simulation
- * run again from its saved loop over at most PERSIST_WINDOWS and a baton's;
- * both ask for the windows' reports and handed batches.
+ * run again from its saved loop over at most COMMIT_WINDOWS and a baton's
+ * (it saves its loop after the cores commit); both ask for the windows'
+ * reports and handed batches.
  */
-const RECENT_WINDOWS = PERSIST_WINDOWS + BATON_WINDOWS + 1;
+const RECENT_WINDOWS = COMMIT_WINDOWS + BATON_WINDOWS + 1;
+
+/** A window's row of the log, as stored. */
+type LogRow = {
+  window: number;
+  bound: number;
+  taken: number;
+  report: string;
+  handed: string | null;
+};
+
+/** A batch of the inbox, as stored: ids grow in the order batches arrived. */
+interface BatchRow {
+  id: number;
+  events: SimEvent[];
+}
+
+/** What this core did since the last commit, not yet written. */
+interface Uncommitted {
+  batches: BatchRow[];
+  log: Map<number, LogRow>;
+  trace: TraceRecord[][];
+}
+
+const nothingUncommitted = (): Uncommitted => ({ batches: [], log: new Map(), trace: [] });
+
+/** A batch's key: one sender's messages of one window, named by the sender and its first sequence number. */
+const batchKey = (src: number, seq: number): string => `${src}:${seq}`;
+
+/** The mark a core writes with its first change after a commit, and deletes when it commits or rolls back. */
+const CHANGED = "changed";
 
 /** Faults this core injected (faults.ts), and the last window it was evicted and restarted in, so that each fires once. */
 interface FaultRecord {
@@ -227,6 +270,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
   private stubs: CoreStubs | null = null;
   /** The window being handled, so a repeated call waits for it instead of running it twice. */
   private handling: { window: number; done: Promise<Handled | Failure> } | null = null;
+  /** What this core did since the last commit, until it commits. */
+  private uncommitted = nothingUncommitted();
+  /** The batches in the inbox, in storage or not, by key, with their ids; the largest id given out. Read from storage once per instance. */
+  private inboxIds: { ids: Map<string, number>; last: number } | null = null;
+  /** Whether storage holds this core's mark of a change since the last commit, written by this instance. */
+  private marked = false;
+  /** Whether this instance holds every change since the last commit: checked once against storage's mark. */
+  private intact = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -289,11 +340,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
   async deliver(batches: Batch[], fault: DeliveryFault = null, handoff: Handoff | null = null): Promise<Delivered> {
     const [{ core, events }] = batches;
     if (fault === "before") throw new InjectedFault(`a delivery to core ${core} failed before it landed`);
-    // A batch is one sender's messages of one window: its first sequence number names it.
-    const [row] = this.store.sql
-      .exec<{ id: number }>("INSERT OR IGNORE INTO batch (src, seq, n, events) VALUES (?, ?, ?, ?) RETURNING id", events[0].src, events[0].seq, events.length, JSON.stringify(events))
-      .toArray();
-    if (row) this.inbox?.push({ id: row.id, events });
+    this.checkIntact();
+    this.receive(events);
     if (fault === "after") throw new InjectedFault(`a delivery to core ${core} landed, and its answer was lost`);
     const { simulation, options } = this.identity();
     const relayed = batches.length > 1 ? await this.send(simulation, batches.slice(1), options.fanout, null) : NOT_SENT;
@@ -307,8 +355,9 @@ export class Core extends DurableObject<Env> implements CoreApi {
   async collect(tree: number[]): Promise<CollectSummary> {
     const { meta, last, rt } = this.load(tree[0]);
     const trees = subtrees(tree.slice(1), meta.options.fanout);
+    // The run is over: what the cores did since the last commit is committed with their reports.
     const [, sums] = await this.withSubtrees(
-      () => undefined,
+      () => this.commitOwn(),
       trees.map((t) => this.peers(meta.simulation).call(t[0], (c) => c.collect(t))),
     );
     const report = {
@@ -330,9 +379,28 @@ export class Core extends DurableObject<Env> implements CoreApi {
     };
   }
 
-  /** This core as the API shows it. */
+  async commit(tree: number[]): Promise<CommitSummary> {
+    const { meta } = this.load(tree[0]);
+    const trees = subtrees(tree.slice(1), meta.options.fanout);
+    const [written, sums] = await this.withSubtrees(
+      () => this.commitOwn(),
+      trees.map((t) => this.peers(meta.simulation).call(t[0], (c) => c.commit(t))),
+    );
+    return { written: sums.reduce((n, s) => n + s.written, written), calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)) };
+  }
+
+  async rollBack(simulation: string, tree: number[]): Promise<Calls> {
+    const trees = subtrees(tree.slice(1), this.fanout());
+    const [, sums] = await this.withSubtrees(
+      () => this.rollBackOwn(),
+      trees.map((t) => this.peers(simulation).call(t[0], (c) => c.rollBack(simulation, t))),
+    );
+    return subtreeCalls(trees.length, 0, sums);
+  }
+
+  /** This core as the API shows it; one that lost its windows since the last commit, as committed, until every core rolls back. */
   state(): CoreState {
-    const { meta, last, rt } = this.load();
+    const { meta, last, rt } = this.live ?? (!this.intact && this.store.get(CHANGED) !== undefined ? this.rebuilt() : this.load());
     const next = rt.nextTime();
     const kernel = rt.kernel;
     return {
@@ -351,16 +419,19 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   /** Delete this core and its subtree, for a simulation's expiry. Cores that never booted are skipped over. */
   async destroy(simulation: string, tree: number[]): Promise<void> {
-    const fanout = this.live?.meta.options.fanout ?? this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
-    const trees = subtrees(tree.slice(1), fanout);
+    const trees = subtrees(tree.slice(1), this.fanout());
     await this.withSubtrees(
       () => undefined,
       trees.map((t) => this.peers(simulation).call(t[0], (c) => c.destroy(simulation, t))),
     );
-    this.live = null;
+    this.forget();
     this.known = null;
-    this.inbox = null;
     await this.ctx.storage.deleteAll();
+  }
+
+  /** The barrier tree's fan-out, for operations that may reach a core that never booted. */
+  private fanout(): number {
+    return this.live?.meta.options.fanout ?? this.store.get<CoreMeta>("meta")?.options.fanout ?? MAX_FANOUT;
   }
 
   /** The other cores of this core's simulation (a core object belongs to one simulation, so the first call's name holds). */
@@ -397,6 +468,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
       this.store.put("meta", meta);
     });
     this.live = { meta, last: { window: -1, since: 0, taken: 0 }, system, rt };
+    this.intact = true;
     return { next: rt.nextTime() };
   }
 
@@ -417,27 +489,34 @@ export class Core extends DurableObject<Env> implements CoreApi {
   /** The live core: the cached one, else rebuilt from storage. */
   private load(expected?: number): Live {
     if (!this.live) {
-      const meta = this.store.get<CoreMeta>("meta");
-      if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
-      const system = this.experiments.systemOfText(this.store.getText("spec")!);
-      const rt = meta.checkpoint < 0 ? booted(system, meta.core, meta.options.trace) : this.restored(system, meta);
-      // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
-      const log = this.store.sql
-        .exec<{ window: number; bound: number; taken: number }>("SELECT window, bound, taken FROM log WHERE window > ? ORDER BY window", meta.checkpoint)
-        .toArray();
-      const last = { window: meta.checkpoint, since: log.length, taken: meta.taken };
-      for (const { window, bound, taken } of log) {
-        this.take(rt, this.batches(last.taken, taken));
-        rt.process(bound, () => {});
-        Object.assign(last, { window, taken });
-      }
-      if (rt.trace) rt.trace.length = 0;
-      this.live = { meta, last, system, rt };
+      this.checkIntact();
+      this.live = this.rebuilt(expected);
     }
     if (expected !== undefined && expected !== this.live.meta.core) {
       throw new Error(`core ${this.live.meta.core} of simulation ${this.live.meta.simulation} was called as core ${expected}`);
     }
     return this.live;
+  }
+
+  /** The core as storage and this instance's uncommitted rows have it. */
+  private rebuilt(expected?: number): Live {
+    const meta = this.store.get<CoreMeta>("meta");
+    if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
+    const system = this.experiments.systemOfText(this.store.getText("spec")!);
+    const rt = meta.checkpoint < 0 ? booted(system, meta.core, meta.options.trace) : this.restored(system, meta);
+    // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
+    const log = [
+      ...this.store.sql.exec<LogRow>("SELECT window, bound, taken FROM log WHERE window > ? ORDER BY window", meta.checkpoint).toArray(),
+      ...this.uncommitted.log.values(),
+    ];
+    const last = { window: meta.checkpoint, since: log.length, taken: meta.taken };
+    for (const { window, bound, taken } of log) {
+      this.take(rt, this.batches(last.taken, taken));
+      rt.process(bound, () => {});
+      Object.assign(last, { window, taken });
+    }
+    if (rt.trace) rt.trace.length = 0;
+    return { meta, last, system, rt };
   }
 
   /**
@@ -461,8 +540,8 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (isFailure(others)) return others;
     const plan = this.faultPlan();
     if (plan?.evict(this.identity().core, window) && this.faults().evicted < window) {
-      // As the platform evicts an object: the next load() rebuilds it from storage.
-      this.live = null;
+      // As the platform evicts an object: the next load() rebuilds it from storage, or finds it lost what it did since the last commit.
+      this.forget();
       const faults = this.faults();
       this.store.put(FAULTS, { ...faults, injected: faults.injected + 1, evicted: window });
     }
@@ -493,7 +572,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
    * a baton run again.
    */
   private again({ meta, system }: Live, window: number, baton: Baton | null, others: Others): Promise<Handled> | Handled {
-    const [row] = this.store.sql.exec<{ report: string; handed: string | null }>("SELECT report, handed FROM log WHERE window = ?", window).toArray();
+    const row = this.uncommitted.log.get(window) ?? this.store.sql.exec<LogRow>("SELECT report, handed FROM log WHERE window = ?", window).toArray()[0];
     if (!row) throw new Error(`core ${meta.core}: asked for window ${window}, which it no longer keeps`);
     const own = parseReport(row.report);
     if (baton && row.handed !== null) {
@@ -518,6 +597,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     plan: FaultPlan | null,
   ): Promise<Handled | Failure> {
     const { meta, rt, system } = live;
+    this.change();
     const taken = Math.max(live.last.taken, this.take(rt, (this.inbox ??= this.batches(live.last.taken))));
     const byCore = new Map<number, SimEvent[]>();
     let work: WindowWork;
@@ -544,11 +624,12 @@ export class Core extends DurableObject<Env> implements CoreApi {
     // The barrier completes only once every message of the window has landed; all of them but the handed ones before the save.
     const delivered = await this.send(meta.simulation, batches.filter((b) => !handed.includes(b)), meta.options.fanout, window);
     if (plan?.restart(meta.core, window) && this.faults().restarted < window) {
-      // As the platform resets an object: its memory goes before it saves (handle() drops it), and the call fails; the window is run again from storage.
+      // As the platform resets an object: its memory goes before it logs the window, and the call fails; the core is then lost, and every core rolls back.
       // (Not ctx.abort() itself, which wrangler dev 4.116 takes for a fatal error and exits on.) Recorded, so that it fires once.
       const f = this.faults();
       this.store.put(FAULTS, { ...f, injected: f.injected + 1, restarted: window });
-      throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it saved`);
+      this.forget();
+      throw new InjectedFault(`core ${meta.core} restarted in window ${window}, before it logged the window`);
     }
     live.last = { window, since: live.last.since + 1, taken };
     this.save(live, { bound, report, handed: pass ? handed : null });
@@ -674,71 +755,148 @@ export class Core extends DurableObject<Env> implements CoreApi {
     return last;
   }
 
-  /** The inbox's batches after `after` (the last taken), up to `upTo`. */
-  private batches(after: number, upTo = Number.MAX_SAFE_INTEGER): { id: number; events: SimEvent[] }[] {
-    return this.store.sql
-      .exec<{ id: number; events: string }>("SELECT id, events FROM batch WHERE id > ? AND id <= ? ORDER BY id", after, upTo)
-      .toArray()
-      .map((r) => ({ id: r.id, events: JSON.parse(r.events) as SimEvent[] }));
+  /** The inbox's batches after `after` (the last taken), up to `upTo`: those in storage, then those since the last commit. */
+  private batches(after: number, upTo = Number.MAX_SAFE_INTEGER): BatchRow[] {
+    return [
+      ...this.store.sql
+        .exec<{ id: number; events: string }>("SELECT id, events FROM batch WHERE id > ? AND id <= ? ORDER BY id", after, upTo)
+        .toArray()
+        .map((r) => ({ id: r.id, events: JSON.parse(r.events) as SimEvent[] })),
+      ...this.uncommitted.batches.filter((b) => b.id > after && b.id <= upTo),
+    ];
   }
 
   private inboxSize(taken: number): number {
-    if (this.inbox) return this.inbox.reduce((n, b) => n + b.events.length, 0);
-    return this.store.sql.exec<{ n: number }>("SELECT coalesce(sum(n), 0) AS n FROM batch WHERE id > ?", taken).one().n;
+    const inbox = this.inbox ?? this.batches(taken);
+    return inbox.reduce((n, b) => n + b.events.length, 0);
+  }
+
+  /** A batch into the inbox, once. */
+  private receive(events: SimEvent[]): void {
+    const key = batchKey(events[0].src, events[0].seq);
+    const known = this.batchIds();
+    if (known.ids.has(key)) return;
+    this.change();
+    const id = ++known.last;
+    known.ids.set(key, id);
+    this.uncommitted.batches.push({ id, events });
+    this.inbox?.push({ id, events });
+  }
+
+  /** The inbox's keys (a read per delivery had cost the default shootdown sweep a twentieth of its time). */
+  private batchIds(): { ids: Map<string, number>; last: number } {
+    if (!this.inboxIds) {
+      const rows = this.store.sql.exec<{ id: number; src: number; seq: number }>("SELECT id, src, seq FROM batch").toArray();
+      this.inboxIds = { ids: new Map(rows.map((r) => [batchKey(r.src, r.seq), r.id])), last: rows.reduce((m, r) => Math.max(m, r.id), 0) };
+    }
+    return this.inboxIds;
   }
 
   /**
-   * A window's end: its row in the log (bound, last batch taken, report,
-   * and for a window that passed its baton on the batches it handed on);
-   * every CHECKPOINT_WINDOWS windows also the whole state and the meta that
-   * names it, with the batches taken dropped and the log cut to its last
-   * RECENT_WINDOWS rows; the trace so far. The report says what the state's
-   * save wrote. Most windows write the one row, which needs no transaction
-   * of its own; several writes go in one, so that a failure midway (the
-   * storage full) leaves none of them.
+   * A window's end: its row of the log (bound, last batch taken, report,
+   * and for a window that passed its baton on the batches it handed on) and
+   * its trace, kept until the next commit.
    */
   private save(live: Live, w: { bound: number; report: CoreWindow; handed: Batch[] | null }): void {
     const { last, rt } = live;
-    const checkpoint = last.since >= CHECKPOINT_WINDOWS;
-    const trace = rt.trace?.length ? rt.trace : null;
-    const writes = () => {
-      let written = 0;
-      if (checkpoint) {
-        const { trace: _, ...state } = rt.snapshot();
-        const saved = this.store.putChunked("snapshot", state);
-        // All but the last taken: SQLite gives a new row the largest id plus one, and the batches' ids must keep growing past it.
-        this.store.sql.exec("DELETE FROM batch WHERE id < ?", last.taken);
-        this.store.sql.exec("DELETE FROM log WHERE window <= ?", last.window - RECENT_WINDOWS);
-        live.meta = { ...live.meta, checkpoint: last.window, size: saved.size, taken: last.taken };
-        this.store.put("meta", live.meta);
-        last.since = 0;
-        written = saved.written;
-      }
-      w.report.stored = { written, whole: live.meta.size };
-      this.store.sql.exec(
-        "INSERT OR REPLACE INTO log (window, bound, taken, report, handed) VALUES (?, ?, ?, ?, ?)",
-        last.window,
-        w.bound,
-        last.taken,
-        JSON.stringify(w.report),
-        w.handed ? JSON.stringify(w.handed) : null,
-      );
-      for (let i = 0; trace && i < trace.length; i += TRACE_BATCH) {
-        this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
-      }
-    };
-    if (checkpoint || trace) this.store.atomically(writes);
-    else writes();
-    // The records are in storage now; the runtime keeps appending to the same array.
-    if (trace) trace.length = 0;
+    w.report.stored = { written: 0, whole: live.meta.size };
+    this.uncommitted.log.set(last.window, {
+      window: last.window,
+      bound: w.bound,
+      taken: last.taken,
+      report: JSON.stringify(w.report),
+      handed: w.handed ? JSON.stringify(w.handed) : null,
+    });
+    // The runtime keeps appending to the same array.
+    if (rt.trace?.length) this.uncommitted.trace.push(rt.trace.splice(0));
     if (this.inbox?.length && this.inbox[0].id <= last.taken) this.inbox = this.inbox.filter((b) => b.id > last.taken);
   }
 
+  /**
+   * This core's part of a commit: the rows kept since the last one, and
+   * every CHECKPOINT_WINDOWS windows the whole state, with the batches taken
+   * dropped and the log cut to its last RECENT_WINDOWS rows; the mark goes
+   * with them. One transaction, so that a failure midway (the storage full)
+   * leaves none of them. Returns what the whole state's save wrote.
+   */
+  private commitOwn(): number {
+    const live = this.load();
+    if (!this.marked) return 0;
+    const { last, rt } = live;
+    const u = this.uncommitted;
+    let written = 0;
+    this.store.atomically(() => {
+      for (const b of u.batches) {
+        const [{ src, seq }] = b.events;
+        this.store.sql.exec("INSERT INTO batch (id, src, seq, n, events) VALUES (?, ?, ?, ?, ?)", b.id, src, seq, b.events.length, JSON.stringify(b.events));
+      }
+      for (const r of u.log.values()) {
+        this.store.sql.exec("INSERT OR REPLACE INTO log (window, bound, taken, report, handed) VALUES (?, ?, ?, ?, ?)", r.window, r.bound, r.taken, r.report, r.handed);
+      }
+      const trace = u.trace.flat();
+      for (let i = 0; i < trace.length; i += TRACE_BATCH) this.store.sql.exec("INSERT INTO trace (records) VALUES (?)", JSON.stringify(trace.slice(i, i + TRACE_BATCH)));
+      if (last.since >= CHECKPOINT_WINDOWS) {
+        const { trace: _, ...state } = rt.snapshot();
+        const saved = this.store.putChunked("snapshot", state);
+        // All but the last taken: the batches' ids keep growing past the largest in storage.
+        this.store.sql.exec("DELETE FROM batch WHERE id < ?", last.taken);
+        if (this.inboxIds) for (const [key, id] of this.inboxIds.ids) if (id < last.taken) this.inboxIds.ids.delete(key);
+        this.store.sql.exec("DELETE FROM log WHERE window <= ?", last.window - RECENT_WINDOWS);
+        live.meta = { ...live.meta, checkpoint: last.window, size: saved.size, taken: last.taken };
+        this.store.put("meta", live.meta);
+        written = saved.written;
+      }
+      this.store.delete(CHANGED);
+    });
+    if (last.since >= CHECKPOINT_WINDOWS) last.since = 0;
+    this.uncommitted = nothingUncommitted();
+    this.marked = false;
+    return written;
+  }
+
+  /** Back to the last commit: what this core did since, and its mark, go. */
+  private rollBackOwn(): void {
+    this.forget();
+    if (this.store.get(CHANGED) !== undefined) this.store.delete(CHANGED);
+    this.intact = true;
+  }
+
+  /**
+   * A fresh instance checks storage's mark before it acts: a core marked as
+   * changed since the last commit lost those changes with its memory, and
+   * refuses every call until the Simulation rolls every core back.
+   */
+  private checkIntact(): void {
+    if (this.intact) return;
+    if (this.store.get(CHANGED) !== undefined) throw new Error(`core ${this.identity().core} ${LOST}`);
+    this.intact = true;
+  }
+
+  /** Before the first change since the last commit: the mark, which commits with it. */
+  private change(): void {
+    if (this.marked) return;
+    this.store.put(CHANGED, true);
+    this.marked = true;
+  }
+
+  /** As the platform drops an object's memory: all that was not committed goes. */
+  private forget(): void {
+    this.live = null;
+    this.inbox = null;
+    this.uncommitted = nothingUncommitted();
+    this.inboxIds = null;
+    this.marked = false;
+    this.intact = false;
+  }
+
   private readTrace(): TraceRecord[] {
-    return this.store.sql
-      .exec<{ records: string }>("SELECT records FROM trace ORDER BY id")
-      .toArray()
-      .flatMap((r) => JSON.parse(r.records) as TraceRecord[]);
+    return [
+      ...this.store.sql
+        .exec<{ records: string }>("SELECT records FROM trace ORDER BY id")
+        .toArray()
+        .flatMap((r) => JSON.parse(r.records) as TraceRecord[]),
+      ...this.uncommitted.trace.flat(),
+    ];
   }
 }
 

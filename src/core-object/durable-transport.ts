@@ -21,6 +21,7 @@ import {
   type BootSummary,
   type Calls,
   type CollectSummary,
+  type CommitSummary,
   type Baton,
   type Failure,
   type Stored,
@@ -36,6 +37,8 @@ export interface CoreLink {
   /** `bounds`: each core's of the tree, in its order; `baton` only for a tree of one core. */
   window(tree: number[], window: number, bounds: number[], baton: Baton | null): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
+  commit(tree: number[]): Promise<CommitSummary>;
+  rollBack(tree: number[]): Promise<Calls>;
 }
 
 /**
@@ -87,13 +90,16 @@ export class DurableTransport implements Transport {
   rootCalls = 0;
   /** Faults the cores injected, once collected. */
   faults = 0;
+  /** The cores changed since the last commit: those that ran a window or were sent a message; all of them when not known. */
+  private touched = new Set<number>();
+  private unknown = false;
 
   constructor(
     private readonly cores: number,
     private readonly fanout: number,
     private readonly link: CoreLink,
     private readonly keepTrace: boolean,
-    private readonly passing: Passing,
+    private passing: Passing,
     state?: TransportState,
   ) {
     this.windows = state?.windows ?? 0;
@@ -101,6 +107,32 @@ export class DurableTransport implements Transport {
     this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
     this.calls = state?.calls ?? NO_CALLS;
     this.stored = state?.stored ?? NOTHING_STORED;
+  }
+
+  /** The cores' changes since the last commit are not all known here (the Simulation ran windows before this instance, or failed): the next commit goes to every core. */
+  touchAll(): void {
+    this.unknown = true;
+  }
+
+  /** Every core changed since the last commit writes what it did (core.ts). */
+  async commit(): Promise<void> {
+    const cores = this.unknown ? this.all() : [...this.touched].sort((a, b) => a - b);
+    const sums = await this.fan(cores, (t) => this.link.commit(t));
+    this.stored = addStored(this.stored, { written: sums.reduce((n, s) => n + s.written, 0), whole: 0 });
+    this.touched.clear();
+    this.unknown = false;
+  }
+
+  /** Windows a baton may run after the one the Simulation starts: 0 starts every window from the Simulation. */
+  passBaton(windows: number): void {
+    this.passing = { ...this.passing, windows };
+  }
+
+  /** Every core forgets what it did since the last commit. */
+  async rollBack(): Promise<void> {
+    await this.fan(this.all(), (t) => this.link.rollBack(t).then((calls) => ({ calls })));
+    this.touched.clear();
+    this.unknown = false;
   }
 
   state(): TransportState {
@@ -128,6 +160,7 @@ export class DurableTransport implements Transport {
       due.length === 1 && this.passing.windows > 0
         ? { agenda: this.agenda, rule, maxCycles: limits.maxCycles, eventsLeft: limits.maxEvents - this.events, windows: this.passing.windows }
         : null;
+    for (const c of due) this.touched.add(c);
     const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton));
     this.check(sums);
     let events = 0;
@@ -136,6 +169,8 @@ export class DurableTransport implements Transport {
     const windows = [sums, ...sums.flatMap((s) => s.passed)];
     for (const parts of windows) {
       for (const p of parts) {
+        for (let i = 0; i < p.next.length; i += 2) this.touched.add(p.next[i]);
+        for (let i = 0; i < p.sent.length; i += 2) this.touched.add(p.sent[i]);
         events += p.events;
         messages += p.messages;
         this.stored = addStored(this.stored, p.stored);
@@ -148,8 +183,7 @@ export class DurableTransport implements Transport {
   }
 
   async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {
-    const all = Array.from({ length: this.cores }, (_, c) => c);
-    const sums = await this.fan(all, (t) => this.link.collect(t));
+    const sums = await this.fan(this.all(), (t) => this.link.collect(t));
     this.faults = sums.reduce((n, s) => n + s.faults, 0);
     const cores = sums.flatMap((s) => s.cores).sort((a, b) => a.core - b.core);
     if (!this.keepTrace) return { cores, trace: null };
@@ -170,6 +204,10 @@ export class DurableTransport implements Transport {
   private check(sums: { failure: Failure | null }[]): void {
     const f = firstFailure(sums.map((s) => s.failure));
     if (f) throw new CoreFailure(f);
+  }
+
+  private all(): number[] {
+    return Array.from({ length: this.cores }, (_, c) => c);
   }
 
   private setNext(pairs: number[]): void {

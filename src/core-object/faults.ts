@@ -1,8 +1,9 @@
 // Fault injection on the durable engine: the failures the platform may cause,
 // on purpose, to show that they change nothing. The engine promises that a
 // simulation's result and hash do not depend on how its objects live: cores
-// persist every window and are rebuilt from storage, a window asked for again
-// is answered from its saved report, deliveries are keyed and retried, and
+// are rebuilt from storage as of the last group commit, a core that lost
+// windows since makes every core roll back to it, a window asked for again
+// is answered from its logged report, deliveries are keyed and retried, and
 // every simulation checks message conservation. A run with `faults` evicts and
 // restarts core objects and fails and repeats deliveries, and must still give
 // the fault-free result and hash.
@@ -31,12 +32,12 @@ const DUPLICATE = 5;
 export class FaultPlan {
   constructor(private readonly f: Faults) {}
 
-  /** Drop the core object's memory before it handles `window`, as the platform evicts an object: it is rebuilt from storage. */
+  /** Drop the core object's memory before it handles `window`, as the platform evicts an object: it is rebuilt from storage (every core rolls back if it had changed since the last commit). */
   evict(core: number, window: number): boolean {
     return this.hits(this.f.evict, EVICT, core, window);
   }
 
-  /** Reset the core object in the middle of `window`, once it has sent its messages and before it saved: its memory goes, the call fails, and the window is asked for again. */
+  /** Reset the core object in the middle of `window`, once it has sent its messages and before it logged the window: its memory goes, the call fails, and every core rolls back to the last commit. */
   restart(core: number, window: number): boolean {
     return this.hits(this.f.restart, RESTART, core, window);
   }

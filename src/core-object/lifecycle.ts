@@ -22,7 +22,7 @@ export type Final = Extract<SimulationState, "done" | "failed" | "cancelled">;
 const FINAL: readonly string[] = ["done", "failed", "cancelled"] satisfies Final[];
 
 /** Slices that fail with a transient error in a row, before the object gives up. */
-const MAX_RETRIES = 5;
+export const MAX_RETRIES = 5;
 
 /** An object under way with no progress for this long has lost the alarm that drives it. Slices take seconds at most. */
 export const STALL_MS = 60_000;

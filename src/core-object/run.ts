@@ -80,8 +80,9 @@ interface RunRecord extends LifecycleRecord {
   engine: EngineName;
   trace: boolean;
   faults: Faults | null;
-  /** Faults injected into the finished simulations. */
+  /** Faults injected into the finished simulations, and the roll-backs they caused. */
   faultsInjected: number;
+  rollBacks?: number;
   maxEvents: number;
   /** Each simulation: label and cores; its hash once done; while it holds a place, its progress so far. */
   simulations: SimulationRecord[];
@@ -161,6 +162,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       trace: req.trace,
       faults: req.faults,
       faultsInjected: 0,
+      rollBacks: 0,
       maxEvents: req.trace ? Math.min(maxEvents, TRACE_MAX_EVENTS) : maxEvents,
       simulations: plan.specs.map((s) => ({ label: this.experiments.labelOf(s), cores: s.cores, hash: null, live: null, started: false })),
       parallel: this.parallelFor(req.engine),
@@ -226,7 +228,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
         underWay,
       },
       queuePosition,
-      faults: r.faults ? { injected: r.faultsInjected } : null,
+      faults: r.faults ? { injected: r.faultsInjected, rollBacks: r.rollBacks ?? 0 } : null,
       simulations,
       result: result && { ...result, missing: simulations.filter((sim) => sim.state !== "done").map(({ index, label, state }) => ({ index, label, state })) },
       error: r.error,
@@ -416,6 +418,7 @@ export class Run extends Lifecycle<RunRecord> implements RunApi {
       if (this.ended()) return true;
       if (!outcome) throw new Error(`simulation ${i} is done but has no outcome`);
       r.faultsInjected += s.faults;
+      r.rollBacks = (r.rollBacks ?? 0) + s.rollBacks;
       await this.simulationEnded(i, outcome, null);
       return true;
     }

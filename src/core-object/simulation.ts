@@ -8,14 +8,22 @@
 // Lifecycle (`state`, see lifecycle.ts for what all objects share):
 //   booting    start() has checked and stored the spec;
 //   running    each slice (an alarm, or step()) boots the cores if need be,
-//              then advances a bounded number of windows, persisting the loop
-//              every PERSIST_WINDOWS windows and when the slice ends;
+//              then advances a bounded number of windows; every
+//              COMMIT_WINDOWS windows (or COMMIT_MS) the cores it touched
+//              commit what they did (core.ts), then it saves its loop; the
+//              next slice of the same instance goes on from its loop in
+//              memory, a new instance from the loop saved;
 //   done       the loop stopped; the outcome (and trace) are stored;
 //   failed     a kernel failed, or the transport kept failing: `error` says why;
 //   cancelled  cancel() was called.
-// Because cores answer a repeated window from their saved report, and keep
+// Because cores answer a repeated window from their logged report, and keep
 // the reports of more windows than the loop saved can be behind, a slice that
-// dies at any point is simply run again from the loop saved.
+// dies at any point is simply run again from the loop saved. A core that lost
+// what it did since the last commit refuses to go on: every core then rolls
+// back to that commit, and the slice is run again from the loop saved there;
+// the next commits come sooner (the windows between two halve with each
+// roll-back and grow back by one with each commit, as TCP's window does), so
+// that faults that keep striking cost little.
 import type { Env } from "../env.ts";
 import {
   advance,
@@ -32,12 +40,13 @@ import {
 import { EXPERIMENTS, type ExperimentSet, type SimulationSpec } from "../experiments/index.ts";
 import { BATON_WINDOWS } from "./baton.ts";
 import { CoreFailure, DurableTransport, type CoreLink, type TransportState } from "./durable-transport.ts";
-import { isTransient, Lifecycle, newLifecycle, WATCH_MS, type LifecycleRecord } from "./lifecycle.ts";
+import { isTransient, Lifecycle, MAX_RETRIES, newLifecycle, WATCH_MS, type Final, type LifecycleRecord } from "./lifecycle.ts";
 import {
   FaultsSchema,
   NO_CALLS,
   NOTHING_STORED,
-  PERSIST_WINDOWS,
+  COMMIT_WINDOWS,
+  isLost,
   type CoreInit,
   type CoreState,
   type SimulationApi,
@@ -63,6 +72,8 @@ interface SimulationRecord extends LifecycleRecord {
   ownPeak: number;
   /** Faults injected into the cores, counted when they are collected. */
   faults: number;
+  /** Roll-backs of every core to the last commit (absent in records stored before there were any). */
+  rollBacks?: number;
 }
 
 /**
@@ -78,11 +89,21 @@ interface SimulationRecord extends LifecycleRecord {
  */
 const PAUSE_EVERY_MS = 50;
 
+/**
+ * The longest the Simulation goes without a commit, besides COMMIT_WINDOWS:
+ * what a core did since the last commit lives in its memory only, and an
+ * object the platform evicts after it sat idle (it may, after some seconds)
+ * costs every core a roll-back; this bounds both the work lost and how long
+ * a core waits with work to lose.
+ */
+const COMMIT_MS = 2_000;
+
 /** Nothing under way for a moment: a timer lets workerd read the requests waiting outside. */
 const pause = (): Promise<void> => new Promise((resume) => setTimeout(resume, 0));
 
 export const DEFAULTS = {
   windowsPerInvocation: 256,
+  commitWindows: COMMIT_WINDOWS,
   fanout: MAX_FANOUT,
   maxCallsPerInvocation: 500,
 };
@@ -97,8 +118,21 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   private horizons: Horizons | null = null;
   /** Stubs of this simulation's cores, once one was called. */
   private stubs: CoreStubs | null = null;
-  /** The windows of the loop as last saved. */
-  private savedWindows = 0;
+  /**
+   * The loop as this instance runs it, ahead of the one saved at the last
+   * commit, and its transport, which knows the cores touched since: the next
+   * slice goes on from them. Null before the first slice of an instance and
+   * after a failed one, which go on from the loop saved.
+   */
+  private live: { loop: LoopState | null; transport: DurableTransport } | null = null;
+  /** The windows of the loop as last saved, at a commit, and when. */
+  private committed = { windows: 0, at: 0 };
+  /** Windows between two commits: the settings' commitWindows, less after a roll-back; null until a slice reads the settings. */
+  private commitEvery: number | null = null;
+  /** Roll-backs since the loop last went further than ever in this instance: a core that lost its memory at every window would otherwise run the same windows forever. */
+  private rollBacks = 0;
+  /** The most windows the loop reached in this instance. */
+  private furthest = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, "simulation");
@@ -130,6 +164,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       invocations: 0,
       ownPeak: 0,
       faults: 0,
+      rollBacks: 0,
       ...newLifecycle(now),
     };
     this.persist();
@@ -151,7 +186,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   status(): SimulationStatus | null {
     const r = this.rec;
     if (!r) return null;
-    const loop = r.loop;
+    const loop = this.live?.loop ?? r.loop;
     const calls = r.transport?.calls ?? NO_CALLS;
     return {
       simulation: r.simulation,
@@ -162,6 +197,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
       stored: r.transport?.stored ?? NOTHING_STORED,
       faults: r.faults,
+      rollBacks: r.rollBacks ?? 0,
       error: r.error,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
@@ -237,42 +273,108 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     if (this.ended()) return;
     const s = r.settings;
     r.invocations++;
-    const passing = { windows: s.baton, rule: s.windows, limits: s.limits };
-    const transport = new DurableTransport(r.cores, s.fanout, this.link(r.simulation, s), s.trace, passing, r.transport ?? undefined);
+    if (!this.live) {
+      this.live = { loop: r.loop, transport: this.transport() };
+      // Windows run before this instance may have changed any core; before the first window nothing can have.
+      if (r.state !== "booting") this.live.transport.touchAll();
+    }
+    const live = this.live;
+    const { transport } = live;
+    transport.rootCalls = 0;
     try {
       if (r.state === "booting") {
-        const loop = await startLoop(transport);
+        live.loop = await startLoop(transport);
         if (r.state === "booting") r.state = "running";
-        this.saveProgress(transport, loop, true);
+        await this.commit();
       }
       // Windows run, those the cores ran on a baton included.
-      const until = r.loop!.windows + Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
+      const until = live.loop!.windows + Math.min(maxWindows ?? s.windowsPerInvocation, s.windowsPerInvocation);
       let pausedAt = Date.now();
-      while (r.loop!.windows < until && r.state === "running" && !r.loop!.stopped) {
-        // A window costs the Simulation at most `fanout` calls, and so does the final collection.
-        if (transport.rootCalls + 2 * s.fanout > s.maxCallsPerInvocation) break;
+      while (live.loop!.windows < until && r.state === "running" && !live.loop!.stopped) {
+        // A window costs the Simulation at most `fanout` calls, and so do a commit and the final collection.
+        if (transport.rootCalls + 3 * s.fanout > s.maxCallsPerInvocation) break;
         this.horizons ??= new Horizons(this.experiments.systemOfText(this.store.getText("spec")!).lookahead, r.cores, s.windows);
-        this.saveProgress(transport, await advance(transport, r.loop!, this.horizons, s.limits, { windows: 1 }));
+        const loop = (live.loop = await advance(transport, live.loop!, this.horizons, s.limits, { windows: 1 }));
+        // A window done is progress: transient failures are counted again from here, and roll-backs from a window never reached before.
+        r.retries = 0;
+        if (loop.windows > this.furthest) {
+          this.furthest = loop.windows;
+          this.rollBacks = 0;
+        }
+        this.progressed();
+        if (loop.windows - this.committed.windows >= (this.commitEvery ??= s.commitWindows) || Date.now() - this.committed.at >= COMMIT_MS) await this.commit();
         if (Date.now() - pausedAt >= PAUSE_EVERY_MS) {
           await pause();
           pausedAt = Date.now();
         }
       }
+      r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
       if (r.state !== "running") return; // cancelled meanwhile
-      if (r.loop!.stopped) return await this.complete(transport);
-      r.retries = 0;
-      this.persist();
+      if (live.loop!.stopped) return await this.complete();
       if (s.continueByAlarm) await this.continueLater();
     } catch (e) {
-      // A kernel's failure ends the simulation; a transport failure is retried a few times first.
+      this.live = null;
+      // A kernel's failure ends the simulation; a core that lost its memory makes every core roll back; a transport failure is retried a few times first.
+      if (isLost(e) && r.state === "running" && this.rollBacks < MAX_RETRIES) return await this.rollBack();
       await this.failed(e, !(e instanceof CoreFailure) && isTransient(e));
     }
   }
 
-  /** Collect every core's report and store the outcome. */
-  private async complete(transport: DurableTransport): Promise<void> {
+  private transport(): DurableTransport {
     const r = this.record();
-    const outcome = await finish(transport, r.loop!, Date.now() - r.createdAt);
+    const s = r.settings;
+    const passing = { windows: s.baton, rule: s.windows, limits: s.limits };
+    return new DurableTransport(r.cores, s.fanout, this.link(r.simulation, s), s.trace, passing, r.transport ?? undefined);
+  }
+
+  /**
+   * The cores touched since the last commit commit, then the loop and the
+   * transport's state are saved: the loop saved never runs ahead of what
+   * the cores committed.
+   */
+  private async commit(): Promise<void> {
+    const { loop, transport } = this.live!;
+    await transport.commit();
+    const r = this.record();
+    r.loop = loop;
+    r.transport = transport.state();
+    r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
+    r.simulatedCycles = loop!.next ?? r.simulatedCycles;
+    this.persist();
+    this.committed = { windows: loop!.windows, at: Date.now() };
+    this.commitEvery = Math.min(r.settings.commitWindows, (this.commitEvery ?? r.settings.commitWindows) + 1);
+    transport.passBaton(r.settings.baton);
+  }
+
+  /**
+   * Every core back to the last commit; the next slice runs again from the
+   * loop saved there. Until the next commit the Simulation starts every
+   * window itself, without the baton: a loss in a baton's chain of windows
+   * undoes the whole chain, so the loop would never see the windows before
+   * the loss done.
+   */
+  private async rollBack(): Promise<void> {
+    const r = this.record();
+    this.rollBacks++;
+    const transport = this.transport();
+    try {
+      await transport.rollBack();
+    } catch (e) {
+      return this.failed(e, isTransient(e));
+    }
+    transport.passBaton(0);
+    this.live = { loop: r.loop, transport };
+    this.commitEvery = Math.max(1, (this.commitEvery ?? r.settings.commitWindows) >> 1);
+    r.rollBacks = (r.rollBacks ?? 0) + 1;
+    this.persist();
+    if (r.settings.continueByAlarm) await this.continueLater();
+  }
+
+  /** Collect every core's report (each commits first) and store the outcome. */
+  private async complete(): Promise<void> {
+    const r = this.record();
+    const { loop, transport } = this.live!;
+    const outcome = await finish(transport, loop!, Date.now() - r.createdAt);
     r.transport = transport.state();
     r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
     r.simulatedCycles = outcome.stats.simulatedCycles;
@@ -289,30 +391,19 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     return this.record().settings.continueByAlarm ? super.continueLater(delayMs) : Promise.resolve();
   }
 
-  protected override onEnd(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  /**
-   * After a window (or boot): the loop and the transport's state, saved
-   * together every PERSIST_WINDOWS windows (each save is a commit of this
-   * object's storage), or now when `now`; the slice saves them when it ends.
-   */
-  private saveProgress(transport: DurableTransport, loop: LoopState, now = false): void {
+  /** A simulation that ends shows where its loop got to, committed or not: it never goes on from there. */
+  protected override end(state: Final, error: string | null): Promise<void> {
     const r = this.record();
-    r.loop = loop;
-    r.transport = transport.state();
-    r.ownPeak = Math.max(r.ownPeak, transport.rootCalls);
-    r.simulatedCycles = loop.next ?? r.simulatedCycles;
-    // A window done is progress: transient failures are counted again from here.
-    r.retries = 0;
-    this.progressed();
-    if (now || loop.windows - this.savedWindows >= PERSIST_WINDOWS) this.persist();
+    if (this.live?.loop) {
+      r.loop = this.live.loop;
+      r.transport = this.live.transport.state();
+    }
+    return super.end(state, error);
   }
 
-  protected override persist(): void {
-    super.persist();
-    this.savedWindows = this.rec?.loop?.windows ?? 0;
+  protected override onEnd(): void {
+    this.live = null;
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private link(simulation: string, s: Settings): CoreLink {
@@ -323,6 +414,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       boot: (tree) => this.cores().call(tree[0], (c) => c.boot((init ??= { simulation, spec: this.store.getText("spec")!, options: { trace: s.trace, fanout: s.fanout, faults: s.faults } }), tree)),
       window: (tree, w, bounds, baton) => this.cores().call(tree[0], (c) => c.window(w, bounds, tree, baton)),
       collect: (tree) => this.cores().call(tree[0], (c) => c.collect(tree)),
+      commit: (tree) => this.cores().call(tree[0], (c) => c.commit(tree)),
+      rollBack: (tree) => this.cores().call(tree[0], (c) => c.rollBack(simulation, tree)),
     };
   }
 
@@ -334,6 +427,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     const s: Settings = {
       trace: o.trace ?? false,
       windowsPerInvocation: o.windowsPerInvocation ?? DEFAULTS.windowsPerInvocation,
+      commitWindows: o.commitWindows ?? DEFAULTS.commitWindows,
       fanout: o.fanout ?? DEFAULTS.fanout,
       maxCallsPerInvocation: o.maxCallsPerInvocation ?? DEFAULTS.maxCallsPerInvocation,
       continueByAlarm: o.continueByAlarm ?? true,
@@ -349,6 +443,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     if (!WINDOW_RULES.includes(s.windows)) throw new RangeError(`windows must be one of ${WINDOW_RULES.join(", ")}`);
     if (!(Number.isInteger(s.baton) && s.baton >= 0 && s.baton <= BATON_WINDOWS)) throw new RangeError(`baton must be an integer in [0, ${BATON_WINDOWS}]`);
     if (!(Number.isInteger(s.windowsPerInvocation) && s.windowsPerInvocation >= 1)) throw new RangeError("windowsPerInvocation must be an integer >= 1");
+    if (!(Number.isInteger(s.commitWindows) && s.commitWindows >= 1 && s.commitWindows <= COMMIT_WINDOWS)) throw new RangeError(`commitWindows must be an integer in [1, ${COMMIT_WINDOWS}]`);
     if (!(Number.isInteger(s.maxCallsPerInvocation) && s.maxCallsPerInvocation >= 4 * s.fanout && s.maxCallsPerInvocation <= 1000)) {
       throw new RangeError(`maxCallsPerInvocation must be an integer in [${4 * s.fanout}, 1000]`);
     }

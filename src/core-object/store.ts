@@ -29,6 +29,10 @@ export class Store {
     this.storage.kv.put(key, value);
   }
 
+  delete(key: string): void {
+    this.storage.kv.delete(key);
+  }
+
   getDoc<T>(key: string): T | undefined {
     const text = this.getText(key);
     return text === undefined ? undefined : (JSON.parse(text) as T);

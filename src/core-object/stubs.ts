@@ -21,9 +21,10 @@ export const coreStub = (ns: DurableObjectNamespace, simulation: string, core: n
  * window asked for again is answered from its saved report, a boot or a
  * collection again changes nothing, deliveries are keyed), so its caller
  * makes a call that failed transiently again itself, after 10, 20 and 40 ms:
- * a core reset in a window then costs a call, not a retry of the
- * Simulation's whole chain of windows, and the Simulation's few retries
- * (lifecycle.ts) are left for failures that last.
+ * a failed delivery or a platform error then costs a call, not a retry of
+ * the Simulation's whole chain of windows, and the Simulation's few retries
+ * (lifecycle.ts) are left for failures that last. (A core that lost its
+ * memory refuses for good, until the Simulation rolls every core back.)
  */
 export const CALL_ATTEMPTS = 4;
 

@@ -22,20 +22,32 @@ import {
 } from "../../src/engine/index.ts";
 import { rounds, tokenRing } from "../engine/toy-system.ts";
 
-/** `started`: counts the cores the Simulation and the holders of batons start by a call (not in a delivery); `booting`: the cores booted and the pauses, in order. */
-function fakeCores(system: System, seed: number, failAt = Infinity, started = { calls: 0 }, booting: (number | "pause")[] = []): CoreLink {
+/** What the fake cores changed since their last commit, and the cores each commit went to. */
+interface Commits {
+  changed: Set<number>;
+  committed: number[][];
+}
+
+/**
+ * `started`: counts the cores the Simulation and the holders of batons start
+ * by a call (not in a delivery); `booting`: the cores booted and the pauses,
+ * in order; `commits`: the cores changed and committed.
+ */
+function fakeCores(system: System, seed: number, failAt = Infinity, started = { calls: 0 }, booting: (number | "pause")[] = [], commits: Commits = { changed: new Set(), committed: [] }): CoreLink {
   const cores = Array.from({ length: system.cores }, (_, c) => CoreRuntime.boot(c, system.boot(c), system.initial(c), system.lookahead, system.cores, false));
   const inbox: SimEvent[][] = cores.map(() => []);
   let rand = seed;
   const random = () => ((rand = (rand * 1103515245 + 12345) % 2147483648) / 2147483648);
   /** One core's window, as a Core object handles it: its report, or its failure. */
   const handle = (c: number, bound: number): CoreWindow | Failure => {
+    commits.changed.add(c);
     for (const e of inbox[c].splice(0)) cores[c].deliver(e);
     const out = new Map<number, SimEvent[]>();
     const w = cores[c].process(bound, (dst, e) => out.set(dst, [...(out.get(dst) ?? []), e]));
     if (cores[c].events >= failAt) return { core: c, message: "boom" };
     const sent: number[] = [];
     for (const [dst, evs] of out) {
+      commits.changed.add(dst);
       inbox[dst].push(...evs);
       sent.push(dst, Math.min(...evs.map((e) => e.time)));
     }
@@ -91,6 +103,14 @@ function fakeCores(system: System, seed: number, failAt = Infinity, started = { 
         faults: 0,
         calls: NO_CALLS,
       };
+    },
+    async commit(tree) {
+      commits.committed.push(tree);
+      for (const c of tree) commits.changed.delete(c);
+      return { written: 0, calls: NO_CALLS };
+    },
+    async rollBack() {
+      return NO_CALLS;
     },
   };
 }
@@ -177,6 +197,25 @@ describe("the durable transport's agenda", () => {
     const got = await finish(t, loop, 0);
     expect(got.hash).toBe(expected.hash);
     expect({ ...got.stats, wallMs: 0 }).toEqual({ ...expected.stats, wallMs: 0 });
+  });
+
+  it("a commit goes to every core changed since the last (those that ran a window, on a baton or not, and those sent a message), and to no other; to all of them when the transport does not know", async () => {
+    const system = tokenRing({ cores: 40, laps: 2, work: 0, delay: 50 });
+    const commits: Commits = { changed: new Set(), committed: [] };
+    const t = new DurableTransport(system.cores, 8, fakeCores(system, 1, Infinity, { calls: 0 }, [], commits), false, passing(BATON_WINDOWS));
+    let loop = await startLoop(t);
+    while (!loop.stopped) {
+      loop = await advance(t, loop, new Horizons(system.lookahead, system.cores), NO_LIMITS, { windows: 3 });
+      const changed = [...commits.changed].sort((a, b) => a - b);
+      commits.committed.length = 0;
+      await t.commit();
+      expect(commits.committed.flat().sort((a, b) => a - b)).toEqual(changed);
+      expect(commits.changed.size).toBe(0);
+    }
+    commits.committed.length = 0;
+    t.touchAll();
+    await t.commit();
+    expect(commits.committed.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: system.cores }, (_, c) => c));
   });
 
   it("a core's failure stops the transport with its core and message", async () => {

@@ -1,17 +1,18 @@
-// A core resumes from its SQLite storage: evicted between windows, or asked
-// for a window it already handled, the run's result does not change.
+// A core resumes from its SQLite storage: evicted after a group commit, or
+// asked for a window it already handled, the run's result does not change.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PERSIST_WINDOWS } from "../../src/core-object/protocol.ts";
+import { COMMIT_WINDOWS } from "../../src/core-object/protocol.ts";
 import { core, expectInProcessOutcome, simulation, stepToEnd } from "./durable-helpers.ts";
 import { relaySpec } from "./relay-experiment.ts";
 
 describe("cores survive eviction", () => {
-  it("every core and the Simulation evicted every two windows: same result", async () => {
+  it("every core and the Simulation evicted every two windows, after a commit: same result, nothing rolled back", async () => {
     const cores = 6;
     const spec = relaySpec(cores, { hops: 8, stride: 2 });
     const stub = simulation("evict");
-    await stub.start(spec, { continueByAlarm: false, fanout: 2 });
+    // Committed after every window: the cores have nothing to lose between two steps.
+    await stub.start(spec, { continueByAlarm: false, fanout: 2, commitWindows: 1 });
     let status = await stub.step(2);
     let evictions = 0;
     while (status.state === "running") {
@@ -23,6 +24,7 @@ describe("cores survive eviction", () => {
     }
     expect(status.state).toBe("done");
     expect(evictions).toBeGreaterThan(2);
+    expect(status.rollBacks).toBe(0);
     await expectInProcessOutcome(spec, await stub.outcome());
   });
 
@@ -30,7 +32,7 @@ describe("cores survive eviction", () => {
     // Two cores passing one token 300 times: each handles 150 windows, past the checkpoint at 128.
     const spec = relaySpec(2, { hops: 300 });
     const stub = simulation("evict-log");
-    await stub.start(spec, { continueByAlarm: false, trace: true });
+    await stub.start(spec, { continueByAlarm: false, trace: true, commitWindows: 1 });
     let status = await stub.step(7);
     while (status.state === "running") {
       for (let c = 0; c < 2; c++) await evictDurableObject(core("evict-log", c) as unknown as DurableObjectStub).catch(() => {});
@@ -42,16 +44,18 @@ describe("cores survive eviction", () => {
     await expectInProcessOutcome(spec, outcome && { ...outcome, trace: await stub.traceRecords() }, true);
   });
 
-  it("a Simulation run again from a loop saved PERSIST_WINDOWS and a baton's windows back: the cores answer them from their log, across a checkpoint", async () => {
+  it("a Simulation run again from a loop saved COMMIT_WINDOWS and a baton's windows back: the cores answer them from their log, across a checkpoint", async () => {
     // Two cores passing one token: each checkpoints at its 128th window, about the 256th of the run.
     const spec = relaySpec(2, { hops: 400 });
     const stub = simulation("behind");
-    await stub.start(spec, { continueByAlarm: false });
-    const saved = (await stub.step(230)).progress.windows;
-    const record = await runInDurableObject(stub as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.get("simulation"));
-    // The most a Simulation runs between two saves of its loop: up to PERSIST_WINDOWS, and a baton's windows past it.
-    const ahead = (await stub.step(PERSIST_WINDOWS)).progress.windows;
-    expect(ahead - saved).toBeGreaterThanOrEqual(PERSIST_WINDOWS);
+    // Saving its loop after every window, the Simulation is put back to the loop saved at window 230 below.
+    await stub.start(spec, { continueByAlarm: false, commitWindows: 1 });
+    await stub.step(230);
+    const record = await runInDurableObject(stub as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.get<{ loop: { windows: number } }>("simulation"))!;
+    const saved = record!.loop.windows;
+    // The most a Simulation runs between two saves of its loop: up to COMMIT_WINDOWS, and a baton's windows past it.
+    let ahead = saved;
+    while (ahead - saved < COMMIT_WINDOWS) ahead = (await stub.step(COMMIT_WINDOWS)).progress.windows;
     const checkpoints = await Promise.all(
       [0, 1].map((c) => runInDurableObject(core("behind", c) as unknown as DurableObjectStub, (_o, state: DurableObjectState) => state.storage.kv.get<{ checkpoint: number }>("meta")!.checkpoint)),
     );

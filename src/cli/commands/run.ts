@@ -65,14 +65,14 @@ export const run: Command = {
     const faults = faultsFlag(args.flags.faults, engine);
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
-    let injected = () => 0;
+    let injected = () => ({ faults: 0, rollBacks: 0 });
     let parallel = 1;
     if (engine === "durable") {
       const local = await import("../local-durable.ts");
       const d = await local.startLocalDurable({ trace: Boolean(traceFile), faults });
       simulator = d.simulator;
       parallel = d.parallel;
-      injected = () => d.statuses.reduce((n, s) => n + s.faults, 0);
+      injected = () => ({ faults: d.statuses.reduce((n, s) => n + s.faults, 0), rollBacks: d.statuses.reduce((n, s) => n + s.rollBacks, 0) });
       const stop = progress ? showProgress(async () => progressLine(await d.progress(), plan.specs.length), progress) : null;
       dispose = async () => {
         await stop?.();
@@ -88,7 +88,8 @@ export const run: Command = {
         const of = traced.length < n ? `${traced.length} of ${n} simulations` : n > 1 ? `all ${n} simulations` : "the run's one simulation";
         files.push({ flag: "trace", path: traceFile, content: JSON.stringify(toChromeTrace(simulations)), what: `the Chrome trace of ${of} (${ranges(traced)})` });
       }
-      const text = render(result) + (faults ? `\n${injected()} faults injected; every simulation delivered each message once, in order` : "");
+      const f = injected();
+      const text = render(result) + (faults ? `\n${f.faults} faults injected, ${f.rollBacks} roll-backs to a group commit; every simulation delivered each message once, in order` : "");
       return { json: { ...result, hashes: undefined }, text, files };
     } finally {
       await dispose();
