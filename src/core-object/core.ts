@@ -400,7 +400,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
 
   /** This core as the API shows it; one that lost its windows since the last commit, as committed, until every core rolls back. */
   state(): CoreState {
-    const { meta, last, rt } = this.live ?? (!this.intact && this.store.get(CHANGED) !== undefined ? this.rebuilt() : this.load());
+    const { meta, last, rt } = this.live ?? (this.lost() ? this.rebuilt() : this.load());
     const next = rt.nextTime();
     const kernel = rt.kernel;
     return {
@@ -504,7 +504,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
     if (!meta) throw new Error(`core ${expected ?? "?"}: not booted`);
     const system = this.experiments.systemOfText(this.store.getText("spec")!);
     const rt = meta.checkpoint < 0 ? booted(system, meta.core, meta.options.trace) : this.restored(system, meta);
-    // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored.
+    // The windows since the checkpoint, again: the same batches and bounds give the same state. What they sent has landed, and their trace is stored or kept.
     const log = [
       ...this.store.sql.exec<LogRow>("SELECT window, bound, taken FROM log WHERE window > ? ORDER BY window", meta.checkpoint).toArray(),
       ...this.uncommitted.log.values(),
@@ -868,8 +868,13 @@ export class Core extends DurableObject<Env> implements CoreApi {
    */
   private checkIntact(): void {
     if (this.intact) return;
-    if (this.store.get(CHANGED) !== undefined) throw new Error(`core ${this.identity().core} ${LOST}`);
+    if (this.lost()) throw new Error(`core ${this.identity().core} ${LOST}`);
     this.intact = true;
+  }
+
+  /** Whether this instance, not known to hold every change since the last commit, finds storage's mark of one: then it lost them. */
+  private lost(): boolean {
+    return !this.intact && this.store.get(CHANGED) !== undefined;
   }
 
   /** Before the first change since the last commit: the mark, which commits with it. */

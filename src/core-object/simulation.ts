@@ -127,8 +127,8 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
   private live: { loop: LoopState | null; transport: DurableTransport } | null = null;
   /** The windows of the loop as last saved, at a commit, and when. */
   private committed = { windows: 0, at: 0 };
-  /** Windows between two commits: the settings' commitWindows, less after a roll-back; null until a slice reads the settings. */
-  private commitEvery: number | null = null;
+  /** Windows between two commits: the settings' commitWindows, less after a roll-back; set by the first slice. */
+  private commitEvery = 0;
   /** Roll-backs since the loop last went further than ever in this instance: a core that lost its memory at every window would otherwise run the same windows forever. */
   private rollBacks = 0;
   /** The most windows the loop reached in this instance. */
@@ -281,6 +281,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     const live = this.live;
     const { transport } = live;
     transport.rootCalls = 0;
+    this.commitEvery ||= s.commitWindows;
     try {
       if (r.state === "booting") {
         live.loop = await startLoop(transport);
@@ -302,7 +303,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
           this.rollBacks = 0;
         }
         this.progressed();
-        if (loop.windows - this.committed.windows >= (this.commitEvery ??= s.commitWindows) || Date.now() - this.committed.at >= COMMIT_MS) await this.commit();
+        if (loop.windows - this.committed.windows >= this.commitEvery || Date.now() - this.committed.at >= COMMIT_MS) await this.commit();
         if (Date.now() - pausedAt >= PAUSE_EVERY_MS) {
           await pause();
           pausedAt = Date.now();
@@ -342,7 +343,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     r.simulatedCycles = loop!.next ?? r.simulatedCycles;
     this.persist();
     this.committed = { windows: loop!.windows, at: Date.now() };
-    this.commitEvery = Math.min(r.settings.commitWindows, (this.commitEvery ?? r.settings.commitWindows) + 1);
+    this.commitEvery = Math.min(r.settings.commitWindows, this.commitEvery + 1);
     transport.passBaton(r.settings.baton);
   }
 
@@ -364,7 +365,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
     }
     transport.passBaton(0);
     this.live = { loop: r.loop, transport };
-    this.commitEvery = Math.max(1, (this.commitEvery ?? r.settings.commitWindows) >> 1);
+    this.commitEvery = Math.max(1, this.commitEvery >> 1);
     r.rollBacks = (r.rollBacks ?? 0) + 1;
     this.persist();
     if (r.settings.continueByAlarm) await this.continueLater();
