@@ -31,8 +31,16 @@ export interface LocalProgress {
 /** Options of every simulation; `continueByAlarm` is always on, as `Simulation.run` needs. */
 export type LocalOptions = Omit<SimulationOptions, "continueByAlarm">;
 
+/**
+ * What workerd says of every object method Node calls through Miniflare's
+ * proxy: the proxy reads the method off the stub first, which hands it a stub
+ * of the method that it never disposes. Not this project's stubs, and nothing
+ * a user can act on.
+ */
+const PROXY_STUB_WARNING = /^An RPC stub was not disposed properly\./;
+
 export async function startLocalDurable(options: LocalOptions = {}): Promise<LocalDurable> {
-  const worker = await startWorker();
+  const worker = await startWorker({ dropOutput: PROXY_STUB_WARNING });
   const ns = await worker.miniflare.getDurableObjectNamespace("SIMULATION");
   const session = `local-${Date.now().toString(36)}`;
   const statuses: SimulationStatus[] = [];

@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { type Log, Miniflare } from "miniflare";
@@ -99,7 +101,17 @@ export interface ServeOptions {
   log?: Log;
   /** Called once Miniflare has started workerd again after it crashed. */
   onRuntimeRestart?: () => void;
+  /** Lines of workerd's output not to show; the others go to the console, as Miniflare's default does. */
+  dropOutput?: RegExp;
 }
+
+/** workerd's standard output and error, line by line, to the console's, but for the lines `drop` matches. */
+const pipeOutputExcept =
+  (drop: RegExp) =>
+  (stdout: Readable, stderr: Readable): void => {
+    createInterface(stdout).on("line", (line) => drop.test(line) || console.log(line));
+    createInterface(stderr).on("line", (line) => drop.test(line) || console.error(line));
+  };
 
 /**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
@@ -123,6 +135,7 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     defaultPersistRoot: options.persistRoot ?? scratch!,
     log: options.log,
     unsafeHandleRuntimeRestart: options.onRuntimeRestart,
+    handleRuntimeStdio: options.dropOutput && pipeOutputExcept(options.dropOutput),
   });
   const url = await mf.ready;
 

@@ -10,7 +10,7 @@
 //
 // Every choice is drawn from the seed and the fault's place (core, window,
 // destination), never from the clock, so a run with faults is repeatable.
-import type { Faults } from "./protocol.ts";
+import type { Faults, Issue } from "./protocol.ts";
 
 export type DeliveryFault = "before" | "after" | null;
 
@@ -28,6 +28,13 @@ const RESTART = 2;
 const FAIL_DELIVERY = 3;
 const FAIL_WHEN = 4;
 const DUPLICATE = 5;
+
+/** The cores `faults` names that a machine of `cores` cores lacks, fields relative to the faults: such a fault could never hit. */
+export function missingCores(faults: Faults, cores: number): Issue[] {
+  return (["evict", "restart"] as const).flatMap((kind) =>
+    (faults[kind]?.cores ?? []).flatMap((c, i) => (c < cores ? [] : [{ field: `${kind}.cores[${i}]`, reason: `the machine has no core ${c} (its cores are 0 to ${cores - 1})` }])),
+  );
+}
 
 export class FaultPlan {
   constructor(private readonly f: Faults) {}

@@ -54,7 +54,7 @@ const FaultTarget = z.strictObject({
 });
 
 export const FaultsSchema = z.strictObject({
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe("Every random choice is drawn from it: the same faults every time"),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe("Every random choice is drawn from it: the same faults every time (1 when left out)"),
   evict: FaultTarget.optional().describe("Drop a core object's memory before it handles a window, as the platform evicts an object: it is rebuilt from storage, and if it had done anything since the last group commit every core rolls back to that commit"),
   restart: FaultTarget.optional().describe("Reset a core object in the middle of a window, after it sent its messages and before it logged the window: its memory goes, the call fails, and every core rolls back to the last group commit"),
   failDeliveries: z.number().min(0).max(1).default(0).describe("The share of deliveries that fail once, before they land or after (their answer lost), and are retried"),

@@ -44,6 +44,8 @@ describe("POST /api/runs refuses", () => {
     ["a cost no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), costs: { dispatcherSwitch: 1e308 } } }, 400, "machineDescription.costs.dispatcherSwitch", /at most 1000000 cycles/],
     ["a clock no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), clockGHz: 1e-300 } }, 400, "machineDescription.clockGHz", /0\.1 to 10 GHz/],
     ["latencies no machine has", { experiment: "lrpc", machineDescription: { ...tiny([0, 1]), latencyMatrix: { unit: "ns", values: [[0, 1e308], [1e308, 0]] } } }, 422, "machineDescription.latencyMatrix.values[0][1]", /at most 1000000 cycles/],
+    ["faults on a core the machine lacks", { experiment: "shootdown", machine: "amd-2x2", engine: "durable", faults: { restart: { cores: [1, 4] } } }, 422, "faults.restart.cores[1]", /no core 4 \(its cores are 0 to 3\)/],
+    ["faults on the in-process engine", { experiment: "shootdown", engine: "inproc", faults: { evict: {} } }, 422, "faults", /only the durable engine/],
     ["a poll budget past any clock", { experiment: "unmap", params: { pollBudget: 2e6 } }, 422, "params.pollBudget", /at most 1000000 \(Barrelfish polls 2000\)/],
   ])("%s", async (_what, body, status, field, reason) => {
     await expectError(await post(body), status, field, reason ?? undefined);

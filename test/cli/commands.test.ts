@@ -118,6 +118,7 @@ describe("tables", () => {
     expect(await usage("run", "lrpc", "--engine", "durable", "--faults", "{")).toMatch(/^--faults: must be valid JSON/);
     expect(await usage("run", "lrpc", "--engine", "durable", "--faults", '{"restart":{"rate":3}}')).toMatch(/^--faults: restart\.rate: /);
     expect(await usage("run", "lrpc", "--engine", "durable", "--faults", '{"meteor":1}')).toMatch(/^--faults: meteor: not a fault/);
+    expect(await usage("run", "shootdown", "--machine", "amd-2x2", "--engine", "durable", "--faults", '{"evict":{"cores":[9]}}')).toMatch(/^--faults: evict\.cores\[0\]: the machine has no core 9 \(its cores are 0 to 3\)/);
   });
 
   it("names every object has are no flags and no parameters", async () => {

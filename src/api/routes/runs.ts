@@ -10,6 +10,7 @@ import { EXPERIMENTS, ParamError, parseParams, sweepsCores, type Experiment } fr
 import type { Machine } from "../../hwmodel/index.ts";
 import { FaultsSchema, TRACE_MAX_EVENTS, type RunStatus, type Refusal } from "../../core-object/protocol.ts";
 import { runStub, type RunStub } from "../../core-object/stubs.ts";
+import { missingCores } from "../../core-object/faults.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError, fail, refusalError, validationHook } from "../errors.ts";
 import { machineFrom } from "../machine-ref.ts";
@@ -155,6 +156,8 @@ runs.openapi(
     const machine = machineFrom(body, c.env, e.defaultMachine);
     const params = runParams(e, body, machine);
     if (body.faults && body.engine !== "durable") throw fail(422, "faults", "only the durable engine has objects to fault: give engine durable");
+    const missing = body.faults ? missingCores(body.faults, machine.numCores) : [];
+    if (missing.length) throw new ApiError(422, missing.map((i) => ({ ...i, field: `faults.${i.field}` })));
     const id = newRunId();
     const run = runStub(c.env.RUN, id);
     const started = await run.start({ experiment: e.name, machine: machine.description, params, engine: body.engine, trace: body.trace, faults: body.faults ?? null });

@@ -1,6 +1,7 @@
 import { EXPERIMENTS, inProcessSimulator, ParamError, runPlan, type ExperimentResult, type SimulationSpec, type Simulator } from "../../experiments/index.ts";
 import { ENGINES, toChromeTrace, type EngineName } from "../../engine/index.ts";
 import { FaultsSchema, type Faults } from "../../core-object/protocol.ts";
+import { missingCores } from "../../core-object/faults.ts";
 import { fieldPath } from "../../hwmodel/index.ts";
 import { UsageError, type FlagSpec, type ParsedArgs } from "../args.ts";
 import type { Command, OutputFile } from "../command.ts";
@@ -62,7 +63,7 @@ export const run: Command = {
     const traceFile = args.flags.trace as string | undefined;
     if (!traceFile && args.given.has("trace-simulations")) throw new UsageError("--trace-simulations: picks what --trace writes; give --trace <file> too");
     const traced = traceFile ? pickSimulations(String(args.flags["trace-simulations"]), plan.specs) : [];
-    const faults = faultsFlag(args.flags.faults, engine);
+    const faults = faultsFlag(args.flags.faults, engine, machine.numCores);
     let dispose = async () => {};
     let simulator: Simulator = inProcessSimulator({ trace: Boolean(traceFile) });
     let injected = () => ({ faults: 0, rollBacks: 0 });
@@ -98,7 +99,7 @@ export const run: Command = {
 };
 
 /** --faults: JSON in the API's `faults` shape, for the durable engine only. */
-function faultsFlag(value: string | boolean | undefined, engine: EngineName): Faults | null {
+function faultsFlag(value: string | boolean | undefined, engine: EngineName, cores: number): Faults | null {
   if (value === undefined) return null;
   if (engine !== "durable") throw new UsageError("--faults: only the durable engine has objects to fault: add --engine durable");
   let json: unknown;
@@ -108,7 +109,11 @@ function faultsFlag(value: string | boolean | undefined, engine: EngineName): Fa
     throw new UsageError(`--faults: must be valid JSON: ${(e as Error).message}`);
   }
   const parsed = FaultsSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const [missing] = missingCores(parsed.data, cores);
+    if (missing) throw new UsageError(`--faults: ${missing.field}: ${missing.reason}`);
+    return parsed.data;
+  }
   const issue = parsed.error.issues[0];
   const field = fieldPath(issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path);
   throw new UsageError(`--faults: ${field ? `${field}: ` : ""}${issue.code === "unrecognized_keys" ? "not a fault" : issue.message}`);
