@@ -81,7 +81,8 @@ export async function stop(server: LocalServer): Promise<void> {
   if (!server.exited()) {
     const exit = new Promise((r) => server.proc.once("exit", r));
     signalGroup(server, "SIGTERM");
-    await Promise.race([exit, new Promise((r) => setTimeout(r, 15_000))]);
+    // unref: once the server has exited, the wait left over must not keep this process alive.
+    await Promise.race([exit, new Promise((r) => setTimeout(r, 15_000).unref())]);
   }
   signalGroup(server, "SIGKILL");
 }
