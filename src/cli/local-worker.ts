@@ -3,7 +3,7 @@
 // bindings of wrangler.toml. For the CLI's durable engine and the bench.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -114,6 +114,24 @@ const pipeOutputExcept =
   };
 
 /**
+ * Removes `dir` while the process exits, when nothing can wait: workerd,
+ * killed a moment before, may still be writing into it (a Ctrl-C had left
+ * 2 of 10 runs' state behind), so it is removed again until it stays gone
+ * for 50 ms, half a second at most.
+ */
+function removeAtExit(dir: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 10 && existsSync(dir); i++) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // written into meanwhile: the next round
+    }
+    Atomics.wait(pause, 0, 0, 50);
+  }
+}
+
+/**
  * Runs the Worker as it would be deployed: bundled by `wrangler deploy
  * --dry-run`, in workerd through Miniflare, with the bindings of wrangler.toml
  * (LOCAL_VARS, then `options.vars`, in place of some of its [vars]).
@@ -137,6 +155,9 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     unsafeHandleRuntimeRestart: options.onRuntimeRestart,
     handleRuntimeStdio: options.dropOutput && pipeOutputExcept(options.dropOutput),
   });
+  // A process that exits before dispose (Ctrl-C: Miniflare's own handler kills workerd and exits) leaves no scratch state behind.
+  const forgetScratch = () => scratch && removeAtExit(scratch);
+  if (scratch) process.once("exit", forgetScratch);
   const url = await mf.ready;
 
   return {
@@ -151,7 +172,10 @@ export async function startWorker(options: ServeOptions = {}): Promise<LocalWork
     vars,
     async dispose() {
       await mf.dispose();
-      if (scratch) await rm(scratch, { recursive: true, force: true });
+      if (scratch) {
+        process.off("exit", forgetScratch);
+        await rm(scratch, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -69,6 +69,8 @@ export const run: Command = {
     let injected = () => ({ faults: 0, rollBacks: 0 });
     let parallel = 1;
     if (engine === "durable") {
+      // Bundling the Worker and starting workerd take seconds before the first simulation.
+      progress?.("starting the Worker in workerd ...");
       const local = await import("../local-durable.ts");
       const d = await local.startLocalDurable({ trace: Boolean(traceFile), faults });
       simulator = d.simulator;
@@ -91,7 +93,7 @@ export const run: Command = {
       }
       const f = injected();
       const text = render(result) + (faults ? `\n${f.faults} faults injected, ${f.rollBacks} roll-backs to a group commit; every simulation delivered each message once, in order` : "");
-      return { json: { ...result, hashes: undefined }, text, files };
+      return { json: { ...result, hashes: undefined, ...(faults && { faults: { injected: f.faults, rollBacks: f.rollBacks } }) }, text, files };
     } finally {
       await dispose();
     }
