@@ -269,7 +269,12 @@ async function main(): Promise<void> {
     log(`cannot listen on ${ip}:${port}: ${(e as Error).message}`);
     process.exit(1);
   });
-  server.listen(port, ip, () => log(`serving on http://${ip}:${port} (the Worker server, Miniflare, answers the front on 127.0.0.1:${upstream})`));
+  // The Worker server starts once the front has its port: a port taken ends here, before Miniflare says it is ready.
+  server.listen(port, ip, () => {
+    log(`serving on http://${ip}:${port} (the Worker server, Miniflare, answers the front on 127.0.0.1:${upstream})`);
+    startServer(["--port", String(upstream), "--ip", "127.0.0.1", "--persist-to", state, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])]);
+    probeServer(upstream);
+  });
   for (const sig of SIGNALS) {
     process.on(sig, () => {
       stopping = true;
@@ -278,8 +283,6 @@ async function main(): Promise<void> {
       child.kill(sig);
     });
   }
-  startServer(["--port", String(upstream), "--ip", "127.0.0.1", "--persist-to", state, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])]);
-  probeServer(upstream);
 }
 
 void main();

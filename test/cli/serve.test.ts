@@ -3,7 +3,8 @@
 // waits for events, never for a fixed time.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
+import { once } from "node:events";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -100,6 +101,24 @@ it("npm start answers every error in JSON, and keeps serving through a short upl
     expect(server.exited()).toBe(false);
   } finally {
     await stop(server);
+    await rm(state, { recursive: true, force: true });
+  }
+});
+
+it("npm start on a port already taken says so and exits, before the Worker server starts", { timeout: STEP_MS }, async () => {
+  const taken = createServer().listen(0, "127.0.0.1");
+  await once(taken, "listening");
+  const port = (taken.address() as AddressInfo).port;
+  const state = await mkdtemp(join(tmpdir(), "edgefish-serve-"));
+  const server = npmStart(port, state, ["--ip", "127.0.0.1"]);
+  try {
+    const [code] = (await once(server.proc, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(server.output()).toMatch(/\[serve\] cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
+    expect(server.output()).not.toMatch(/Ready on/);
+  } finally {
+    await stop(server);
+    taken.close();
     await rm(state, { recursive: true, force: true });
   }
 });
