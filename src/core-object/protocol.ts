@@ -48,7 +48,7 @@ export const coreName = (simulation: string, core: number): string => `${simulat
 // --- Faults to inject (faults.ts): which core objects to evict or restart, at which windows; deliveries to fail or repeat.
 
 const FaultTarget = z.strictObject({
-  cores: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The cores it may hit; any when left out"),
+  cores: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The cores it may hit, each one the machine has; any when left out"),
   windows: z.array(z.number().int().min(0)).min(1).max(64).optional().describe("The windows it may hit, from 0; any when left out"),
   rate: z.number().gt(0, "must be > 0").max(1).default(1).describe("The chance it hits each of those cores in each of those windows, drawn from the seed"),
 });
