@@ -4,6 +4,7 @@ import { preset, syntheticMachine, type Machine } from "../src/hwmodel/index.ts"
 import type { BenchEntry, Row } from "./entry";
 import { InProcessTransport, simulate, type Transport, type WindowReport, type WindowRule } from "../src/engine/index.ts";
 import { BATON_WINDOWS } from "../src/core-object/baton.ts";
+import { NO_CALLS_BY_KIND, type CallsByKind } from "../src/core-object/protocol.ts";
 
 interface Case {
   name: string;
@@ -33,6 +34,8 @@ interface Measured {
   windows: number;
   messages: number;
   calls: number;
+  /** The same calls by the operation that made them. */
+  byKind: CallsByKind;
   /** The longest chain of nested calls of any operation: the design bounds it. */
   depth: number;
   /** Characters of core state the windows wrote, and what saving every state whole would have written. */
@@ -92,10 +95,11 @@ class CallFloor implements Transport {
   }
 }
 
-/** A case's call floor (CallFloor), in all and the deliveries alone. */
-async function floorOf(c: Case): Promise<{ calls: number; deliveries: number }> {
+/** A case's call floor (CallFloor), in all, and its deliveries and starts. */
+async function floorOf(c: Case): Promise<{ calls: number; deliveries: number; starts: number }> {
   let calls = 0;
   let deliveries = 0;
+  let starts = 0;
   await runExperiment(
     c.experiment,
     c.machine,
@@ -105,12 +109,13 @@ async function floorOf(c: Case): Promise<{ calls: number; deliveries: number }> 
       const floor = new CallFloor(new InProcessTransport(system));
       const outcome = await simulate(floor, system.lookahead);
       deliveries += floor.deliveries;
+      starts += floor.starts;
       calls += floor.deliveries + floor.starts + 2 * system.cores;
       return outcome;
     },
     "inproc",
   );
-  return { calls, deliveries };
+  return { calls, deliveries, starts };
 }
 
 /** One case on the durable engine under a window rule, with the baton or without, on its own workerd. */
@@ -122,10 +127,12 @@ async function onDurable(c: Case, windows: WindowRule, baton: number): Promise<M
     const seconds = (performance.now() - t0) / 1000;
     const s = run.result.stats;
     const calls = local.statuses.reduce((n, st) => n + st.calls.total, 0);
+    const kinds = Object.keys(NO_CALLS_BY_KIND) as (keyof CallsByKind)[];
+    const byKind = Object.fromEntries(kinds.map((k) => [k, local.statuses.reduce((n, st) => n + st.calls.byKind[k], 0)])) as unknown as CallsByKind;
     const depth = local.statuses.reduce((n, st) => Math.max(n, st.calls.depth), 0);
     const written = local.statuses.reduce((n, st) => n + st.stored.written, 0);
     const whole = local.statuses.reduce((n, st) => n + st.stored.whole, 0);
-    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, depth, written, whole, seconds };
+    return { hashes: run.result.hashes, windows: s.windows, messages: s.messages, calls, byKind, depth, written, whole, seconds };
   } finally {
     await local.dispose();
   }
@@ -157,6 +164,11 @@ const durable: BenchEntry = {
         "calls/msg after": round(after.calls / messages, 2),
         "deliveries/msg": round(floor.deliveries / messages, 2),
         "calls/msg floor": round(floor.calls / messages, 2),
+        // The calls after, and the floor's, told apart: the deliveries are the same windows' (the floor's count); boots and collections a call per core in both.
+        "starts/msg after": round((after.byKind.windows - floor.deliveries) / messages, 2),
+        "starts/msg floor": round(floor.starts / messages, 2),
+        "commits/msg after": round(after.byKind.commits / messages, 2),
+        "boots+collections/msg": round((after.byKind.boots + after.byKind.collections) / messages, 2),
         "call depth after": after.depth,
         "durable s before": round(before.seconds, 2),
         "durable s after": round(after.seconds, 2),

@@ -16,10 +16,12 @@ import {
   addStored,
   firstFailure,
   NO_CALLS,
+  NO_CALLS_BY_KIND,
   NOTHING_STORED,
   subtreeCalls,
   type BootSummary,
   type Calls,
+  type CallsByKind,
   type CollectSummary,
   type CommitSummary,
   type Baton,
@@ -68,6 +70,8 @@ export interface TransportState {
   events: number;
   agenda: Float64Array;
   calls: Calls;
+  /** Absent in states saved before the calls were told apart. */
+  byKind?: CallsByKind;
   stored: Stored;
 }
 
@@ -84,6 +88,8 @@ export class DurableTransport implements Transport {
   readonly agenda: Float64Array;
   /** Calls made by the run's operations so far, the Simulation's own included. */
   private calls: Calls;
+  /** The same calls, by the operation they were made in. */
+  private byKind: CallsByKind;
   /** What the cores' windows saved of their states. */
   private stored: Stored;
   /** Calls the Simulation made (subtree roots) through this instance, for its per-invocation budget. */
@@ -106,6 +112,7 @@ export class DurableTransport implements Transport {
     this.events = state?.events ?? 0;
     this.agenda = state ? Float64Array.from(state.agenda) : new Float64Array(cores).fill(Infinity);
     this.calls = state?.calls ?? NO_CALLS;
+    this.byKind = state?.byKind ?? NO_CALLS_BY_KIND;
     this.stored = state?.stored ?? NOTHING_STORED;
   }
 
@@ -117,7 +124,7 @@ export class DurableTransport implements Transport {
   /** Every core changed since the last commit writes what it did (core.ts). */
   async commit(): Promise<void> {
     const cores = this.unknown ? this.all() : [...this.touched].sort((a, b) => a - b);
-    const sums = await this.fan(cores, (t) => this.link.commit(t));
+    const sums = await this.fan("commits", cores, (t) => this.link.commit(t));
     this.stored = addStored(this.stored, { written: sums.reduce((n, s) => n + s.written, 0), whole: 0 });
     this.touched.clear();
     this.unknown = false;
@@ -130,13 +137,13 @@ export class DurableTransport implements Transport {
 
   /** Every core forgets what it did since the last commit. */
   async rollBack(): Promise<void> {
-    await this.fan(this.all(), (t) => this.link.rollBack(t).then((calls) => ({ calls })));
+    await this.fan("rollBacks", this.all(), (t) => this.link.rollBack(t).then((calls) => ({ calls })));
     this.touched.clear();
     this.unknown = false;
   }
 
   state(): TransportState {
-    return { windows: this.windows, events: this.events, agenda: Float64Array.from(this.agenda), calls: this.calls, stored: this.stored };
+    return { windows: this.windows, events: this.events, agenda: Float64Array.from(this.agenda), calls: this.calls, byKind: this.byKind, stored: this.stored };
   }
 
   /** Boot the cores, BOOT_WAVE_CORES at a time, with a pause between two waves. */
@@ -144,7 +151,7 @@ export class DurableTransport implements Transport {
     for (let first = 0; first < this.cores; first += BOOT_WAVE_CORES) {
       if (first > 0) await this.link.pause();
       const wave = Array.from({ length: Math.min(BOOT_WAVE_CORES, this.cores - first) }, (_, i) => first + i);
-      const sums = await this.fan(wave, (t) => this.link.boot(t));
+      const sums = await this.fan("boots", wave, (t) => this.link.boot(t));
       this.check(sums);
       for (const s of sums) this.setNext(s.next);
     }
@@ -161,7 +168,7 @@ export class DurableTransport implements Transport {
         ? { agenda: this.agenda, rule, maxCycles: limits.maxCycles, eventsLeft: limits.maxEvents - this.events, windows: this.passing.windows }
         : null;
     for (const c of due) this.touched.add(c);
-    const sums = await this.fan(due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton));
+    const sums = await this.fan("windows", due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton));
     this.check(sums);
     let events = 0;
     let messages = 0;
@@ -183,7 +190,7 @@ export class DurableTransport implements Transport {
   }
 
   async collect(): Promise<{ cores: CollectedCore[]; trace: TraceRecord[][] | null }> {
-    const sums = await this.fan(this.all(), (t) => this.link.collect(t));
+    const sums = await this.fan("collections", this.all(), (t) => this.link.collect(t));
     this.faults = sums.reduce((n, s) => n + s.faults, 0);
     const cores = sums.flatMap((s) => s.cores).sort((a, b) => a.core - b.core);
     if (!this.keepTrace) return { cores, trace: null };
@@ -193,11 +200,13 @@ export class DurableTransport implements Transport {
   }
 
   /** One operation over `cores` through the barrier tree; the Simulation calls at most `fanout` roots. */
-  private async fan<S extends { calls: Calls }>(cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
+  private async fan<S extends { calls: Calls }>(kind: keyof CallsByKind, cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
     const trees = subtrees(cores, this.fanout);
     const sums = await settleAll(trees.map(call));
     this.rootCalls += trees.length;
-    this.calls = addCalls(this.calls, subtreeCalls(trees.length, 0, sums.map((s) => s.calls)));
+    const calls = subtreeCalls(trees.length, 0, sums.map((s) => s.calls));
+    this.calls = addCalls(this.calls, calls);
+    this.byKind = { ...this.byKind, [kind]: this.byKind[kind] + calls.total };
     return sums;
   }
 

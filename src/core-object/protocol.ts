@@ -129,6 +129,23 @@ export function subtreeCalls(roots: number, other: number, below: Calls[]): Call
   };
 }
 
+/**
+ * A simulation's calls by the operation they were made in: its windows (the
+ * deliveries of their messages, one per sender and destination of a window,
+ * and the calls that start cores' windows, through the barrier tree or from a
+ * baton's holder), then its boot, group commits, collection and roll-backs,
+ * each a call per core it reached.
+ */
+export interface CallsByKind {
+  windows: number;
+  boots: number;
+  commits: number;
+  collections: number;
+  rollBacks: number;
+}
+
+export const NO_CALLS_BY_KIND: CallsByKind = { windows: 0, boots: 0, commits: 0, collections: 0, rollBacks: 0 };
+
 /** Calls of two operations together. */
 export function addCalls(a: Calls, b: Calls): Calls {
   return {
@@ -330,7 +347,7 @@ export interface SimulationStatus {
    * Durable Object calls the simulation has made; the Simulation object's
    * invocations, and the most calls it made itself in one of them.
    */
-  calls: Calls & { invocations: number; ownPeak: number };
+  calls: Calls & { invocations: number; ownPeak: number; byKind: CallsByKind };
   /** What the cores' windows saved of their states, against saving them whole each window. */
   stored: Stored;
   /** Faults injected into its core objects (known once it is done). */

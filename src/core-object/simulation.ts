@@ -44,6 +44,7 @@ import { isTransient, Lifecycle, MAX_RETRIES, newLifecycle, WATCH_MS, type Final
 import {
   FaultsSchema,
   NO_CALLS,
+  NO_CALLS_BY_KIND,
   NOTHING_STORED,
   COMMIT_WINDOWS,
   isLost,
@@ -194,7 +195,7 @@ export class Simulation extends Lifecycle<SimulationRecord> implements Simulatio
       experiment: r.experiment,
       cores: r.cores,
       progress: { windows: loop?.windows ?? 0, events: loop?.events ?? 0, messages: loop?.messages ?? 0, simulatedCycles: r.simulatedCycles },
-      calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak },
+      calls: { ...calls, invocations: r.invocations, ownPeak: r.ownPeak, byKind: r.transport?.byKind ?? NO_CALLS_BY_KIND },
       stored: r.transport?.stored ?? NOTHING_STORED,
       faults: r.faults,
       rollBacks: r.rollBacks ?? 0,
