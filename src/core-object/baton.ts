@@ -1,12 +1,14 @@
-// The barrier passed from core to core. When one core alone has events in a
-// window (a message and its answer going back and forth, acknowledgements
-// coming in one by one, a multicast's first hop), a window is a round trip to
-// the Simulation for one core's work, and the next needs more calls from it.
-// Instead the Simulation hands that core a baton: every core's earliest
-// pending event (the agenda) and the loop's limits. The core holding it works
-// out the next window as the Simulation would: the agenda with every part of
-// the window (each due core's next event, then its messages' arrivals), cut
-// by the same horizons, and starts it:
+// The barrier passed from core to core. A window the Simulation starts is a
+// round trip to it, and the next needs more calls from it, though one core's
+// messages often make the next window's cores due (a message and its answer
+// going back and forth, acknowledgements coming in one by one, a multicast's
+// first hop). Instead the Simulation hands the first core due a baton: every
+// core's earliest pending event (the agenda) and the loop's limits; that core
+// starts the other cores due through its barrier tree, and once their windows
+// are done (their messages to it arrive after its bound) runs its own. The
+// core holding the baton works out the next window as the Simulation would:
+// the agenda with every part of the window (each due core's next event, then
+// its messages' arrivals), cut by the same horizons, and starts it:
 //   - one core due, another: the baton goes to it, in the call that delivers
 //     its messages if the holder sent it any, else in a call of its own;
 //   - several due: the holder keeps the baton; it runs its own window if it

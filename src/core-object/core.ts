@@ -185,6 +185,9 @@ interface Held {
 /** A subtree's summary of a window as a part of it. */
 const partOfSummary = (s: WindowSummary): WindowPart => ({ events: s.events, messages: s.messages, next: s.next, sent: s.sent, stored: s.stored });
 
+/** A window started by a call through the barrier tree, as the holder of its baton takes it in. */
+const memberOfSummary = (s: WindowSummary): Member => ({ part: partOfSummary(s), calls: s.calls, failure: s.failure });
+
 /** A window started in a delivery, as the holder of its baton takes it in: one core's part (none when it failed). */
 const memberOf = (d: Delivered): Member => ({ part: d.passed[0]?.[0] ?? NO_PART, calls: d.calls, failure: d.failure });
 
@@ -192,6 +195,23 @@ const NO_PART: WindowPart = { events: 0, messages: 0, next: [], sent: [], stored
 
 /** A window started by a call with the baton, as the windows it ran. */
 const answered = (s: WindowSummary): Delivered => ({ passed: [[partOfSummary(s)], ...s.passed], calls: s.calls, failure: s.failure });
+
+/** A window its core held the baton of, as the windows run from it: its own part and those of the cores it started, then the windows after. */
+function heldSummary(h: Handled | Failure): WindowSummary {
+  if (isFailure(h)) return { ...NO_PART, passed: [], failure: h, calls: NO_CALLS };
+  const parts = [partOf(h.own), ...h.group];
+  return {
+    events: parts.reduce((n, p) => n + p.events, 0),
+    messages: parts.reduce((n, p) => n + p.messages, 0),
+    next: parts.flatMap((p) => p.next),
+    sent: parts.flatMap((p) => p.sent),
+    stored: parts.reduce((t, p) => addStored(t, p.stored), NOTHING_STORED),
+    passed: h.passed,
+    failure: h.failure,
+    // The barrier's calls end before this core's window starts, and its deliveries: one after the other, never at once.
+    calls: [subtreeCalls(h.started.roots, 0, [h.started.calls]), callsOf(h)].reduce(addCalls),
+  };
+}
 
 /** The calls of a window run on a baton and of those after it, from its core down. */
 const callsOf = (h: Handled): Calls => addCalls(subtreeCalls(0, h.delivered.roots, [h.delivered.calls]), h.later);
@@ -305,16 +325,23 @@ export class Core extends DurableObject<Env> implements CoreApi {
     };
   }
 
-  /** Handle window `window`: each core of the subtree its events before its bound (`bounds`, in the tree's order). */
+  /**
+   * Handle window `window`: each core of the subtree its events before its
+   * bound (`bounds`, in the tree's order). With the baton, this core holds
+   * it: the others' windows first, then its own, and it goes on from the
+   * whole window (baton.ts).
+   */
   async window(window: number, bounds: number[], tree: number[], baton: Baton | null = null): Promise<WindowSummary> {
     const { meta } = this.load(tree[0]);
-    if (baton && tree.length > 1) throw new RangeError("a baton goes to a window with one core due");
     const trees = subtrees(tree.slice(1), meta.options.fanout);
     const treeBounds = subtrees(bounds.slice(1), meta.options.fanout);
-    const [own, sums] = await this.withSubtrees(
-      () => this.handleOnce(window, bounds[0], baton, []),
-      trees.map((t, i) => this.peers(meta.simulation).call(t[0], (c) => c.window(window, treeBounds[i], t))),
-    );
+    const below = trees.map((t, i) => this.peers(meta.simulation).call(t[0], (c) => c.window(window, treeBounds[i], t)));
+    if (baton) {
+      // A window asked for again while it runs waits for the first ask's members: these calls (answered from the others' logs) are then left to fail or not.
+      for (const p of below) p.catch(() => {});
+      return heldSummary(await this.handleOnce(window, bounds[0], baton, below.map((p) => p.then(memberOfSummary))));
+    }
+    const [own, sums] = await this.withSubtrees(() => this.handleOnce(window, bounds[0], null, []), below);
     const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, ...own.own, next: [meta.core, own.own.next] };
     return {
       events: sums.reduce((n, s) => n + s.events, mine.events),
@@ -675,7 +702,7 @@ export class Core extends DurableObject<Env> implements CoreApi {
               t.map((d) => d.core),
             ),
           )
-          .then((s) => ({ part: partOfSummary(s), calls: s.calls, failure: s.failure })),
+          .then(memberOfSummary),
       ),
     ];
     if (how.self) {

@@ -36,7 +36,7 @@ export interface CoreLink {
   boot(tree: number[]): Promise<BootSummary>;
   /** Between two waves of boots: a moment with nothing under way. */
   pause(): Promise<void>;
-  /** `bounds`: each core's of the tree, in its order; `baton` only for a tree of one core. */
+  /** `bounds`: each core's of the tree, in its order; with a `baton`, the tree's root holds it (baton.ts). */
   window(tree: number[], window: number, bounds: number[], baton: Baton | null): Promise<WindowSummary>;
   collect(tree: number[]): Promise<CollectSummary>;
   commit(tree: number[]): Promise<CommitSummary>;
@@ -75,7 +75,7 @@ export interface TransportState {
   stored: Stored;
 }
 
-/** How the Simulation hands a window with one core due a baton (baton.ts): windows it may run after it, and the loop's rule and limits. */
+/** How the Simulation hands the first core due in a window a baton (baton.ts): windows it may run after it, and the loop's rule and limits. */
 export interface Passing {
   windows: number;
   rule: WindowRule;
@@ -163,12 +163,11 @@ export class DurableTransport implements Transport {
     for (let c = 0; c < this.cores; c++) if (this.agenda[c] < bounds[c]) due.push(c);
     const w = this.windows;
     const { limits, rule } = this.passing;
+    // The first core due holds the baton: it starts the others through its barrier tree and goes on from the whole window.
     const baton: Baton | null =
-      due.length === 1 && this.passing.windows > 0
-        ? { agenda: this.agenda, rule, maxCycles: limits.maxCycles, eventsLeft: limits.maxEvents - this.events, windows: this.passing.windows }
-        : null;
+      this.passing.windows > 0 ? { agenda: this.agenda, rule, maxCycles: limits.maxCycles, eventsLeft: limits.maxEvents - this.events, windows: this.passing.windows } : null;
     for (const c of due) this.touched.add(c);
-    const sums = await this.fan("windows", due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton));
+    const sums = await this.fan("windows", due, (t) => this.link.window(t, w, t.map((c) => bounds[c]), baton), baton !== null);
     this.check(sums);
     let events = 0;
     let messages = 0;
@@ -199,9 +198,9 @@ export class DurableTransport implements Transport {
     return { cores, trace };
   }
 
-  /** One operation over `cores` through the barrier tree; the Simulation calls at most `fanout` roots. */
-  private async fan<S extends { calls: Calls }>(kind: keyof CallsByKind, cores: number[], call: (tree: number[]) => Promise<S>): Promise<S[]> {
-    const trees = subtrees(cores, this.fanout);
+  /** One operation over `cores` through the barrier tree; the Simulation calls at most `fanout` roots, or one (`oneRoot`). */
+  private async fan<S extends { calls: Calls }>(kind: keyof CallsByKind, cores: number[], call: (tree: number[]) => Promise<S>, oneRoot = false): Promise<S[]> {
+    const trees = oneRoot ? [cores] : subtrees(cores, this.fanout);
     const sums = await settleAll(trees.map(call));
     this.rootCalls += trees.length;
     const calls = subtreeCalls(trees.length, 0, sums.map((s) => s.calls));

@@ -2,8 +2,8 @@
 // holds the simulation's spec, its window loop, progress and results, and
 // drives the cores through the durable transport. It never carries a message:
 // cores send theirs to each other; the Simulation only runs the barrier (which
-// the cores carry on among themselves for a few windows from a window with
-// one core due: baton.ts).
+// the cores carry on among themselves for a few windows after each window it
+// starts: baton.ts).
 //
 // Lifecycle (`state`, see lifecycle.ts for what all objects share):
 //   booting    start() has checked and stored the spec;

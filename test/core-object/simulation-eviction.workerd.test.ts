@@ -11,8 +11,8 @@ describe("cores survive eviction", () => {
     const cores = 6;
     const spec = relaySpec(cores, { hops: 8, stride: 2 });
     const stub = simulation("evict");
-    // Committed after every window: the cores have nothing to lose between two steps.
-    await stub.start(spec, { continueByAlarm: false, fanout: 2, commitWindows: 1 });
+    // Committed after every window: the cores have nothing to lose between two steps (of two windows: no baton runs more).
+    await stub.start(spec, { continueByAlarm: false, fanout: 2, commitWindows: 1, baton: 0 });
     let status = await stub.step(2);
     let evictions = 0;
     while (status.state === "running") {
@@ -71,8 +71,8 @@ describe("cores survive eviction", () => {
   it("a window asked for again is answered from the saved report, not handled twice", async () => {
     const spec = relaySpec(3, { hops: 3 });
     const stub = simulation("replay");
-    await stub.start(spec, { continueByAlarm: false });
-    await stub.step(1); // window 0: all three cores have a token at t < 100
+    await stub.start(spec, { continueByAlarm: false, baton: 0 });
+    await stub.step(1); // window 0 alone: all three cores have a token at t < 100
     const again = await core("replay", 0).window(0, [100, 100, 100], [0, 1, 2]);
     expect(again.failure).toBeNull();
     expect(again.events).toBe(3);

@@ -11,8 +11,8 @@ describe("bounded fan-out", () => {
   it("13 busy cores, fan-out 3: at most 3 subtree calls per object, 1 delivery each", async () => {
     const spec = relaySpec(13, { hops: 5, stride: 5 });
     const stub = simulation("fanout");
-    // 12 calls per invocation, the least allowed: room for boot and 2 windows, or 3 windows, then the collection.
-    await stub.start(spec, { continueByAlarm: false, fanout: 3, maxCallsPerInvocation: 12 });
+    // 12 calls per invocation, the least allowed: room for boot and 2 windows, or 3 windows, then the collection; the barrier tree alone, without the baton.
+    await stub.start(spec, { continueByAlarm: false, fanout: 3, maxCallsPerInvocation: 12, baton: 0 });
     const status = await stepToEnd(stub);
     expect(status.state).toBe("done");
     expect(status.calls.fanout).toBe(3);
