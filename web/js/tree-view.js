@@ -11,12 +11,15 @@ let viz = null; // Graphviz, once loaded
 /** A send-order badge's radius. */
 const BADGE_RADIUS = 6.5;
 
+/** Where along a bowed arrow (0 its tail, 1 its head) its badge goes. */
+const BADGE_AT = 0.7;
+
 /**
  * An arrow from the edge of core a's box to the edge of b's: straight between
  * neighbours, bowed to the left of its direction when long, the more the
  * longer (so that the arrows fanning out of one core stay apart); where its
- * badge goes: its midpoint, or beside a straight one, which is short enough
- * for the badge to hide it.
+ * badge goes: towards the head of a bowed one (BADGE_AT), or beside the middle
+ * of a straight one, which is short enough for the badge to hide it.
  */
 function arrow(view, a, b) {
   const p = view.centre(a);
@@ -36,7 +39,10 @@ function arrow(view, a, b) {
   const cx = (x1 + x2) / 2 + uy * bow;
   const cy = (y1 + y2) / 2 - ux * bow;
   const aside = bow ? 0 : BADGE_RADIUS + 3;
-  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: 0.25 * x1 + 0.5 * cx + 0.25 * x2 + uy * aside, by: 0.25 * y1 + 0.5 * cy + 0.25 * y2 - ux * aside };
+  // A bowed arrow's badge sits past its middle, towards its head: arrows leaving one core along one line part there, and their middles fall on the cores between.
+  const t = bow ? BADGE_AT : 0.5;
+  const at = (a, c, b) => (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b;
+  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: at(x1, cx, x2) + uy * aside, by: at(y1, cy, y2) - ux * aside };
 }
 
 export function treeSection({ machineRef, routeKinds }) {
