@@ -223,10 +223,10 @@ describe("the demo page", () => {
     const p = await page();
     await chooseMachine(p, "amd-8x4", 32);
     await p.selectOption("#experiment", "shootdown");
-    // A short simulation, then a long one (millions of events): the cancel lands in the second.
+    // A short simulation, then a long one (millions of events): the cancel lands in the second, and the second series has no simulation done.
     // In-process: 5,000 shootdowns on two cores end in moments there, and would take a minute or more on the durable engine.
     await p.fill("#cores", "2, 32");
-    for (const box of await p.locator("#param-protocols input[type=checkbox]").all()) await box.setChecked((await box.getAttribute("value")) === "unicast");
+    for (const box of await p.locator("#param-protocols input[type=checkbox]").all()) await box.setChecked(["unicast", "numa-multicast"].includes((await box.getAttribute("value"))!));
     await p.fill("#param-reps", "5000");
     await p.selectOption("#engine", "inproc");
     await p.click("#run-start");
@@ -236,14 +236,17 @@ describe("the demo page", () => {
     const id = (await p.locator("#run-id code").textContent())!;
     const status = await api(`/api/runs/${id}`);
     expect(status.status).toBe("cancelled");
-    expect(status.simulations.map((x: { state: string }) => x.state)).toEqual(["done", "cancelled"]);
-    // The finished simulation's point is charted and tabled; the other is named missing.
+    expect(status.simulations.map((x: { state: string }) => x.state)).toEqual(["done", "cancelled", "pending", "pending"]);
+    // The finished simulation's point is charted and tabled; the others are named missing.
     expect(status.result.series[0].points.map((x: { cores: number }) => x.cores)).toEqual([2]);
+    expect(status.result.series[1].points).toEqual([]);
     await p.locator("#results-chart svg .simulated circle").first().waitFor();
     expect(await p.locator("#results-chart svg .simulated circle").count()).toBe(1);
     const cells = await p.locator("#results table").first().locator("td").allTextContents();
-    expect(cells).toEqual(["unicast", status.result.series[0].points[0].cycles.toLocaleString("en")]);
-    expect(await p.locator("#results-missing").textContent()).toContain("unicast, 32 cores (cancelled)");
+    expect(cells).toEqual(["unicast", status.result.series[0].points[0].cycles.toLocaleString("en"), "numa-multicast", ""]);
+    const missing = await p.locator("#results-missing").textContent();
+    expect(missing).toContain("unicast, 32 cores (cancelled)");
+    expect(missing).toContain("numa-multicast, 2 cores (pending)");
     const listed = await p.locator("#results .simulations li").allTextContents();
     expect(listed.filter((t) => t.endsWith(": done"))).toEqual(["unicast, 2 cores: done"]);
     await screenshot(p, "cancelled");

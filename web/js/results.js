@@ -32,7 +32,8 @@ function seriesRows(result, paper) {
 function sweepChart(result, paper, width) {
   const ours = seriesRows(result, paper);
   const names = result.series.map((s) => s.name);
-  const last = result.series.map((s) => ({ series: s.name, ...s.points.reduce((a, b) => (b.cores > a.cores ? b : a)) }));
+  // A run cancelled or failed before a series' first simulation finished has that series without points: nothing to label.
+  const last = result.series.filter((s) => s.points.length).map((s) => ({ series: s.name, ...s.points.reduce((a, b) => (b.cores > a.cores ? b : a)) }));
   const xs = [...new Set([...ours.map((p) => p.cores), ...paper.map((p) => p.cores)])].sort((a, b) => a - b);
   const plot = (labels) => Plot.plot({
     width,
