@@ -75,8 +75,11 @@ function pairChart(result, width) {
     height: 300,
     marginLeft: 60,
     marginBottom: 40,
+    // Room above the tallest bar's number for the y axis's label.
+    marginTop: 30,
     style: { fontSize: "12px", background: "white" },
-    fx: { label: "class of core pair", padding: 0.15 },
+    // The classes in the table's order, nearest first: Plot would sort them by name (three-hop before two-hop).
+    fx: { label: "class of core pair", padding: 0.15, domain: [...new Set(result.rows.map((r) => r.pair))] },
     x: { axis: null, domain: ["simulated", "paper"] },
     y: { label: "latency (cycles)", grid: true },
     color: { domain: ["simulated", "paper"], range: ["#1f6fb2", "#c9c9c9"] },

@@ -11,14 +11,19 @@ let viz = null; // Graphviz, once loaded
 /** A send-order badge's radius. */
 const BADGE_RADIUS = 6.5;
 
-/** Where along a bowed arrow (0 its tail, 1 its head) its badge goes. */
-const BADGE_AT = 0.7;
+/**
+ * Where along a bowed arrow (0 its tail, 1 its head) its badge may go, in
+ * order of preference: past its middle, towards its head (arrows leaving one
+ * core along one line part there, and their middles fall on the cores
+ * between), else the first place clear of the badges placed before it.
+ */
+const BADGE_AT = [0.7, 0.6, 0.8, 0.5, 0.9, 0.4, 0.3];
 
 /**
  * An arrow from the edge of core a's box to the edge of b's: straight between
  * neighbours, bowed to the left of its direction when long, the more the
- * longer (so that the arrows fanning out of one core stay apart); where its
- * badge goes: towards the head of a bowed one (BADGE_AT), or beside the middle
+ * longer (so that the arrows fanning out of one core stay apart); and where
+ * its badge may go: along a bowed one (at t from 0 to 1), or beside the middle
  * of a straight one, which is short enough for the badge to hide it.
  */
 function arrow(view, a, b) {
@@ -39,10 +44,20 @@ function arrow(view, a, b) {
   const cx = (x1 + x2) / 2 + uy * bow;
   const cy = (y1 + y2) / 2 - ux * bow;
   const aside = bow ? 0 : BADGE_RADIUS + 3;
-  // A bowed arrow's badge sits past its middle, towards its head: arrows leaving one core along one line part there, and their middles fall on the cores between.
-  const t = bow ? BADGE_AT : 0.5;
-  const at = (a, c, b) => (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b;
-  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, bx: at(x1, cx, x2) + uy * aside, by: at(y1, cy, y2) - ux * aside };
+  const badge = (t) => {
+    const at = (a, c, b) => (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b;
+    return { x: at(x1, cx, x2) + uy * aside, y: at(y1, cy, y2) - ux * aside };
+  };
+  return { d: `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`, badges: bow ? BADGE_AT.map(badge) : [badge(0.5)] };
+}
+
+/** Each arrow's badge: a straight arrow's beside its middle; a bowed one's at its first place clear of those placed already (BADGE_AT). */
+function placeBadges(arrows) {
+  const placed = [];
+  const clear = (b) => placed.every((q) => Math.hypot(q.x - b.x, q.y - b.y) >= 2 * BADGE_RADIUS + 1);
+  const place = (a) => placed.push((a.badge = a.badges.find(clear) ?? a.badges[0]));
+  arrows.filter((a) => a.badges.length === 1).forEach(place);
+  arrows.filter((a) => a.badges.length > 1).forEach(place);
 }
 
 export function treeSection({ machineRef, routeKinds }) {
@@ -82,8 +97,10 @@ export function treeSection({ machineRef, routeKinds }) {
     layer.replaceChildren();
     const edges = s("g", { class: "tree" });
     const badges = s("g", { class: "badges" });
-    for (const e of tree.edges) {
-      const a = arrow(view, e.from, e.to);
+    const arrows = tree.edges.map((e) => arrow(view, e.from, e.to));
+    placeBadges(arrows);
+    tree.edges.forEach((e, i) => {
+      const a = arrows[i];
       const title = `core ${e.from} → core ${e.to}: core ${e.from}'s send ${e.order + 1}, round trip ${num(e.cost)} cycles, buffer in core ${e.bufferAt}'s memory${e.shared ? ", the one shared channel" : ""}`;
       edges.append(
         s(
@@ -92,8 +109,9 @@ export function treeSection({ machineRef, routeKinds }) {
           s("title", {}, title),
         ),
       );
-      badges.append(s("g", { class: "badge" }, s("circle", { cx: a.bx, cy: a.by, r: BADGE_RADIUS }), s("text", { x: a.bx, y: a.by + 3, "text-anchor": "middle" }, e.order + 1), s("title", {}, title)));
-    }
+      const { x, y } = a.badge;
+      badges.append(s("g", { class: "badge" }, s("circle", { cx: x, cy: y, r: BADGE_RADIUS }), s("text", { x, y: y + 3, "text-anchor": "middle" }, e.order + 1), s("title", {}, title)));
+    });
     layer.append(
       s("defs", {}, s("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, s("path", { d: "M0,0 L10,5 L0,10 z" }))),
       edges,
