@@ -142,8 +142,6 @@ interface Live {
 
 type SavedRuntime = Omit<CoreSnapshot, "trace">;
 
-/** A failed core's own part of a window. */
-const NOTHING = { events: 0, messages: 0, next: [] as number[], sent: [] as number[], stored: NOTHING_STORED, delivered: { roots: 0, calls: NO_CALLS }, later: NO_CALLS, passed: [] as WindowPart[][] };
 
 /** Deliveries made, as `send` counts them: the calls this core made, and those made below them. */
 interface Sent {
@@ -196,16 +194,20 @@ const NO_PART: WindowPart = { events: 0, messages: 0, next: [], sent: [], stored
 /** A window started by a call with the baton, as the windows it ran. */
 const answered = (s: WindowSummary): Delivered => ({ passed: [[partOfSummary(s)], ...s.passed], calls: s.calls, failure: s.failure });
 
+/** Parts of one window as one. */
+const joined = (parts: WindowPart[]): WindowPart => ({
+  events: parts.reduce((n, p) => n + p.events, 0),
+  messages: parts.reduce((n, p) => n + p.messages, 0),
+  next: parts.flatMap((p) => p.next),
+  sent: parts.flatMap((p) => p.sent),
+  stored: parts.reduce((t, p) => addStored(t, p.stored), NOTHING_STORED),
+});
+
 /** A window its core held the baton of, as the windows run from it: its own part and those of the cores it started, then the windows after. */
 function heldSummary(h: Handled | Failure): WindowSummary {
   if (isFailure(h)) return { ...NO_PART, passed: [], failure: h, calls: NO_CALLS };
-  const parts = [partOf(h.own), ...h.group];
   return {
-    events: parts.reduce((n, p) => n + p.events, 0),
-    messages: parts.reduce((n, p) => n + p.messages, 0),
-    next: parts.flatMap((p) => p.next),
-    sent: parts.flatMap((p) => p.sent),
-    stored: parts.reduce((t, p) => addStored(t, p.stored), NOTHING_STORED),
+    ...joined([partOf(h.own), ...h.group]),
     passed: h.passed,
     failure: h.failure,
     // The barrier's calls end before this core's window starts, and its deliveries: one after the other, never at once.
@@ -341,17 +343,14 @@ export class Core extends DurableObject<Env> implements CoreApi {
       for (const p of below) p.catch(() => {});
       return heldSummary(await this.handleOnce(window, bounds[0], baton, below.map((p) => p.then(memberOfSummary))));
     }
+    // Without the baton, this core's window and its subtrees' run at once.
     const [own, sums] = await this.withSubtrees(() => this.handleOnce(window, bounds[0], null, []), below);
-    const mine = isFailure(own) ? { ...NOTHING, failure: own } : { ...own, ...own.own, next: [meta.core, own.own.next] };
+    if (isFailure(own)) return { ...joined(sums.map(partOfSummary)), passed: [], failure: own, calls: subtreeCalls(trees.length, 0, sums.map((s) => s.calls)) };
     return {
-      events: sums.reduce((n, s) => n + s.events, mine.events),
-      messages: sums.reduce((n, s) => n + s.messages, mine.messages),
-      next: [...mine.next, ...sums.flatMap((s) => s.next)],
-      sent: [...mine.sent, ...sums.flatMap((s) => s.sent)],
-      stored: sums.reduce((t, s) => addStored(t, s.stored), mine.stored),
-      passed: mine.passed,
-      failure: firstFailure([mine.failure, ...sums.map((s) => s.failure)]),
-      calls: addCalls(subtreeCalls(trees.length, mine.delivered.roots, [mine.delivered.calls, ...sums.map((s) => s.calls)]), mine.later),
+      ...joined([partOf(own.own), ...sums.map(partOfSummary)]),
+      passed: own.passed,
+      failure: firstFailure([own.failure, ...sums.map((s) => s.failure)]),
+      calls: addCalls(subtreeCalls(trees.length, own.delivered.roots, [own.delivered.calls, ...sums.map((s) => s.calls)]), own.later),
     };
   }
 

@@ -285,7 +285,7 @@ export interface CommitSummary {
 
 export interface CoreApi {
   boot(init: CoreInit, tree: number[]): Promise<BootSummary>;
-  /** `baton`: only with a tree of one core, the one due in the window. */
+  /** With a `baton`, this core (the tree's root) holds it: it starts the rest of the tree, then runs its own window and goes on (baton.ts). */
   window(window: number, bounds: number[], tree: number[], baton?: Baton | null): Promise<WindowSummary>;
   deliver(batches: Batch[], fault?: "before" | "after" | null, handoff?: Handoff | null): Promise<Delivered>;
   collect(tree: number[]): Promise<CollectSummary>;
